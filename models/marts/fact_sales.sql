@@ -1,0 +1,39 @@
+-- fact_sales: one row per order item of a non-cancelled order.
+-- order_date is the UTC date of order_ts; revenue = round(quantity * unit_price * (1 - discount), 2).
+-- Quality rules (rows breaking any are excluded here; a later change routes them to quarantine):
+-- quantity > 0, product_id present in dim_products, customer_id not null, order_item_id unique.
+with candidate_items as (
+    select
+        i.order_item_id,
+        i.order_id,
+        {{ utc_date('o.order_ts') }} as order_date,
+        o.customer_id,
+        i.product_id,
+        i.quantity,
+        i.unit_price,
+        i.discount,
+        count(*) over (partition by i.order_item_id) as order_item_id_count
+    from {{ ref('stg_order_items') }} as i
+    inner join {{ ref('stg_orders') }} as o
+        on o.order_id = i.order_id
+    where coalesce(o.status, '') <> 'cancelled'
+)
+select
+    c.order_item_id,
+    c.order_id,
+    c.order_date,
+    c.customer_id,
+    c.product_id,
+    c.quantity,
+    c.unit_price,
+    c.discount,
+    {{ revenue('c.quantity', 'c.unit_price', 'c.discount') }} as revenue
+from candidate_items as c
+where c.quantity > 0
+    and c.customer_id is not null
+    and c.order_item_id_count = 1
+    and exists (
+        select 1
+        from {{ ref('dim_products') }} as p
+        where p.product_id = c.product_id
+    )

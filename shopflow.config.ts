@@ -1,0 +1,36 @@
+// ShopFlow: the example project (see README). `npx sf build` builds it into target/shopflow.duckdb.
+import { defineConfig } from 'sf';
+
+export default defineConfig({
+  name: 'shopflow',
+  defaultTarget: 'dev',
+  targets: {
+    dev: { type: 'duckdb', path: 'target/shopflow.duckdb' },
+  },
+  models: {
+    staging: { materialized: 'view', tags: ['staging'] },
+    marts: { materialized: 'table', tags: ['marts'] },
+  },
+  sources: {
+    raw: { schema: 'raw', tables: ['customers', 'products', 'orders', 'order_items', 'order_events'] },
+  },
+  seeds: {
+    schema: 'raw',
+    columnTypes: {
+      customers: {
+        customer_id: 'integer', email: 'text', first_name: 'text', last_name: 'text',
+        country: 'char(2)', signup_date: 'date', updated_at: 'timestamp',
+      },
+      products: {
+        product_id: 'integer', sku: 'text', name: 'text', category: 'text',
+        unit_price: 'decimal(10,2)', active: 'boolean', updated_at: 'timestamp',
+      },
+      orders: { order_id: 'integer', customer_id: 'integer', order_ts: 'timestamp', status: 'text', updated_at: 'timestamp' },
+      order_items: {
+        order_item_id: 'integer', order_id: 'integer', product_id: 'integer', quantity: 'integer',
+        unit_price: 'decimal(10,2)', discount: 'decimal(4,3)',
+      },
+      order_events: { event_id: 'text', order_id: 'integer', event_type: 'text', event_ts: 'timestamp' },
+    },
+  },
+});

@@ -1,0 +1,114 @@
+// A Kysely dialect over @duckdb/node-api. DuckDB speaks PostgreSQL's SQL closely enough to
+// reuse Kysely's Postgres query compiler and adapter. Connections are pooled per instance,
+// so a transaction stays on one connection (temp tables and `begin` survive).
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+} from 'kysely';
+
+export class DuckDBKyselyDialect implements Dialect {
+  readonly #instance: DuckDBInstance;
+
+  constructor(instance: DuckDBInstance) {
+    this.#instance = instance;
+  }
+
+  createDriver(): Driver {
+    return new DuckDBDriver(this.#instance);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+
+  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+}
+
+class DuckDBDriver implements Driver {
+  readonly #instance: DuckDBInstance;
+  readonly #idle: DuckDBKyselyConnection[] = [];
+  readonly #all: DuckDBKyselyConnection[] = [];
+
+  constructor(instance: DuckDBInstance) {
+    this.#instance = instance;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const idle = this.#idle.pop();
+    if (idle) return idle;
+    const conn = new DuckDBKyselyConnection(await this.#instance.connect());
+    this.#all.push(conn);
+    return conn;
+  }
+
+  async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('begin transaction'));
+  }
+
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    this.#idle.push(conn as DuckDBKyselyConnection);
+  }
+
+  async destroy(): Promise<void> {
+    for (const conn of this.#all) conn.close();
+    this.#all.length = 0;
+    this.#idle.length = 0;
+  }
+}
+
+class DuckDBKyselyConnection implements DatabaseConnection {
+  readonly #conn: DuckDBConnection;
+
+  constructor(conn: DuckDBConnection) {
+    this.#conn = conn;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const params = query.parameters.length ? (query.parameters as DuckDBValue[]) : undefined;
+    const reader = await this.#conn.runAndReadAll(query.sql, params);
+    // JSON conversion keeps decimals and bigints exact (as strings) and dates as ISO text.
+    const rows = reader.getRowObjectsJson() as R[];
+    const names = reader.columnNames();
+    // DDL/DML report their row count as a single `Count` column.
+    if (names.length === 1 && names[0] === 'Count' && rows.length === 1) {
+      const count = (rows[0] as Record<string, unknown>)['Count'];
+      return { rows, numAffectedRows: BigInt(String(count)) };
+    }
+    return { rows };
+  }
+
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    yield await this.executeQuery<R>(query);
+  }
+
+  close(): void {
+    this.#conn.closeSync();
+  }
+}

@@ -1,0 +1,92 @@
+// target/compiled/**, target/manifest.json and target/run_results.json. Everything written
+// passes through redact(), so a secret can never land in an artifact.
+import { join } from 'node:path';
+import type { LoadedProject } from '../session/project.js';
+import type { StepResult } from '../runner/events.js';
+import { writeFileEnsuringDir } from '../util/fs.js';
+import { redact } from '../util/secrets.js';
+import { compiledPath, targetDir } from './paths.js';
+
+export const SF_VERSION = '0.1.0';
+
+export function writeCompiled(project: LoadedProject): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const model of project.compiled.models) {
+    const rel = compiledPath(project.config.name, model.node.path);
+    writeFileEnsuringDir(join(project.config.projectDir, rel), `${redact(model.sql)}\n`);
+    paths.set(model.node.name, rel);
+  }
+  return paths;
+}
+
+export function writeManifest(project: LoadedProject, paths: ReadonlyMap<string, string>, generatedAt: Date): void {
+  const nodes: Record<string, unknown> = {};
+  for (const node of project.graph.nodes) {
+    if (node.kind === 'seed') {
+      const { seed } = node;
+      nodes[seed.node.id] = {
+        kind: 'seed', name: seed.node.name, path: seed.node.path,
+        relation: `${seed.relation.schema}.${seed.relation.name}`, column_types: seed.node.columnTypes,
+        depends_on: [],
+      };
+    } else {
+      const { model } = node;
+      nodes[model.node.id] = {
+        kind: 'model', name: model.node.name, path: model.node.path,
+        relation: `${model.relation.schema}.${model.relation.name}`,
+        config: model.settings,
+        depends_on: project.graph.parents(model.node.name).map((p) => idOf(project, p)),
+        sources: model.sources.map((s) => `${s.source}.${s.table}`),
+        compiled_path: paths.get(model.node.name) ?? null,
+      };
+    }
+  }
+  const manifest = {
+    metadata: {
+      sf_version: SF_VERSION, project: project.config.name, target: project.targetName,
+      engine: project.target.type, generated_at: generatedAt.toISOString(),
+    },
+    nodes,
+    sources: project.config.sources,
+    macros: project.manifest.macros.map((m) => m.path),
+    tests: project.manifest.tests.map((t) => ({ id: t.id, path: t.path })),
+  };
+  writeJson(join(targetDir(project.config.projectDir), 'manifest.json'), manifest);
+}
+
+export function writeRunResults(
+  project: LoadedProject,
+  command: string,
+  results: readonly StepResult[],
+  elapsedSeconds: number,
+  generatedAt: Date,
+): void {
+  const runResults = {
+    metadata: { sf_version: SF_VERSION, command, target: project.targetName, generated_at: generatedAt.toISOString() },
+    elapsed_time: round(elapsedSeconds),
+    results: results.map((r) => ({
+      unique_id: idOf(project, r.name),
+      relation: r.relation,
+      kind: r.kind,
+      status: r.status,
+      started_at: r.startedAt,
+      execution_time: round(r.seconds),
+      rows_affected: r.rows ?? null,
+      attempts: r.attempts,
+      message: r.message ?? null,
+      compiled_path: r.compiledPath ?? null,
+    })),
+  };
+  writeJson(join(targetDir(project.config.projectDir), 'run_results.json'), runResults);
+}
+
+function idOf(project: LoadedProject, name: string): string {
+  const node = project.graph.node(name);
+  return node.kind === 'seed' ? node.seed.node.id : node.model.node.id;
+}
+
+function writeJson(path: string, value: unknown): void {
+  writeFileEnsuringDir(path, `${redact(JSON.stringify(value, null, 2))}\n`);
+}
+
+const round = (s: number) => Math.round(s * 1000) / 1000;

@@ -1,0 +1,149 @@
+// `sf` commands. Maps outcomes to exit codes: 0 success; 1 a node failed; 2 the project or
+// the command is invalid and nothing ran.
+import { Command, CommanderError, Option } from 'commander';
+import { isUserError, UserError } from '../util/errors.js';
+import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
+import { SF_VERSION } from '../artifacts/write.js';
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
+
+interface CommonOptions {
+  projectDir: string;
+  config?: string;
+  target?: string;
+  vars?: string;
+  select?: string[];
+  exclude?: string[];
+  threads?: number;
+}
+
+export async function main(argv: readonly string[], printer: Printer = consolePrinter): Promise<void> {
+  process.exitCode = await runCli(argv, printer);
+}
+
+export async function runCli(argv: readonly string[], p: Printer = consolePrinter): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('sf')
+    .description('sf: SQL transformations that are idempotent by construction')
+    .version(SF_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => p.out(s.trimEnd()), writeErr: (s) => p.err(s.trimEnd()) });
+
+  const withCommon = (cmd: Command, { selection = true } = {}) => {
+    cmd
+      .option('--project-dir <dir>', 'the project directory', '.')
+      .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
+      .option('-t, --target <name>', 'target from the config (default: defaultTarget)')
+      .option('--vars <json>', 'JSON object of vars, over the config\'s vars');
+    if (selection) {
+      cmd
+        .option('-s, --select <selector...>', 'nodes to include: name, +name, name+, tag:x, path:models/x')
+        .option('--exclude <selector...>', 'nodes to leave out (same syntax)');
+    }
+    return cmd;
+  };
+  const threads = new Option('--threads <n>', 'nodes run in parallel (capped by the engine)').argParser(parsePositiveInt);
+
+  const run = (command: 'seed' | 'run' | 'build') => async (opts: CommonOptions) => {
+    const { loadProject } = await import('../session/project.js');
+    const { runProject } = await import('../session/run.js');
+    const project = await loadProject(projectOptions(opts));
+    const outcome = await runProject(project, {
+      command, select: opts.select, exclude: opts.exclude, threads: opts.threads,
+      onEvent: (event) => {
+        const line = formatEvent(event);
+        if (line) p.out(line);
+      },
+    });
+    if (outcome.results.length === 0) p.out('Nothing to do: the selection matched no node this command builds.');
+    else printSummary(p, outcome.results, outcome.elapsedSeconds);
+    code = outcome.results.some((r) => r.status !== 'success') ? EXIT.failed : EXIT.ok;
+  };
+
+  withCommon(program.command('build').description('load seeds, then build models in dependency order'))
+    .addOption(threads).action(run('build'));
+  withCommon(program.command('run').description('build models (views, tables) in dependency order'))
+    .addOption(threads).action(run('run'));
+  withCommon(program.command('seed').description('load seeds/*.csv into the target'))
+    .addOption(threads).action(run('seed'));
+
+  withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))
+    .action(async (opts: CommonOptions) => {
+      const { loadProject } = await import('../session/project.js');
+      const { writeCompiled, writeManifest } = await import('../artifacts/write.js');
+      const { selectNodes } = await import('../graph/selection/select.js');
+      const project = await loadProject(projectOptions(opts));
+      const paths = writeCompiled(project);
+      writeManifest(project, paths, new Date());
+      const selected = [...selectNodes(project.graph, opts)].filter((n) => paths.has(n));
+      if (opts.select?.length && selected.length === 1) {
+        p.out(project.compiled.models.find((m) => m.node.name === selected[0])!.sql);
+      } else {
+        for (const name of selected) p.out(paths.get(name)!);
+        p.out(`Compiled ${selected.length} model${selected.length === 1 ? '' : 's'} to target/compiled/.`);
+      }
+    });
+
+  withCommon(program.command('ls').description('list models and seeds (opens no database)'))
+    .addOption(new Option('--output <format>', 'plain lines or JSON').choices(['text', 'json']).default('text'))
+    .action(async (opts: CommonOptions & { output: 'text' | 'json' }) => {
+      const { loadProject } = await import('../session/project.js');
+      const { selectNodes } = await import('../graph/selection/select.js');
+      const project = await loadProject(projectOptions(opts));
+      const selected = selectNodes(project.graph, opts);
+      const rows = project.graph.nodes.filter((n) => selected.has(n.name)).map((n) => n.kind === 'seed'
+        ? { kind: 'seed', name: n.name, materialized: 'seed', relation: `${n.seed.relation.schema}.${n.seed.relation.name}`, path: n.seed.node.path }
+        : { kind: 'model', name: n.name, materialized: n.model.settings.materialized, relation: `${n.model.relation.schema}.${n.model.relation.name}`, path: n.model.node.path, tags: n.model.settings.tags });
+      if (opts.output === 'json') p.out(JSON.stringify(rows, null, 2));
+      else for (const r of rows) p.out(`${r.materialized.padEnd(9)} ${r.name.padEnd(28)} ${r.relation.padEnd(32)} ${r.path}`);
+    });
+
+  program.command('init <dir>').description('create a minimal working project in a new directory')
+    .action(async (dir: string) => {
+      const { scaffoldProject } = await import('./init.js');
+      const files = scaffoldProject(dir);
+      for (const f of files) p.out(`created ${dir}/${f}`);
+      p.out(`\nNext: npx sf build --project-dir ${dir}`);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'node' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    }
+    if (isUserError(err)) {
+      printUserError(p, err);
+      return EXIT.invalid;
+    }
+    p.err(`internal error (a bug in sf; please report it): ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    return EXIT.failed;
+  }
+}
+
+function projectOptions(opts: CommonOptions) {
+  return { projectDir: opts.projectDir, configFile: opts.config, target: opts.target, vars: parseVars(opts.vars) };
+}
+
+function parseVars(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UserError('BAD_ARGUMENT', `--vars is not valid JSON: ${(err as Error).message}`, {
+      hint: `pass an object, e.g. --vars '{"start_date": "2026-05-01"}'`,
+    });
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError('BAD_ARGUMENT', '--vars must be a JSON object', { hint: `e.g. --vars '{"k": "v"}'` });
+  }
+  return value as Record<string, unknown>;
+}
+
+function parsePositiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UserError('BAD_ARGUMENT', `--threads takes a whole number >= 1, got '${text}'`);
+  return n;
+}

@@ -1,0 +1,69 @@
+// The only code that writes to the terminal. Everything passes through redact().
+import type { RunEvent, StepResult } from '../runner/events.js';
+import { UserError, UserErrors } from '../util/errors.js';
+import { redact } from '../util/secrets.js';
+
+const WIDTH = 72;
+
+export interface Printer {
+  out(line?: string): void;
+  err(line?: string): void;
+}
+
+export const consolePrinter: Printer = {
+  out: (line = '') => process.stdout.write(`${redact(line)}\n`),
+  err: (line = '') => process.stderr.write(`${redact(line)}\n`),
+};
+
+function dotted(left: string, right: string): string {
+  const dots = Math.max(3, WIDTH - left.length - 1);
+  return `${left} ${'.'.repeat(dots)} ${right}`;
+}
+
+/** `3 of 12 OK table main.dim_products ........ [OK 120 rows in 0.04s]` */
+export function formatEvent(event: RunEvent): string | undefined {
+  if (event.type === 'retry') return `retrying ${event.step.name} (attempt ${event.attempt + 1}): ${event.message.split('\n')[0]}`;
+  const prefix = `${event.index} of ${event.total}`;
+  const what = `${event.step.kind} ${event.step.relation.schema}.${event.step.relation.name}`;
+  if (event.type === 'start') return dotted(`${prefix} START ${what}`, '[RUN]');
+  const r = event.result;
+  const time = `in ${r.seconds.toFixed(2)}s`;
+  switch (r.status) {
+    case 'success':
+      return dotted(`${prefix} OK ${what}`, `[OK ${r.rows !== undefined ? `${r.rows} rows ` : ''}${time}]`);
+    case 'error':
+      return dotted(`${prefix} ERROR ${what}`, `[ERROR ${time}]`);
+    case 'skipped':
+      return dotted(`${prefix} SKIP ${what}`, '[SKIP]');
+  }
+}
+
+export function printSummary(p: Printer, results: readonly StepResult[], seconds: number): void {
+  const count = (kind: string) => results.filter((r) => r.kind === kind).length;
+  const parts = (['seed', 'view', 'table'] as const)
+    .map((k) => [k, count(k)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);
+  p.out();
+  p.out(`Finished running ${parts.join(', ') || 'nothing'} in ${seconds.toFixed(2)}s.`);
+  const errors = results.filter((r) => r.status === 'error');
+  if (errors.length) {
+    p.out();
+    p.out(`Completed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`);
+    for (const r of errors) {
+      p.out();
+      p.out(`${r.kind === 'seed' ? 'Seed' : 'Model'} '${r.name}' (${r.relation}) failed:`);
+      for (const line of (r.message ?? '').split('\n')) p.out(`  ${line}`);
+      if (r.compiledPath) p.out(`  compiled SQL: ${r.compiledPath}`);
+    }
+  }
+  const n = (s: StepResult['status']) => results.filter((r) => r.status === s).length;
+  p.out();
+  p.out(`Done. PASS=${n('success')} ERROR=${n('error')} SKIP=${n('skipped')} TOTAL=${results.length}`);
+}
+
+export function printUserError(p: Printer, err: UserError | UserErrors): void {
+  const errors = err instanceof UserErrors ? err.errors : [err];
+  for (const e of errors) p.err(`error: ${e.format()}`);
+  if (errors.length > 1) p.err(`${errors.length} errors; nothing was run.`);
+}

@@ -1,0 +1,94 @@
+// Find and load the project's config file with jiti (TypeScript, no build step), then validate.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+import { UserError } from '../util/errors.js';
+import { configSchema, formatZodIssues } from './schema.js';
+import type { ResolvedConfig, SfConfig } from './types.js';
+
+const CONFIG_NAMES = ['sf.config.ts', 'sf.config.mts', 'sf.config.js', 'sf.config.mjs'];
+
+/** `sf.config.*`, else the one `*.config.ts|js` that imports from 'sf' (e.g. shopflow.config.ts). */
+export function findConfigFile(projectDir: string): string {
+  for (const name of CONFIG_NAMES) if (existsSync(join(projectDir, name))) return join(projectDir, name);
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(projectDir);
+  } catch {
+    throw new UserError('CONFIG_NOT_FOUND', `project directory ${projectDir} does not exist`, {
+      hint: 'pass --project-dir <dir> pointing at a folder with a config file, or create one with `sf init <dir>`',
+    });
+  }
+  const candidates = entries
+    .filter((f) => /\.config\.(ts|mts|js|mjs)$/.test(f))
+    .filter((f) => /from\s+['"]sf['"]/.test(readFileSync(join(projectDir, f), 'utf8')));
+  if (candidates.length === 1) return join(projectDir, candidates[0]!);
+  if (candidates.length > 1) {
+    throw new UserError('CONFIG_NOT_FOUND', `several config files in ${projectDir}: ${candidates.join(', ')}`, {
+      hint: 'name the one to use with --config <file>',
+    });
+  }
+  throw new UserError('CONFIG_NOT_FOUND', `no sf config file in ${projectDir}`, {
+    hint: "create sf.config.ts exporting defineConfig({...}) from 'sf', or run `sf init <dir>`",
+  });
+}
+
+export async function loadConfig(projectDir: string, configFile?: string): Promise<ResolvedConfig> {
+  const dir = resolve(projectDir);
+  const path = configFile ? resolve(dir, configFile) : findConfigFile(dir);
+  if (!existsSync(path)) throw new UserError('CONFIG_NOT_FOUND', `config file ${path} does not exist`);
+  const sfEntry = fileURLToPath(new URL('../index.js', import.meta.url));
+  const jiti = createJiti(import.meta.url, { alias: { sf: sfEntry }, moduleCache: false, fsCache: false });
+  let raw: unknown;
+  try {
+    raw = await jiti.import(path, { default: true });
+  } catch (err) {
+    throw new UserError('CONFIG_INVALID', `cannot load config: ${(err as Error).message}`, {
+      location: { file: path },
+      hint: 'the file must `export default defineConfig({...})` and be valid TypeScript',
+      cause: err,
+    });
+  }
+  return resolveConfig(raw, dir, path);
+}
+
+export function resolveConfig(raw: unknown, projectDir: string, configPath: string): ResolvedConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UserError('CONFIG_INVALID', `invalid config:\n  ${formatZodIssues(parsed.error).join('\n  ')}`, {
+      location: { file: configPath },
+      hint: 'see the README section "Configuration" for every key and its type',
+    });
+  }
+  const c = parsed.data as SfConfig;
+  const targetNames = Object.keys(c.targets);
+  const defaultTarget = c.defaultTarget ?? targetNames[0]!;
+  if (!c.targets[defaultTarget]) {
+    throw new UserError('CONFIG_INVALID', `defaultTarget '${defaultTarget}' is not one of the targets (${targetNames.join(', ')})`, {
+      location: { file: configPath },
+    });
+  }
+  const sources = Object.fromEntries(
+    Object.entries(c.sources ?? {}).map(([name, s]) => [name, { schema: s.schema ?? name, tables: s.tables }]),
+  );
+  return deepFreeze({
+    projectDir,
+    configPath,
+    name: c.name,
+    targets: c.targets,
+    defaultTarget,
+    models: c.models ?? {},
+    vars: c.vars ?? {},
+    sources,
+    seeds: { schema: c.seeds?.schema, columnTypes: c.seeds?.columnTypes ?? {}, delimiter: c.seeds?.delimiter ?? ',' },
+  });
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

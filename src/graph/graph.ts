@@ -1,0 +1,153 @@
+// Step 4: the DAG of models and seeds. A model depends on what it refs, and on the seed that
+// fills a source it reads (ShopFlow's raw sources are seeds), so `+model` reaches the seeds.
+import { alg, Graph } from '@dagrejs/graphlib';
+import { relationKey } from '../adapters/types.js';
+import type { CompiledModel, CompiledProject, CompiledSeed } from '../compiler/types.js';
+import { UserError } from '../util/errors.js';
+import { callPattern, lineOf } from '../compiler/template-errors.js';
+
+export type GraphNode =
+  | { readonly kind: 'seed'; readonly name: string; readonly seed: CompiledSeed }
+  | { readonly kind: 'model'; readonly name: string; readonly model: CompiledModel };
+
+export class ProjectGraph {
+  readonly #graph: Graph;
+  readonly #nodes: ReadonlyMap<string, GraphNode>;
+  /** Node names, every node after all its parents; ties broken by name for stable output. */
+  readonly order: readonly string[];
+
+  constructor(graph: Graph, nodes: ReadonlyMap<string, GraphNode>, order: readonly string[]) {
+    this.#graph = graph;
+    this.#nodes = nodes;
+    this.order = order;
+  }
+
+  node(name: string): GraphNode {
+    const node = this.#nodes.get(name);
+    if (!node) throw new Error(`no graph node ${name}`);
+    return node;
+  }
+
+  get nodes(): readonly GraphNode[] {
+    return this.order.map((n) => this.node(n));
+  }
+
+  parents(name: string): readonly string[] {
+    return (this.#graph.predecessors(name) ?? []).sort();
+  }
+
+  children(name: string): readonly string[] {
+    return (this.#graph.successors(name) ?? []).sort();
+  }
+
+  /** Ancestors (or descendants) up to `depth` edges away; Infinity for all. */
+  reach(name: string, direction: 'up' | 'down', depth = Infinity): Set<string> {
+    const found = new Set<string>();
+    let frontier = [name];
+    for (let d = 0; d < depth && frontier.length; d++) {
+      const next: string[] = [];
+      for (const n of frontier) {
+        for (const m of direction === 'up' ? this.parents(n) : this.children(n)) {
+          if (!found.has(m)) {
+            found.add(m);
+            next.push(m);
+          }
+        }
+      }
+      frontier = next;
+    }
+    return found;
+  }
+}
+
+export function buildGraph(project: CompiledProject): ProjectGraph {
+  const graph = new Graph({ directed: true });
+  const nodes = new Map<string, GraphNode>();
+  for (const seed of project.seeds) {
+    nodes.set(seed.node.name, { kind: 'seed', name: seed.node.name, seed });
+    graph.setNode(seed.node.name);
+  }
+  for (const model of project.models) {
+    nodes.set(model.node.name, { kind: 'model', name: model.node.name, model });
+    graph.setNode(model.node.name);
+  }
+  for (const model of project.models) {
+    for (const ref of model.refs) graph.setEdge(ref, model.node.name);
+  }
+  return new ProjectGraph(graph, nodes, topologicalOrder(graph, nodes));
+}
+
+/** Connect models to the seeds that fill the sources they read (needs the source schemas). */
+export function linkSourcesToSeeds(
+  project: CompiledProject,
+  sourceSchemas: Readonly<Record<string, { readonly schema: string }>>,
+): CompiledProject {
+  const seedByRelation = new Map(project.seeds.map((s) => [relationKey(s.relation), s.node.name]));
+  const models = project.models.map((m) => {
+    const seeded = m.sources
+      .map((s) => seedByRelation.get(relationKey({ schema: sourceSchemas[s.source]!.schema, name: s.table })))
+      .filter((n): n is string => n !== undefined && !m.refs.includes(n));
+    return seeded.length ? { ...m, refs: [...m.refs, ...seeded] } : m;
+  });
+  return { ...project, models };
+}
+
+function topologicalOrder(graph: Graph, nodes: ReadonlyMap<string, GraphNode>): string[] {
+  // Kahn's algorithm with a sorted ready list: deterministic order; leftovers mean a cycle.
+  const indegree = new Map<string, number>(graph.nodes().map((n: string) => [n, (graph.predecessors(n) ?? []).length]));
+  const ready = [...indegree].filter(([, d]) => d === 0).map(([n]) => n).sort();
+  const order: string[] = [];
+  while (ready.length) {
+    const n = ready.shift()!;
+    order.push(n);
+    for (const m of (graph.successors(n) ?? []).sort()) {
+      const d = indegree.get(m)! - 1;
+      indegree.set(m, d);
+      if (d === 0) {
+        ready.push(m);
+        ready.sort();
+      }
+    }
+  }
+  if (order.length < graph.nodeCount()) throw cycleError(graph, nodes);
+  return order;
+}
+
+function cycleError(graph: Graph, nodes: ReadonlyMap<string, GraphNode>): UserError {
+  const component = alg.findCycles(graph).map((c: string[]) => c.sort())
+    .sort((a: string[], b: string[]) => a[0]!.localeCompare(b[0]!))[0]!;
+  const chain = cyclePath(graph, component);
+  const first = nodes.get(chain[0]!);
+  const second = chain[1]!;
+  const file = first?.kind === 'model' ? first.model.node.path : first?.kind === 'seed' ? first.seed.node.path : chain[0]!;
+  // Edges point from a node to its readers, so chain[1] is the model whose ref() closes the loop.
+  const reader = nodes.get(second);
+  const location = reader?.kind === 'model'
+    ? { file: reader.model.node.path, line: lineOf(reader.model.node.rawSql, callPattern('ref', chain[0]!)) }
+    : { file };
+  return new UserError('CYCLE', `dependency cycle: ${chain.join(' -> ')}`, {
+    location,
+    hint: 'each arrow means "is read by"; remove one ref() in the chain to break it',
+  });
+}
+
+/** One cycle through the strongly connected `component`, as a closed chain a -> b -> a. */
+function cyclePath(graph: Graph, component: readonly string[]): string[] {
+  const inside = new Set(component);
+  const start = component[0]!;
+  const path = [start];
+  const visited = new Set([start]);
+  const walk = (n: string): boolean => {
+    for (const m of (graph.successors(n) ?? []).sort()) {
+      if (m === start) return path.push(start), true;
+      if (!inside.has(m) || visited.has(m)) continue;
+      visited.add(m);
+      path.push(m);
+      if (walk(m)) return true;
+      path.pop();
+    }
+    return false;
+  };
+  walk(start);
+  return path;
+}

@@ -1,0 +1,44 @@
+import type { ModelSettings } from '../config/types.js';
+
+export interface ModelNode {
+  readonly kind: 'model';
+  readonly id: string;
+  readonly name: string;
+  /** Posix path relative to the project directory, e.g. `models/staging/stg_orders.sql`. */
+  readonly path: string;
+  readonly rawSql: string;
+  /** Settings from folder defaults; `config(...)` in the SQL is merged on top by the compiler. */
+  readonly folderSettings: Readonly<ModelSettings>;
+}
+
+export interface SeedNode {
+  readonly kind: 'seed';
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly columnTypes: Readonly<Record<string, string>>;
+}
+
+/** A singular data test: SQL that returns the failing rows. */
+export interface TestNode {
+  readonly kind: 'test';
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly rawSql: string;
+}
+
+export interface MacroFile {
+  readonly path: string;
+  readonly source: string;
+}
+
+export interface Manifest {
+  readonly project: string;
+  readonly models: readonly ModelNode[];
+  readonly seeds: readonly SeedNode[];
+  readonly tests: readonly TestNode[];
+  readonly macros: readonly MacroFile[];
+}
+
+export type BuildableNode = ModelNode | SeedNode;

@@ -1,0 +1,69 @@
+// Step 2: read the project's files into a Manifest of frozen nodes. Collects every duplicate
+// name at once rather than stopping at the first.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+import { deepFreeze } from '../config/load.js';
+import type { ProjectFiles } from '../project/discover.js';
+import { UserError, UserErrors } from '../util/errors.js';
+import { folderSettingsFor } from './folder-settings.js';
+import type { Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
+
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/;
+
+export function parseProject(config: ResolvedConfig, files: ProjectFiles): Manifest {
+  const errors: UserError[] = [];
+  const read = (path: string) => readFileSync(join(config.projectDir, path), 'utf8');
+  const nameOf = (path: string, ext: string) => basename(path, ext);
+
+  const models: ModelNode[] = files.models.map((path) => ({
+    kind: 'model',
+    id: `model.${config.name}.${nameOf(path, '.sql')}`,
+    name: nameOf(path, '.sql'),
+    path,
+    rawSql: read(path),
+    folderSettings: folderSettingsFor(path, config.models),
+  }));
+  const seeds: SeedNode[] = files.seeds.map((path) => ({
+    kind: 'seed',
+    id: `seed.${config.name}.${nameOf(path, '.csv')}`,
+    name: nameOf(path, '.csv'),
+    path,
+    columnTypes: config.seeds.columnTypes[nameOf(path, '.csv')] ?? {},
+  }));
+  const tests: TestNode[] = files.tests.map((path) => ({
+    kind: 'test',
+    id: `test.${config.name}.${nameOf(path, '.sql')}`,
+    name: nameOf(path, '.sql'),
+    path,
+    rawSql: read(path),
+  }));
+  const macros = files.macros.map((path) => ({ path, source: read(path) }));
+
+  const seen = new Map<string, string>();
+  for (const node of [...seeds, ...models]) {
+    if (!NAME.test(node.name)) {
+      errors.push(new UserError('DUPLICATE_NODE', `'${node.name}' is not a usable ${node.kind} name`, {
+        location: { file: node.path },
+        hint: 'use letters, digits, underscores, spaces, dots or dashes in file names',
+      }));
+    }
+    const previous = seen.get(node.name.toLowerCase());
+    if (previous) {
+      errors.push(new UserError('DUPLICATE_NODE', `two nodes are named '${node.name}': ${previous} and ${node.path}`, {
+        location: { file: node.path },
+        hint: 'rename one of the files (names are unique across models and seeds, ignoring case)',
+      }));
+    }
+    seen.set(node.name.toLowerCase(), node.path);
+  }
+  for (const name of Object.keys(config.seeds.columnTypes)) {
+    if (!seeds.some((s) => s.name === name)) {
+      errors.push(new UserError('CONFIG_INVALID', `seeds.columnTypes names '${name}', but there is no seeds/${name}.csv`, {
+        location: { file: config.configPath },
+      }));
+    }
+  }
+  UserErrors.throwIfAny(errors);
+  return deepFreeze({ project: config.name, models, seeds, tests, macros });
+}

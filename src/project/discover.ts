@@ -1,0 +1,22 @@
+// Step 1 after config: find the project's files. Pure file listing, no parsing.
+import { listFiles } from '../util/fs.js';
+import type { ResolvedConfig } from '../config/types.js';
+
+export const PROJECT_DIRS = { models: 'models', seeds: 'seeds', macros: 'macros', tests: 'tests' } as const;
+
+export interface ProjectFiles {
+  readonly models: readonly string[];
+  readonly seeds: readonly string[];
+  readonly macros: readonly string[];
+  readonly tests: readonly string[];
+}
+
+export function discoverProject(config: ResolvedConfig): ProjectFiles {
+  const root = config.projectDir;
+  return {
+    models: listFiles(root, PROJECT_DIRS.models, '.sql'),
+    seeds: listFiles(root, PROJECT_DIRS.seeds, '.csv').filter((p) => !p.slice('seeds/'.length).includes('/')),
+    macros: listFiles(root, PROJECT_DIRS.macros, '.sql'),
+    tests: listFiles(root, PROJECT_DIRS.tests, '.sql'),
+  };
+}

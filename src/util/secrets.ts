@@ -1,0 +1,25 @@
+// Secrets come from environment variables named SF_SECRET_* (and the Postgres password
+// variables). Their values are scrubbed from anything sf prints or writes.
+
+export const SECRET_ENV_PREFIX = 'SF_SECRET_';
+const EXTRA_SECRET_VARS = ['SF_PG_PASSWORD', 'PGPASSWORD', 'DATABASE_URL'];
+
+export function isSecretEnvName(name: string): boolean {
+  return name.startsWith(SECRET_ENV_PREFIX) || EXTRA_SECRET_VARS.includes(name);
+}
+
+function secretValues(env: NodeJS.ProcessEnv): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= 3 && isSecretEnvName(name)) values.push(value);
+  }
+  // Longest first so a secret containing another is replaced whole.
+  return values.sort((a, b) => b.length - a.length);
+}
+
+/** Replace every secret value in `text` with `***`, and mask passwords in URLs. */
+export function redact(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text;
+  for (const value of secretValues(env)) out = out.split(value).join('***');
+  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');
+}
