@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The test command (`npm test`):
-//   1. type-check with `tsc -p tsconfig.json --noEmit` when a tsconfig.json exists (fail fast);
+//   1. build dist/ with `tsc -p tsconfig.json`, type-check tests with tsconfig.check.json (fail fast);
 //   2. `vitest run` with the default reporter on the terminal and the JSON reporter
 //      to target/test-results.json; extra CLI args are forwarded (`npm test -- src/graph`);
 //   3. print `N passed, N failed` (`, N skipped` when any) alone as the LAST line.
@@ -55,16 +55,16 @@ function finish(passed, failed, skipped, exitCode) {
   process.exitCode = exitCode;
 }
 
-// 1. type-check
-if (existsSync(join(root, 'tsconfig.json'))) {
+// 1. build dist/ (bin/sf.js runs it) and type-check everything, tests included
+for (const args of [['-p', 'tsconfig.json'], ['-p', 'tsconfig.check.json']]) {
   const t0 = Date.now();
-  const tsc = await run(tool('typescript', 'tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  const tsc = await run(tool('typescript', 'tsc'), args);
   if (tsc.code !== 0) {
-    console.error(`\ntype check failed (tsc -p tsconfig.json --noEmit, exit ${tsc.code ?? tsc.signal}); tests not run`);
+    console.error(`\ntype check failed (tsc ${args.join(' ')}, exit ${tsc.code ?? tsc.signal}); tests not run`);
     finish(0, 0, 0, tsc.code || 1);
     process.exit();
   }
-  console.error(`type check passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(`tsc ${args.join(' ')} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 // 2. vitest

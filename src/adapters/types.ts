@@ -89,5 +89,7 @@ export interface Adapter {
   /** Run a CSV load on `db` (a transaction or the pool). */
   loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number>;
   describeError(err: unknown): EngineErrorInfo;
+  /** Engine version and the connection settings in effect, secrets left out (for `sf debug`). */
+  info(): Promise<{ readonly version: string; readonly settings: Readonly<Record<string, string>> }>;
   close(): Promise<void>;
 }

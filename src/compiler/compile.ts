@@ -45,6 +45,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   loadMacros(env, manifest, errors);
 
+  const resolvedRelation = (node: ModelNode, state: RenderState): Relation => {
+    const settings = mergeSettings(node.folderSettings, state.settings);
+    return { schema: settings.schema ?? dialect.defaultSchema, name: settings.alias ?? node.name };
+  };
+
   const rendered: Rendered[] = [];
   for (const node of manifest.models) {
     const state: RenderState = { node, settings: {}, refs: new Set(), sources: new Map(), errors: [] };
@@ -67,10 +72,6 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   }
   UserErrors.throwIfAny(errors);
 
-  const resolvedRelation = (node: ModelNode, state: RenderState): Relation => {
-    const settings = mergeSettings(node.folderSettings, state.settings);
-    return { schema: settings.schema ?? dialect.defaultSchema, name: settings.alias ?? node.name };
-  };
   return link(rendered, manifest, dialect, config, errors, resolvedRelation);
 }
 

@@ -38,8 +38,10 @@ export async function loadConfig(projectDir: string, configFile?: string): Promi
   const dir = resolve(projectDir);
   const path = configFile ? resolve(dir, configFile) : findConfigFile(dir);
   if (!existsSync(path)) throw new UserError('CONFIG_NOT_FOUND', `config file ${path} does not exist`);
-  const sfEntry = fileURLToPath(new URL('../index.js', import.meta.url));
-  const jiti = createJiti(import.meta.url, { alias: { sf: sfEntry }, moduleCache: false, fsCache: false });
+  // `import ... from 'sf'` in the config resolves to this very build (or source, under tests).
+  const built = fileURLToPath(new URL('../index.js', import.meta.url));
+  const sfEntry = existsSync(built) ? built : built.replace(/\.js$/, '.ts');
+  const jiti = createJiti(import.meta.url, { alias: { sf: sfEntry }, moduleCache: false });
   let raw: unknown;
   try {
     raw = await jiti.import(path, { default: true });

@@ -26,18 +26,20 @@ export async function openDuckDB(target: DuckDBTarget, projectDir: string, diale
     throw new UserError('CONNECTION', `cannot open DuckDB file ${target.path}: ${info.message}`);
   }
   const db = new Kysely<any>({ dialect: new DuckDBKyselyDialect(instance) });
-  return new DuckDBAdapter(dialect, db, instance);
+  return new DuckDBAdapter(dialect, db, instance, target.path);
 }
 
 class DuckDBAdapter implements Adapter {
   readonly dialect: SqlDialect;
   readonly db: Kysely<any>;
   readonly #instance: DuckDBInstance;
+  readonly #path: string;
 
-  constructor(dialect: SqlDialect, db: Kysely<any>, instance: DuckDBInstance) {
+  constructor(dialect: SqlDialect, db: Kysely<any>, instance: DuckDBInstance, path: string) {
     this.dialect = dialect;
     this.db = db;
     this.#instance = instance;
+    this.#path = path;
   }
 
   async introspect(schemas: readonly string[]): Promise<WarehouseState> {
@@ -60,6 +62,13 @@ select * from read_csv(${literal(load.path)}, header = true, auto_detect = false
   quote = '"', escape = '"', columns = {${columns}}, nullstr = '', allow_quoted_nulls = false)`;
     const result = await sql.raw(query).execute(db);
     return Number(result.numAffectedRows ?? 0n);
+  }
+
+  async info(): Promise<{ version: string; settings: Record<string, string> }> {
+    const result = await sql<{ version: string; threads: string; memory_limit: string }>`
+      select version() as version, current_setting('threads') as threads, current_setting('memory_limit') as memory_limit`.execute(this.db);
+    const row = result.rows[0]!;
+    return { version: `DuckDB ${row.version}`, settings: { path: this.#path, threads: String(row.threads), memory_limit: String(row.memory_limit) } };
   }
 
   describeError(err: unknown): EngineErrorInfo {

@@ -1,0 +1,85 @@
+// End to end on the embedded DuckDB: `sf build` of the real ShopFlow project equals the
+// figures computed independently from the seed CSVs, a second build changes nothing, and
+// the artifacts describe the run.
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempProject, type TempProject } from '../testing/project.js';
+import { expectedShopflow } from './shopflow-expected.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const expected = expectedShopflow(join(repo, 'seeds'));
+let p: TempProject;
+let firstBuild: { code: number; out: string };
+
+const TABLES = ['raw.customers', 'raw.products', 'raw.orders', 'raw.order_items', 'raw.order_events',
+  'main.stg_customers', 'main.stg_products', 'main.stg_orders', 'main.stg_order_items', 'main.stg_order_events',
+  'main.dim_customers', 'main.dim_products', 'main.fact_sales', 'main.fct_daily_revenue'];
+
+async function snapshot(): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const t of TABLES) out[t] = await p.query(`select * from ${t} order by all`, 'target/shopflow.duckdb');
+  return out;
+}
+
+beforeAll(async () => {
+  p = tempProject({}, readFileSync(join(repo, 'shopflow.config.ts'), 'utf8'));
+  for (const dir of ['models', 'macros', 'seeds']) cpSync(join(repo, dir), join(p.dir, dir), { recursive: true });
+  firstBuild = await p.sf('build');
+});
+afterAll(() => p.cleanup());
+
+describe('ShopFlow on DuckDB', () => {
+  it('builds every node', () => {
+    expect(firstBuild.code).toBe(0);
+    expect(firstBuild.out).toContain('Done. PASS=14 ERROR=0 SKIP=0 TOTAL=14');
+    expect(firstBuild.out).toMatch(/\d+ of 14 OK table main\.fact_sales \.+ \[OK 2388 rows in \d+\.\d\ds\]/);
+  });
+
+  it('fact_sales equals the independent figures, to the cent', async () => {
+    const [row] = await p.query<{ n: string; cents: string }>(
+      'select count(*) as n, cast(sum(revenue) * 100 as bigint) as cents from main.fact_sales', 'target/shopflow.duckdb');
+    expect(Number(row!.n)).toBe(expected.factSalesRows);
+    expect(BigInt(row!.cents)).toBe(expected.revenueCents);
+  });
+
+  it('fct_daily_revenue equals the independent figures per day', async () => {
+    const rows = await p.query<{ d: string; orders: string; items: string; cents: string }>(
+      `select cast(order_date as varchar) as d, orders, items, cast(revenue * 100 as bigint) as cents
+       from main.fct_daily_revenue order by order_date`, 'target/shopflow.duckdb');
+    expect(rows.map((r) => [r.d, Number(r.orders), Number(r.items), BigInt(r.cents)])).toEqual(
+      [...expected.byDate].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => [d, v.orders, v.items, v.revenueCents]));
+  });
+
+  it('building again gives identical tables', async () => {
+    const before = await snapshot();
+    expect((await p.sf('build')).code).toBe(0);
+    expect(await snapshot()).toEqual(before);
+    expect(before['main.fact_sales']).toHaveLength(expected.factSalesRows);
+  });
+
+  it('writes manifest.json and run_results.json describing the run', () => {
+    const manifest = JSON.parse(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.nodes)).toHaveLength(14);
+    expect(manifest.nodes['model.shopflow.fact_sales']).toMatchObject({
+      relation: 'main.fact_sales',
+      config: { materialized: 'table' },
+      depends_on: ['model.shopflow.dim_products', 'model.shopflow.stg_order_items', 'model.shopflow.stg_orders'],
+      compiled_path: 'target/compiled/shopflow/models/marts/fact_sales.sql',
+    });
+    const results = JSON.parse(readFileSync(join(p.dir, 'target/run_results.json'), 'utf8'));
+    expect(results.results).toHaveLength(14);
+    expect(results.results.every((r: { status: string }) => r.status === 'success')).toBe(true);
+    expect(results.results.find((r: { unique_id: string }) => r.unique_id === 'model.shopflow.fact_sales').rows_affected).toBe(expected.factSalesRows);
+  });
+
+  it('selection narrows what is rebuilt', async () => {
+    const { code, out } = await p.sf('build', '--select', 'fct_daily_revenue+', '--exclude', 'tag:staging');
+    expect(code).toBe(0);
+    expect(out).toContain('Done. PASS=1 ERROR=0 SKIP=0 TOTAL=1');
+    const run = await p.sf('run', '--select', '+fact_sales');
+    // `run` builds models only: stg_order_items, stg_orders, stg_products, dim_products, fact_sales.
+    expect(run.out).toContain('Done. PASS=5 ERROR=0 SKIP=0 TOTAL=5');
+  });
+});

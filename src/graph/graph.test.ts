@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject, type LoadedProject } from '../session/project.js';
+import { UserError } from '../util/errors.js';
+import { tempProject, type TempProject } from '../testing/project.js';
+import { selectNodes } from './selection/select.js';
+import { parseSelection } from './selection/parse.js';
+
+let project: TempProject | undefined;
+afterEach(() => project?.cleanup());
+
+// things (seed) -> stg -> mid -> top ; stg -> side ; lone ; things also feeds src_user via source()
+const FILES = {
+  'seeds/things.csv': 'id\n1\n',
+  'models/staging/stg.sql': "{{ config(tags=['nightly']) }}select * from {{ ref('things') }}",
+  'models/marts/mid.sql': "select * from {{ ref('stg') }}",
+  'models/marts/top.sql': "{{ config(tags=['nightly', 'finance']) }}select * from {{ ref('mid') }}",
+  'models/marts/side.sql': "select * from {{ ref('stg') }}",
+  'models/lone.sql': 'select 1 as x',
+  'models/src_user.sql': "select * from {{ source('raw', 'things') }}",
+};
+const CONFIG = `import { defineConfig } from 'sf';
+export default defineConfig({
+  name: 'demo',
+  targets: { dev: { type: 'duckdb', path: 'target/t.duckdb' } },
+  sources: { raw: { schema: 'raw', tables: ['things'] } },
+  seeds: { schema: 'raw' },
+});
+`;
+
+async function load(files: Record<string, string> = FILES): Promise<LoadedProject> {
+  project = tempProject(files, CONFIG);
+  return loadProject({ projectDir: project.dir });
+}
+
+describe('DAG', () => {
+  it('orders every node after its parents, deterministically', async () => {
+    const { graph } = await load();
+    expect(graph.order).toEqual(['lone', 'things', 'src_user', 'stg', 'mid', 'side', 'top']);
+  });
+
+  it('links a model reading a seeded source to that seed', async () => {
+    const { graph } = await load();
+    expect(graph.parents('src_user')).toEqual(['things']);
+  });
+
+  it('reports a cycle with its whole chain, file and line', async () => {
+    project = tempProject({
+      'models/a.sql': "select * from {{ ref('c') }}",
+      'models/b.sql': "select * from {{ ref('a') }}",
+      'models/c.sql': "select 1\nfrom {{ ref('b') }}",
+    }, CONFIG);
+    const err = await loadProject({ projectDir: project.dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).code).toBe('CYCLE');
+    expect((err as UserError).message).toBe('dependency cycle: a -> b -> c -> a');
+    expect((err as UserError).format()).toContain('models/b.sql:1:');
+  });
+});
+
+describe('selection', () => {
+  const pick = async (select: string[], exclude: string[] = []) =>
+    [...selectNodes((await load()).graph, { select, exclude })].sort();
+
+  it('parses the dbt syntax', () => {
+    expect(parseSelection(['+a', 'b+', '2+c+1', 'tag:x,path:models/y'])).toEqual([
+      [{ raw: '+a', method: 'name', value: 'a', parents: Infinity, children: 0 }],
+      [{ raw: 'b+', method: 'name', value: 'b', parents: 0, children: Infinity }],
+      [{ raw: '2+c+1', method: 'name', value: 'c', parents: 2, children: 1 }],
+      [
+        { raw: 'tag:x', method: 'tag', value: 'x', parents: 0, children: 0 },
+        { raw: 'path:models/y', method: 'path', value: 'models/y', parents: 0, children: 0 },
+      ],
+    ]);
+  });
+
+  it('by name, with ancestors, with descendants, to a depth', async () => {
+    expect(await pick(['mid'])).toEqual(['mid']);
+    expect(await pick(['+mid'])).toEqual(['mid', 'stg', 'things']);
+    expect(await pick(['stg+'])).toEqual(['mid', 'side', 'stg', 'top']);
+    expect(await pick(['1+mid+1'])).toEqual(['mid', 'stg', 'top']);
+  });
+
+  it('by tag, by path, globs, unions, intersections and --exclude', async () => {
+    expect(await pick(['tag:nightly'])).toEqual(['stg', 'top']);
+    expect(await pick(['path:models/marts'])).toEqual(['mid', 'side', 'top']);
+    expect(await pick(['path:models/staging/stg.sql'])).toEqual(['stg']);
+    expect(await pick(['s*'])).toEqual(['side', 'src_user', 'stg']);
+    expect(await pick(['lone side'])).toEqual(['lone', 'side']);
+    expect(await pick(['tag:nightly,path:models/marts'])).toEqual(['top']);
+    expect(await pick(['stg+'], ['tag:finance', 'side'])).toEqual(['mid', 'stg']);
+  });
+
+  it('a selector that matches nothing is an error with a suggestion', async () => {
+    const err = await pick(['midd']).catch((e: unknown) => e);
+    expect((err as UserError).code).toBe('SELECTION');
+    expect((err as UserError).hint).toBe("did you mean 'mid'?");
+    const tagErr = await pick(['tag:nighty']).catch((e: unknown) => e);
+    expect((tagErr as UserError).hint).toBe("did you mean 'nightly'?");
+  });
+});
