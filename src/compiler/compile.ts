@@ -7,6 +7,7 @@ import { mergeSettings } from '../parser/folder-settings.js';
 import type { Manifest, ModelNode } from '../parser/nodes.js';
 import type { Relation, SqlDialect } from '../adapters/types.js';
 import { UserError, UserErrors } from '../util/errors.js';
+import { secretValues } from '../util/secrets.js';
 import { installGlobals, RESERVED_GLOBALS, THIS_TOKEN, TOKEN_PATTERN, type RenderState } from './context.js';
 import { cteName, injectCtes } from './ephemeral.js';
 import { templateError } from './template-errors.js';
@@ -44,6 +45,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   }, () => current!);
 
   loadMacros(env, manifest, errors);
+  const secrets = secretValues(inputs.env ?? process.env);
 
   const resolvedRelation = (node: ModelNode, state: RenderState): Relation => {
     const settings = mergeSettings(node.folderSettings, state.settings);
@@ -63,7 +65,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     }
     try {
       const text = template.render({ this: thisRelation(() => resolvedRelation(node, state)) });
-      errors.push(...state.errors);
+      errors.push(...state.errors, ...secretLeaks(node, text, secrets));
       rendered.push({ node, text, state });
     } catch (err) {
       errors.push(...state.errors, templateError(err, node.path, 'render'));
@@ -182,6 +184,16 @@ function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserE
       }
     }
   }
+}
+
+/** A secret's value reaching SQL by any path (a var set from one, a macro) is refused. */
+function secretLeaks(node: ModelNode, text: string, secrets: readonly string[]): UserError[] {
+  return secrets.some((value) => text.includes(value))
+    ? [new UserError('SECRET_IN_TEMPLATE', `model '${node.name}' renders the value of a secret environment variable into its SQL`, {
+        location: { file: node.path },
+        hint: 'secrets (SF_SECRET_*, the Postgres password) may only be used in target settings',
+      })]
+    : [];
 }
 
 /** `this` in a template: prints as the model's relation, resolved after config() is known. */

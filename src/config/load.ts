@@ -38,8 +38,9 @@ export async function loadConfig(projectDir: string, configFile?: string): Promi
   const dir = resolve(projectDir);
   const path = configFile ? resolve(dir, configFile) : findConfigFile(dir);
   if (!existsSync(path)) throw new UserError('CONFIG_NOT_FOUND', `config file ${path} does not exist`);
-  // `import ... from 'sf'` in the config resolves to this very build (or source, under tests).
-  const built = fileURLToPath(new URL('../index.js', import.meta.url));
+  // `import { defineConfig } from 'sf'` in the config resolves to this build's config module
+  // (or its source, under tests): light, so loading a config pulls in no engine code.
+  const built = fileURLToPath(new URL('./types.js', import.meta.url));
   const sfEntry = existsSync(built) ? built : built.replace(/\.js$/, '.ts');
   const jiti = createJiti(import.meta.url, { alias: { sf: sfEntry }, moduleCache: false });
   let raw: unknown;

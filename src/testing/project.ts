@@ -36,7 +36,8 @@ export function tempProject(files: Record<string, string>, config = DEFAULT_CONF
     async sf(...args) {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await runCli(['node', 'sf', ...args, ...(args[0] === 'init' ? [] : ['--project-dir', dir])], {
+      const ownDir = args[0] === 'init' || args.includes('--project-dir');
+      const code = await runCli(['node', 'sf', ...args, ...(ownDir ? [] : ['--project-dir', dir])], {
         out: (l = '') => out.push(l),
         err: (l = '') => err.push(l),
       });

@@ -8,7 +8,7 @@ export function isSecretEnvName(name: string): boolean {
   return name.startsWith(SECRET_ENV_PREFIX) || EXTRA_SECRET_VARS.includes(name);
 }
 
-function secretValues(env: NodeJS.ProcessEnv): string[] {
+export function secretValues(env: NodeJS.ProcessEnv): string[] {
   const values: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (value && value.length >= 3 && isSecretEnvName(name)) values.push(value);

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempProject, type TempProject } from '../testing/project.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+let p: TempProject | undefined;
+afterEach(() => p?.cleanup());
+
+describe('secrets', () => {
+  const SECRET = 'sEcReT-4815162342';
+  afterEach(() => { delete process.env['SF_SECRET_DB_NAME']; });
+
+  it('a secret used in target settings never reaches output, compiled SQL or artifacts', async () => {
+    process.env['SF_SECRET_DB_NAME'] = SECRET;
+    p = tempProject({ 'models/a.sql': 'select 1 as x', 'models/b.sql': "select nope from {{ ref('a') }}" }, `import { defineConfig } from 'sf';
+export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/' + process.env.SF_SECRET_DB_NAME + '.duckdb' } } });
+`);
+    const { code, out, err } = await p.sf('build');
+    expect(code).toBe(1); // b fails: its error output is printed too
+    expect(existsSync(join(p.dir, `target/${SECRET}.duckdb`))).toBe(true);
+    const written = ['target/manifest.json', 'target/run_results.json', 'target/compiled/demo/models/a.sql']
+      .map((f) => readFileSync(join(p!.dir, f), 'utf8'));
+    for (const text of [out, err, ...written]) expect(text).not.toContain(SECRET);
+  });
+
+  it('a secret that reaches a model through a var is refused', async () => {
+    process.env['SF_SECRET_DB_NAME'] = SECRET;
+    p = tempProject({ 'models/a.sql': "select '{{ var('db') }}' as x" }, `import { defineConfig } from 'sf';
+export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/t.duckdb' } }, vars: { db: process.env.SF_SECRET_DB_NAME } });
+`);
+    const { code, err } = await p.sf('compile');
+    expect(code).toBe(2);
+    expect(err).toContain("error: models/a.sql: model 'a' renders the value of a secret environment variable into its SQL");
+    expect(readdirSync(join(p.dir))).not.toContain('target');
+  });
+});
+
+describe('only what a command needs is loaded', () => {
+  const bin = join(repo, 'bin/sf.js');
+  const trace = (args: string[]) => {
+    const file = join(p!.dir, 'modules.txt');
+    rmSync(file, { force: true });
+    execFileSync(process.execPath, ['--import', join(repo, 'src/testing/module-trace.mjs'), bin, ...args, '--project-dir', p!.dir], {
+      env: { ...process.env, SF_MODULE_TRACE: file }, stdio: 'pipe',
+    });
+    return readFileSync(file, 'utf8');
+  };
+
+  it('ls and compile load no driver; a DuckDB build loads only DuckDB', () => {
+    expect(existsSync(join(repo, 'dist/cli/main.js')), 'run `npm run build:ts` first').toBe(true);
+    p = tempProject({ 'seeds/s.csv': 'a\n1\n', 'models/m.sql': "select * from {{ ref('s') }}" });
+    for (const cmd of ['ls', 'compile']) {
+      const loaded = trace([cmd]);
+      expect(loaded).toContain('dist/compiler/compile.js');
+      expect(loaded).not.toMatch(/node_modules\/(@duckdb|better-sqlite3|pg\/|kysely)/);
+    }
+    const built = trace(['build']);
+    expect(built).toMatch(/node_modules\/@duckdb\/node-api/);
+    expect(built).not.toMatch(/node_modules\/(better-sqlite3|pg\/)/);
+  });
+});
+
+describe('sf init', () => {
+  it('scaffolds a project that builds, and never overwrites', async () => {
+    p = tempProject({});
+    const dir = join(p.dir, 'fresh');
+    const init = await p.sf('init', dir);
+    expect(init.code).toBe(0);
+    expect(init.out).toContain('created');
+    const build = await p.sf('build', '--project-dir', dir);
+    expect(build.out).toContain('Done. PASS=3 ERROR=0 SKIP=0 TOTAL=3');
+    expect((await p.sf('init', dir)).code).toBe(2);
+  });
+});
