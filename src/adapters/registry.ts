@@ -2,14 +2,21 @@
 // that engine is opened, so a DuckDB project never loads pg or better-sqlite3.
 import type { EngineName, TargetConfig } from '../config/types.js';
 import { DuckDBDialect } from './duckdb/sql.js';
+import { PostgresDialect } from './postgres/sql.js';
+import { SQLiteDialect } from './sqlite/sql.js';
 import type { Adapter, SqlDialect } from './types.js';
 
+/** The pure SQL side of an engine; `schema` is the target's schema (ignored by SQLite). */
 export function dialectFor(engine: EngineName, schema?: string): SqlDialect {
   switch (engine) {
     case 'duckdb':
       return new DuckDBDialect(schema);
+    case 'sqlite':
+      return new SQLiteDialect();
+    case 'postgres':
+      return new PostgresDialect(schema);
     default:
-      throw new Error(`engine '${engine}' has no adapter yet`);
+      throw new Error(`engine '${engine as string}' has no adapter`);
   }
 }
 
@@ -17,13 +24,25 @@ export function targetSchema(target: TargetConfig): string | undefined {
   return 'schema' in target ? target.schema : undefined;
 }
 
-export async function openAdapter(target: TargetConfig, projectDir: string): Promise<Adapter> {
+/**
+ * Open a connection to the target. A target that cannot be reached throws a one-line
+ * `UserError('CONNECTION')` with a hint; secrets come from the environment (`env`).
+ */
+export async function openAdapter(target: TargetConfig, projectDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Adapter> {
   switch (target.type) {
     case 'duckdb': {
       const { openDuckDB } = await import('./duckdb/adapter.js');
       return openDuckDB(target, projectDir, dialectFor('duckdb', target.schema));
     }
+    case 'sqlite': {
+      const { openSQLite } = await import('./sqlite/adapter.js');
+      return openSQLite(target, projectDir, new SQLiteDialect());
+    }
+    case 'postgres': {
+      const { openPostgres } = await import('./postgres/adapter.js');
+      return openPostgres(target, new PostgresDialect(target.schema), env);
+    }
     default:
-      throw new Error(`engine '${target.type}' has no adapter yet`);
+      throw new Error(`engine '${(target as TargetConfig).type}' has no adapter`);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSecretEnvName } from '../util/secrets.js';
 import { MATERIALIZATIONS } from './types.js';
 
 const identifier = z.string().min(1);
@@ -17,13 +18,22 @@ const targetSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('sqlite'), path: z.string().min(1), threads }),
   z.strictObject({
     type: z.literal('postgres'),
-    host: z.string().optional(),
+    host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
-    user: z.string().optional(),
-    database: z.string().optional(),
+    user: z.string().min(1).optional(),
+    database: z.string().min(1).optional(),
     schema: identifier.optional(),
     threads,
-  }),
+    sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
+    urlEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .refine(isSecretEnvName, 'name DATABASE_URL or a variable starting with SF_SECRET_, so sf masks its value in output')
+      .optional(),
+  }).refine(
+    (t) => t.urlEnv === undefined || (t.host ?? t.port ?? t.user ?? t.database) === undefined,
+    { message: 'give either urlEnv or host/port/user/database, not both: the URL names the server', path: ['urlEnv'] },
+  ),
 ]);
 
 export const configSchema = z.strictObject({

@@ -30,11 +30,20 @@ export interface DuckDBTarget {
 
 export interface SQLiteTarget {
   type: 'sqlite';
-  /** Database file, relative to the project directory. */
+  /** Database file, relative to the project directory (its folder is created), or `:memory:`. */
   path: string;
+  /** Ignored beyond 1: SQLite writes one statement at a time. */
   threads?: number;
 }
 
+export type PostgresSslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+/**
+ * A PostgreSQL server. Secrets never go in the config: the password comes from the
+ * environment (`SF_PG_PASSWORD`, else pg's own `PGPASSWORD`), or a whole connection URL from
+ * the variable named by `urlEnv`. Unset host/port/user/database fall back to PGHOST, PGPORT,
+ * PGUSER, PGDATABASE, then localhost, 5432, the OS user, the user name.
+ */
 export interface PostgresTarget {
   type: 'postgres';
   host?: string;
@@ -43,7 +52,16 @@ export interface PostgresTarget {
   database?: string;
   /** Schema for models (default `public`). */
   schema?: string;
+  /** Upper bound on parallel nodes, and the connection pool's size (default 4). */
   threads?: number;
+  /** TLS: `disable`, `require` (encrypted, certificate not checked), `verify-ca`/`verify-full` (checked). */
+  sslmode?: PostgresSslMode;
+  /**
+   * Name of an environment variable holding a connection URL (`postgres://user:pass@host/db`),
+   * used instead of host/port/user/database. The name must be `DATABASE_URL` or start with
+   * `SF_SECRET_`, so its value is masked in everything sf prints.
+   */
+  urlEnv?: string;
 }
 
 export type TargetConfig = DuckDBTarget | SQLiteTarget | PostgresTarget;

@@ -1,0 +1,159 @@
+// PostgreSQL at run time: a pg.Pool (its own type parsers, sessions in UTC) under our Kysely
+// dialect, introspection from pg_catalog, CSV loads through COPY, and errors explained.
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { Kysely, sql } from 'kysely';
+import type { PostgresTarget } from '../../config/types.js';
+import { errorMessage } from '../../util/errors.js';
+import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, WarehouseState } from '../types.js';
+import { relationKey } from '../types.js';
+import { readCsvRecords, type Cell } from '../sqlite/csv-records.js';
+import { connectionError, pgSettings, scrub, type PgSettings } from './connection.js';
+import { copyIn, failedSql, PgKyselyDialect } from './kysely-dialect.js';
+import type { PostgresDialect } from './sql.js';
+
+/** numeric, int8, date, timestamp, timestamptz: the text PostgreSQL prints, unparsed. */
+const TEXT_TYPES = new Set<number>([
+  pg.types.builtins.NUMERIC, pg.types.builtins.INT8, pg.types.builtins.DATE,
+  pg.types.builtins.TIMESTAMP, pg.types.builtins.TIMESTAMPTZ,
+]);
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (TEXT_TYPES.has(oid) && format !== 'binary') return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export async function openPostgres(target: PostgresTarget, dialect: PostgresDialect, env: NodeJS.ProcessEnv): Promise<Adapter> {
+  const settings = pgSettings(target, dialect.defaultSchema, env);
+  const pool = new pg.Pool({ ...settings.pool, types: typeParsers });
+  // An idle pooled client whose server goes away emits 'error' on the pool: without a
+  // listener that would crash the process; the next query reports the failure instead.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw connectionError(err, settings) ?? err;
+  }
+  const db = new Kysely<any>({ dialect: new PgKyselyDialect(pool) });
+  return new PostgresAdapter(dialect, db, settings);
+}
+
+class PostgresAdapter implements Adapter {
+  readonly dialect: PostgresDialect;
+  readonly db: Kysely<any>;
+  readonly #settings: PgSettings;
+
+  constructor(dialect: PostgresDialect, db: Kysely<any>, settings: PgSettings) {
+    this.dialect = dialect;
+    this.db = db;
+    this.#settings = settings;
+  }
+
+  async introspect(schemas: readonly string[]): Promise<WarehouseState> {
+    const state = new Map<string, RelationKind>();
+    if (schemas.length === 0) return state;
+    const result = await sql<{ schema_name: string; relation_name: string; relkind: string }>`
+      select n.nspname as schema_name, c.relname as relation_name, c.relkind::text as relkind
+      from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p', 'v', 'm', 'f')
+        and lower(n.nspname) = any(${schemas.map((s) => s.toLowerCase())}::text[])`.execute(this.db);
+    for (const row of result.rows) {
+      state.set(relationKey({ schema: row.schema_name, name: row.relation_name }), row.relkind === 'v' ? 'view' : 'table');
+    }
+    return state;
+  }
+
+  /**
+   * COPY FROM STDIN inside the caller's transaction. The file is read with the same rules as
+   * every engine (csv-records.ts: BOM, blank lines, NULL vs '') and re-sent as canonical CSV,
+   * so PostgreSQL's COPY sees one format whatever the file's quirks; PostgreSQL converts and
+   * checks the values. A bad value fails the load with the file's line.
+   */
+  async loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number> {
+    const names = load.columns.map((c) => c.name);
+    const lines: number[] = [];
+    const table = this.dialect.renderRelation(load.relation);
+    const cols = names.map((n) => this.dialect.quoteIdentifier(n)).join(', ');
+    const copySql = `copy ${table} (${cols}) from stdin with (format csv)`;
+    const source = Readable.from(csvChunks(readCsvRecords(load.path, load.delimiter, names), lines));
+    try {
+      return await copyIn(db, copySql, source);
+    } catch (err) {
+      const where = (err as { where?: string }).where ?? '';
+      const row = /\bline (\d+)/.exec(where);
+      const fileLine = row ? lines[Number(row[1]) - 1] : undefined;
+      const column = /\bcolumn (\S+?):/.exec(where)?.[1];
+      if (fileLine === undefined) throw err;
+      throw Object.assign(new Error(`${load.path}:${fileLine}: ${column ? `column ${column}: ` : ''}${errorMessage(err)}`, { cause: err }), {
+        code: (err as { code?: string }).code,
+      });
+    }
+  }
+
+  async info(): Promise<{ version: string; settings: Record<string, string> }> {
+    const result = await sql<{ version: string; timezone: string }>`
+      select current_setting('server_version') as version, current_setting('TimeZone') as timezone`.execute(this.db);
+    const row = result.rows[0]!;
+    return {
+      version: `PostgreSQL ${row.version}`,
+      settings: { ...this.#settings.shown, pool_size: String(this.#settings.pool.max), timezone: row.timezone },
+    };
+  }
+
+  describeError(err: unknown): EngineErrorInfo {
+    return describePostgresError(err, this.#settings);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** CSV records as canonical CSV text for COPY: NULL unquoted and empty, every value quoted. */
+async function* csvChunks(records: AsyncIterable<{ cells: readonly Cell[]; line: number }>, lines: number[]): AsyncGenerator<string> {
+  let chunk = '';
+  for await (const record of records) {
+    lines.push(record.line);
+    chunk += record.cells.map((v) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`)).join(',') + '\n';
+    if (chunk.length >= 1 << 16) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export function describePostgresError(err: unknown, settings: PgSettings): EngineErrorInfo {
+  const connection = connectionError(err, settings);
+  if (connection) return { message: `${connection.message}\nhint: ${connection.hint}` };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    code?: string; detail?: string; hint?: string; position?: string; where?: string;
+    internalPosition?: string; internalQuery?: string; cause?: unknown;
+  };
+  const lines = [errorMessage(err)];
+  const statement = failedSql(err) ?? failedSql(e.cause);
+  if (e.position && statement) lines.push(pointAt(statement, Number(e.position)));
+  else if (e.position) lines.push(`at character ${e.position} of the statement`);
+  if (e.internalQuery && e.internalPosition) lines.push(pointAt(e.internalQuery, Number(e.internalPosition)));
+  if (e.detail) lines.push(`detail: ${e.detail}`);
+  if (e.hint) lines.push(`hint: ${e.hint}`);
+  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
+  return { message: scrub(lines.join('\n'), settings.secrets), retryable: code !== undefined && RETRYABLE.has(code) };
+}
+
+/** `line 3 of the statement: from orders o join ...` with a caret under the 1-based character. */
+function pointAt(statement: string, position: number): string {
+  const before = statement.slice(0, Math.max(0, position - 1));
+  const lineNo = before.split('\n').length;
+  const lineText = statement.split('\n')[lineNo - 1] ?? '';
+  const column = before.length - before.lastIndexOf('\n') - 1;
+  const prefix = `line ${lineNo} of the statement: `;
+  return `${prefix}${lineText.trimEnd()}\n${' '.repeat(prefix.length + column)}^`;
+}

@@ -1,0 +1,146 @@
+// A Kysely dialect over a pg.Pool, reusing Kysely's Postgres query compiler, adapter and
+// introspector. Kysely's own PostgresDialect does almost the same; this one exists for three
+// things it cannot do:
+//   - report the row count of `create table as` (pg gives it; Kysely keeps counts of DML only);
+//   - run `COPY ... FROM STDIN` on the connection a transaction holds: the CSV loader sends a
+//     query whose only parameter is a `CopyIn` (see `copyIn`), and the connection streams it;
+//   - remember the SQL of a failed statement, so errors can point at the line (`failedSql`).
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+} from 'kysely';
+
+/** A stream of COPY data, sent as the only parameter of a `copy ... from stdin` query. */
+export class CopyIn {
+  readonly source: Readable;
+
+  constructor(source: Readable) {
+    this.source = source;
+  }
+}
+
+/** Runs `copy ... from stdin` on `db`'s connection (the caller's transaction) and returns its row count. */
+export async function copyIn(db: Kysely<any>, copySql: string, source: Readable): Promise<number> {
+  const result = await db.executeQuery(CompiledQuery.raw(copySql, [new CopyIn(source)]));
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+const statementOf = new WeakMap<object, string>();
+
+/** The SQL of the statement that raised `err`, when it came from this driver. */
+export function failedSql(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? statementOf.get(err) : undefined;
+}
+
+export class PgKyselyDialect implements Dialect {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  createDriver(): Driver {
+    return new PgDriver(this.#pool);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+
+  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+}
+
+class PgDriver implements Driver {
+  readonly #pool: pg.Pool;
+  readonly #connections = new WeakMap<pg.PoolClient, PgConnection>();
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const client = await this.#pool.connect();
+    let conn = this.#connections.get(client);
+    if (!conn) {
+      conn = new PgConnection(client);
+      this.#connections.set(client, conn);
+    }
+    return conn;
+  }
+
+  async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('begin'));
+  }
+
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    (conn as PgConnection).client.release();
+  }
+
+  async destroy(): Promise<void> {
+    await this.#pool.end();
+  }
+}
+
+class PgConnection implements DatabaseConnection {
+  readonly client: pg.PoolClient;
+
+  constructor(client: pg.PoolClient) {
+    this.client = client;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      const only = query.parameters.length === 1 ? query.parameters[0] : undefined;
+      if (only instanceof CopyIn) {
+        const copy = this.client.query(copyFrom(query.sql));
+        await pipeline(only.source, copy);
+        return { rows: [], numAffectedRows: BigInt(copy.rowCount) };
+      }
+      const result = await this.client.query(query.sql, [...query.parameters]);
+      // `create table as` reports `SELECT n` with no result columns.
+      const counted = result.rowCount !== null && (result.command !== 'SELECT' || result.fields.length === 0);
+      return {
+        rows: (result.rows ?? []) as R[],
+        ...(counted ? { numAffectedRows: BigInt(result.rowCount!) } : {}),
+      };
+    } catch (err) {
+      if (typeof err === 'object' && err !== null) statementOf.set(err, query.sql);
+      throw err;
+    }
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not supported by the sf PostgreSQL driver');
+  }
+}

@@ -1,0 +1,66 @@
+// PostgreSQL: schemas, transactional DDL, many connections. PostgreSQL binds a view to the
+// identity (oid) of the relations it reads, not to their names (TOOLCHAIN.md), so replacing
+// a relation that views read takes care; see keep-views.ts for how and why.
+import { BaseSqlDialect } from '../base-sql.js';
+import type { Capabilities, Relation, RelationKind, Statement } from '../types.js';
+import { restoreDependentViews, saveAndDropDependentViews } from './keep-views.js';
+
+export const POSTGRES_DEFAULT_SCHEMA = 'public';
+
+const TYPES: Readonly<Record<string, string>> = {
+  double: 'double precision',
+  float: 'double precision',
+  datetime: 'timestamp',
+  string: 'text',
+};
+
+export class PostgresDialect extends BaseSqlDialect {
+  readonly engine = 'postgres' as const;
+  readonly capabilities: Capabilities = Object.freeze({
+    transactionalDdl: true,
+    maxConcurrency: 16,
+    schemas: true,
+    createOrReplaceView: true,
+  });
+
+  constructor(schema = POSTGRES_DEFAULT_SCHEMA) {
+    super(schema);
+  }
+
+  override columnType(type: string): string {
+    return TYPES[type.trim().toLowerCase()] ?? type;
+  }
+
+  /** The driver reports the row count of `create table as` (its command tag is `SELECT n`). */
+  override createTableAs(rel: Relation, sql: string): Statement[] {
+    return [{ sql: `create table ${this.renderRelation(rel)} as\n${sql}`, rows: 'affected' }];
+  }
+
+  /**
+   * `create or replace view` cannot drop, rename or retype columns, and a plain drop fails
+   * while other views read it: views reading it are saved and dropped, the view is dropped and
+   * created, then the saved views are created again (with their grants and comments), all in
+   * the step's transaction.
+   */
+  override createView(rel: Relation, sql: string, existing: RelationKind | undefined): Statement[] {
+    const create: Statement = { sql: `create view ${this.renderRelation(rel)} as\n${sql}` };
+    if (!existing) return [create];
+    return [
+      saveAndDropDependentViews(rel),
+      this.dropRelation(rel, existing),
+      create,
+      restoreDependentViews(rel),
+    ];
+  }
+
+  override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
+    const rename: Statement = { sql: `alter table ${this.renderRelation(stage)} rename to ${this.quoteIdentifier(target.name)}` };
+    if (!existing) return [rename];
+    return [
+      saveAndDropDependentViews(target),
+      this.dropRelation(target, existing),
+      rename,
+      restoreDependentViews(target),
+    ];
+  }
+}

@@ -1,0 +1,152 @@
+// SQLite at run time: open the file through better-sqlite3 under Kysely's SqliteDialect (one
+// connection), introspect sqlite_master, load CSVs, explain errors.
+//
+// Connection settings: WAL (readers don't block the writer), busy_timeout (another process
+// writing makes us wait, then SQLITE_BUSY is retryable), foreign_keys off (sf builds tables
+// in any order), legacy_alter_table on (a table read by a view can be swapped in by rename,
+// see sql.ts).
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
+import type { SQLiteTarget } from '../../config/types.js';
+import { UserError, errorMessage } from '../../util/errors.js';
+import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, WarehouseState } from '../types.js';
+import { relationKey } from '../types.js';
+import { readCsvRecords } from './csv-records.js';
+import { SCHEMA_SEPARATOR, SQLITE_DEFAULT_SCHEMA, type SQLiteDialect } from './sql.js';
+import { CellError, converterFor, type SqliteValue } from './values.js';
+
+export const BUSY_TIMEOUT_MS = 5_000;
+/** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
+const MAX_PARAMETERS = 32_766;
+const MAX_ROWS_PER_INSERT = 500;
+
+export async function openSQLite(target: SQLiteTarget, projectDir: string, dialect: SQLiteDialect): Promise<Adapter> {
+  const memory = target.path === ':memory:';
+  const path = memory ? ':memory:' : isAbsolute(target.path) ? target.path : resolve(projectDir, target.path);
+  let raw: Database.Database | undefined;
+  try {
+    if (!memory) mkdirSync(dirname(path), { recursive: true });
+    raw = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // The first statement reads the file: a file that is not a database fails here.
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('foreign_keys = OFF');
+    raw.pragma('legacy_alter_table = ON');
+  } catch (err) {
+    raw?.close();
+    throw new UserError('CONNECTION', `cannot open SQLite database ${target.path}: ${errorMessage(err)}`, {
+      hint: `targets: 'path' is resolved against the project directory (${path}); is it a SQLite file, and writable?`,
+      cause: err,
+    });
+  }
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: raw }) });
+  return new SQLiteAdapter(dialect, db, raw, target.path);
+}
+
+class SQLiteAdapter implements Adapter {
+  readonly dialect: SQLiteDialect;
+  readonly db: Kysely<any>;
+  readonly #raw: Database.Database;
+  readonly #path: string;
+
+  constructor(dialect: SQLiteDialect, db: Kysely<any>, raw: Database.Database, path: string) {
+    this.dialect = dialect;
+    this.db = db;
+    this.#raw = raw;
+    this.#path = path;
+  }
+
+  /** Flattened names map back to every requested schema they can belong to. */
+  async introspect(schemas: readonly string[]): Promise<WarehouseState> {
+    const state = new Map<string, RelationKind>();
+    if (schemas.length === 0) return state;
+    const result = await sql<{ name: string; type: string }>`
+      select name, type from sqlite_master
+      where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\'`.execute(this.db);
+    const wanted = [...new Set(schemas.map((s) => s.toLowerCase()))];
+    for (const row of result.rows) {
+      const kind: RelationKind = row.type === 'view' ? 'view' : 'table';
+      const lower = row.name.toLowerCase();
+      for (const schema of wanted) {
+        if (schema === SQLITE_DEFAULT_SCHEMA) state.set(relationKey({ schema, name: row.name }), kind);
+        else if (lower.startsWith(`${schema}${SCHEMA_SEPARATOR}`) && lower.length > schema.length + SCHEMA_SEPARATOR.length) {
+          state.set(relationKey({ schema, name: row.name.slice(schema.length + SCHEMA_SEPARATOR.length) }), kind);
+        }
+      }
+    }
+    return state;
+  }
+
+  /**
+   * Stream-parse the CSV and insert it in multi-row statements (up to 500 rows, within the
+   * bound-parameter limit). Inside the caller's transaction on this adapter's connection the
+   * statements run on better-sqlite3 directly, prepared once: Kysely would re-prepare every
+   * statement and await each one. Anywhere else they go through Kysely.
+   */
+  async loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number> {
+    if (!db.isTransaction) return db.transaction().execute((trx) => this.loadCsv(trx, load));
+    const direct = this.#raw.inTransaction && db.isTransaction;
+    const converters = load.columns.map((c) => converterFor(c.type));
+    const width = load.columns.length;
+    const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));
+    const table = this.dialect.renderRelation(load.relation);
+    const cols = load.columns.map((c) => this.dialect.quoteIdentifier(c.name)).join(', ');
+    const tuple = `(${load.columns.map(() => '?').join(', ')})`;
+    const insertSql = (rows: number) => `insert into ${table} (${cols}) values ${Array(rows).fill(tuple).join(', ')}`;
+    const full = direct ? this.#raw.prepare(insertSql(perInsert)) : undefined;
+
+    let batch: SqliteValue[] = [];
+    let rows = 0;
+    const flush = async (count: number) => {
+      if (count === 0) return;
+      if (direct) (count === perInsert ? full! : this.#raw.prepare(insertSql(count))).run(batch);
+      else await db.executeQuery(CompiledQuery.raw(insertSql(count), batch));
+      batch = [];
+    };
+    for await (const record of readCsvRecords(load.path, load.delimiter, load.columns.map((c) => c.name))) {
+      for (let i = 0; i < width; i++) {
+        try {
+          batch.push(converters[i]!(record.cells[i] ?? null));
+        } catch (err) {
+          if (!(err instanceof CellError)) throw err;
+          throw new CellError(`${load.path}:${record.line}: column ${load.columns[i]!.name} (${load.columns[i]!.type}): ${err.message}`);
+        }
+      }
+      rows++;
+      if (rows % perInsert === 0) await flush(perInsert);
+    }
+    await flush(rows % perInsert);
+    return rows;
+  }
+
+  async info(): Promise<{ version: string; settings: Record<string, string> }> {
+    const pragma = (name: string) => String(this.#raw.pragma(name, { simple: true }));
+    const version = await sql<{ v: string }>`select sqlite_version() as v`.execute(this.db);
+    return {
+      version: `SQLite ${version.rows[0]!.v}`,
+      settings: {
+        path: this.#path,
+        file: this.#raw.name,
+        journal_mode: pragma('journal_mode'),
+        busy_timeout: `${pragma('busy_timeout')} ms`,
+        foreign_keys: pragma('foreign_keys') === '1' ? 'on' : 'off',
+        legacy_alter_table: pragma('legacy_alter_table') === '1' ? 'on' : 'off',
+      },
+    };
+  }
+
+  describeError(err: unknown): EngineErrorInfo {
+    return describeSQLiteError(err);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+export function describeSQLiteError(err: unknown): EngineErrorInfo {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const retryable = code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+  return { message: errorMessage(err), retryable };
+}

@@ -1,0 +1,66 @@
+// SQLite: one database file, no schemas. A relation's schema is folded into its name
+// (`raw.orders` -> "raw__orders"; the default schema `main` adds nothing), DDL is
+// transactional, and one connection writes at a time.
+//
+// Swap: `drop table t; alter table t__sf_stage rename to t` inside the step's transaction.
+// SQLite re-checks every view on a rename and fails while a view reads `t` (it has just been
+// dropped); the connection runs with `PRAGMA legacy_alter_table=ON` (see adapter.ts), which
+// skips that check and leaves view SQL untouched. Views name their tables and are re-read at
+// query time, so a view on `t` reads the new table afterwards, also when its columns changed.
+import { BaseSqlDialect } from '../base-sql.js';
+import type { Capabilities, Relation, RelationKind, Statement } from '../types.js';
+
+export const SQLITE_DEFAULT_SCHEMA = 'main';
+/** Between a folded schema and the relation's name: `raw` + `orders` -> `raw__orders`. */
+export const SCHEMA_SEPARATOR = '__';
+
+export class SQLiteDialect extends BaseSqlDialect {
+  readonly engine = 'sqlite' as const;
+  readonly capabilities: Capabilities = Object.freeze({
+    transactionalDdl: true,
+    maxConcurrency: 1,
+    schemas: false,
+    createOrReplaceView: false,
+  });
+
+  constructor() {
+    super(SQLITE_DEFAULT_SCHEMA);
+  }
+
+  /** The table name a relation has in the file. */
+  flatName(rel: Relation): string {
+    return rel.schema.toLowerCase() === SQLITE_DEFAULT_SCHEMA ? rel.name : `${rel.schema}${SCHEMA_SEPARATOR}${rel.name}`;
+  }
+
+  override renderRelation(rel: Relation): string {
+    return this.quoteIdentifier(this.flatName(rel));
+  }
+
+  /**
+   * Declared type names are kept: SQLite derives a column's affinity from them (integer ->
+   * INTEGER, decimal/boolean/date/timestamp -> NUMERIC, char/text -> TEXT, double -> REAL).
+   * The CSV loader stores dates and timestamps as ISO text and booleans as 0/1.
+   */
+  override columnType(type: string): string {
+    return type;
+  }
+
+  override createSchema(): Statement[] {
+    return [];
+  }
+
+  /** better-sqlite3 reports no row count for `create table as`: count the new table. */
+  override createTableAs(rel: Relation, sql: string): Statement[] {
+    return [
+      { sql: `create table ${this.renderRelation(rel)} as\n${sql}` },
+      { sql: `select count(*) from ${this.renderRelation(rel)}`, rows: 'scalar' },
+    ];
+  }
+
+  override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
+    return [
+      ...(existing ? [this.dropRelation(target, existing)] : []),
+      { sql: `alter table ${this.renderRelation(stage)} rename to ${this.renderRelation(target)}` },
+    ];
+  }
+}
