@@ -6,6 +6,10 @@ export default defineConfig({
   defaultTarget: 'dev',
   targets: {
     dev: { type: 'duckdb', path: 'target/shopflow.duckdb' },
+    sqlite: { type: 'sqlite', path: 'target/shopflow.sqlite' },
+    // Host, port, user and database come from PGHOST, PGPORT, PGUSER, PGDATABASE (defaults:
+    // localhost, 5432, the OS user); the password only from SF_PG_PASSWORD or PGPASSWORD.
+    postgres: { type: 'postgres', schema: 'shopflow' },
   },
   models: {
     staging: { materialized: 'view', tags: ['staging'] },

@@ -98,6 +98,13 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       else for (const r of rows) p.out(`${r.materialized.padEnd(9)} ${r.name.padEnd(28)} ${r.relation.padEnd(32)} ${r.path}`);
     });
 
+  withCommon(program.command('debug').description('check the connection to the target; print engine version and settings'), { selection: false })
+    .action(async (opts: CommonOptions) => {
+      const { loadProject } = await import('../session/project.js');
+      const { runDebug } = await import('./debug.js');
+      code = await runDebug(await loadProject(projectOptions(opts)), p);
+    });
+
   program.command('init <dir>').description('create a minimal working project in a new directory')
     .action(async (dir: string) => {
       const { scaffoldProject } = await import('./init.js');

@@ -22,9 +22,10 @@ export type Selection = readonly (readonly SelectorPart[])[];
 
 const PART = /^(?:(\d*)\+)?(?:([a-z_]+):)?([^+]+?)(?:\+(\d*))?$/;
 
-export function parseSelection(terms: readonly string[]): Selection {
+/** `isName` lets a term that names a node exactly (`order items`) stand whole, spaces and all. */
+export function parseSelection(terms: readonly string[], isName: (name: string) => boolean = () => false): Selection {
   return terms
-    .flatMap((t) => t.split(/\s+/))
+    .flatMap((t) => (isName(t.trim().replace(/^\d*\+|\+\d*$/g, '')) ? [t.trim()] : t.split(/\s+/)))
     .filter(Boolean)
     .map((term) => term.split(',').filter(Boolean).map(parsePart));
 }

@@ -18,7 +18,8 @@ export function selectNodes(graph: ProjectGraph, options: SelectOptions): Set<st
 
 function evaluate(graph: ProjectGraph, terms: readonly string[]): Set<string> {
   const result = new Set<string>();
-  for (const intersection of parseSelection(terms)) {
+  const names = new Set(graph.order);
+  for (const intersection of parseSelection(terms, (n) => names.has(n))) {
     let current: Set<string> | undefined;
     for (const part of intersection) {
       const matched = matchPart(graph, part);
