@@ -114,12 +114,18 @@ class PostgresAdapter implements Adapter {
   }
 }
 
-/** CSV records as canonical CSV text for COPY: NULL unquoted and empty, every value quoted. */
+/**
+ * CSV records as canonical CSV text for COPY: NULL unquoted and empty, every value quoted.
+ * `lines` gets the file line of each line sent, to point COPY's errors at the file.
+ */
 async function* csvChunks(records: AsyncIterable<{ cells: readonly Cell[]; line: number }>, lines: number[]): AsyncGenerator<string> {
   let chunk = '';
   for await (const record of records) {
+    const row = record.cells.map((v) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`)).join(',');
+    // COPY numbers the lines it reads, counting a newline inside a quoted value as a line.
+    for (let i = row.indexOf('\n'); i >= 0; i = row.indexOf('\n', i + 1)) lines.push(record.line);
     lines.push(record.line);
-    chunk += record.cells.map((v) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`)).join(',') + '\n';
+    chunk += `${row}\n`;
     if (chunk.length >= 1 << 16) {
       yield chunk;
       chunk = '';

@@ -161,7 +161,7 @@ export function connectionError(err: unknown, settings: PgSettings): UserError |
     case 'ECONNRESET':
       return fail(`PostgreSQL at ${where} closed the connection: ${message}`, 'check the server log; with TLS required by the server, set sslmode');
   }
-  if (/timeout/i.test(message) && /connect/i.test(message)) {
+  if (/timeout expired|timeout exceeded when trying to connect|connection timeout/i.test(message)) {
     return fail(`cannot connect to PostgreSQL at ${where}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s`,
       `is the server running on ${where}, and reachable from here? Otherwise set ${fields}`);
   }

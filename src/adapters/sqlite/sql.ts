@@ -57,6 +57,15 @@ export class SQLiteDialect extends BaseSqlDialect {
     ];
   }
 
+  /**
+   * SQLite stores a view's SQL without resolving it: a view over a missing table or column is
+   * created and fails only when read. Reading it once (no rows) makes a broken view fail its
+   * step, which rolls back to the previous view, as on the other engines.
+   */
+  override createView(rel: Relation, sql: string, existing: RelationKind | undefined): Statement[] {
+    return [...super.createView(rel, sql, existing), { sql: `select * from ${this.renderRelation(rel)} limit 0` }];
+  }
+
   override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
     return [
       ...(existing ? [this.dropRelation(target, existing)] : []),

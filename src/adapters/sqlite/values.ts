@@ -128,13 +128,13 @@ function toDate(v: string): string {
 
 function toTimestamp(v: string): string {
   const m = TIMESTAMP.exec(v);
-  const [, date = '', hh = '0', mi = '0', ss = '0', fraction = ''] = m ?? [];
+  const [, date = '', hh = '00', mi = '00', ss = '00', fraction = ''] = m ?? [];
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   if (!m || !isRealDate(y, mo, d) || Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 59) {
     throw invalid(v, 'timestamp (YYYY-MM-DD HH:MM:SS)');
   }
   const trimmed = fraction.slice(0, 6).replace(/0+$/, '');
-  return `${date} ${hh.padStart(2, '0')}:${mi}:${ss.padStart(2, '0')}${trimmed ? `.${trimmed}` : ''}`;
+  return `${date} ${hh.padStart(2, '0')}:${mi}:${ss}${trimmed ? `.${trimmed}` : ''}`;
 }
 
 function isRealDate(y: number, m: number, d: number): boolean {
