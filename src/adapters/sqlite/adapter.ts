@@ -80,13 +80,12 @@ class SQLiteAdapter implements Adapter {
 
   /**
    * Stream-parse the CSV and insert it in multi-row statements (up to 500 rows, within the
-   * bound-parameter limit). Inside the caller's transaction on this adapter's connection the
-   * statements run on better-sqlite3 directly, prepared once: Kysely would re-prepare every
-   * statement and await each one. Anywhere else they go through Kysely.
+   * bound-parameter limit) on `db`, the caller's transaction. Measured on 200,000 rows: as
+   * fast as one prepared statement on better-sqlite3 directly (~180,000 rows/s, most of it
+   * CSV parsing), twice as fast as one statement a row.
    */
   async loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number> {
     if (!db.isTransaction) return db.transaction().execute((trx) => this.loadCsv(trx, load));
-    const direct = this.#raw.inTransaction && db.isTransaction;
     const converters = load.columns.map((c) => converterFor(c.type));
     const width = load.columns.length;
     const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));
@@ -94,16 +93,10 @@ class SQLiteAdapter implements Adapter {
     const cols = load.columns.map((c) => this.dialect.quoteIdentifier(c.name)).join(', ');
     const tuple = `(${load.columns.map(() => '?').join(', ')})`;
     const insertSql = (rows: number) => `insert into ${table} (${cols}) values ${Array(rows).fill(tuple).join(', ')}`;
-    const full = direct ? this.#raw.prepare(insertSql(perInsert)) : undefined;
+    const fullInsert = insertSql(perInsert);
 
     let batch: SqliteValue[] = [];
     let rows = 0;
-    const flush = async (count: number) => {
-      if (count === 0) return;
-      if (direct) (count === perInsert ? full! : this.#raw.prepare(insertSql(count))).run(batch);
-      else await db.executeQuery(CompiledQuery.raw(insertSql(count), batch));
-      batch = [];
-    };
     for await (const record of readCsvRecords(load.path, load.delimiter, load.columns.map((c) => c.name))) {
       for (let i = 0; i < width; i++) {
         try {
@@ -113,10 +106,12 @@ class SQLiteAdapter implements Adapter {
           throw new CellError(`${load.path}:${record.line}: column ${load.columns[i]!.name} (${load.columns[i]!.type}): ${err.message}`);
         }
       }
-      rows++;
-      if (rows % perInsert === 0) await flush(perInsert);
+      if (++rows % perInsert === 0) {
+        await db.executeQuery(CompiledQuery.raw(fullInsert, batch));
+        batch = [];
+      }
     }
-    await flush(rows % perInsert);
+    if (batch.length) await db.executeQuery(CompiledQuery.raw(insertSql(rows % perInsert), batch));
     return rows;
   }
 

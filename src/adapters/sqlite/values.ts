@@ -64,6 +64,7 @@ function invalid(v: string, what: string): CellError {
 
 function toInteger(v: string): number | bigint {
   if (!INT.test(v)) throw invalid(v, 'integer');
+  if (v.length <= 15) return Number(v);
   const n = BigInt(v);
   if (n > INT64_MAX || n < INT64_MIN) throw new CellError(`${v} is out of the 64-bit integer range`);
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
