@@ -12,7 +12,7 @@ export interface SeedTable {
   readonly rowCount: number;
 }
 
-type Cell = string | null; // null = an unquoted empty field
+type Cell = string | null;
 
 export function inspectSeed(projectDir: string, seed: SeedNode, delimiter: string): SeedTable {
   let records: Cell[][];
@@ -21,7 +21,6 @@ export function inspectSeed(projectDir: string, seed: SeedNode, delimiter: strin
       delimiter,
       bom: true,
       skip_empty_lines: true,
-      cast: (value: string, ctx: { quoting: boolean }) => (value === '' && !ctx.quoting ? null : value),
     }) as Cell[][];
   } catch (err) {
     const e = err as Error & { lines?: number; code?: string };

@@ -7,7 +7,7 @@ import type { PostgresTarget } from '../../config/types.js';
 import { errorMessage } from '../../util/errors.js';
 import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, WarehouseState } from '../types.js';
 import { relationKey } from '../types.js';
-import { readCsvRecords, type Cell } from '../sqlite/csv-records.js';
+import { readCsvRecords, type Cell } from '../csv-records.js';
 import { connectionError, pgSettings, scrub, type PgSettings } from './connection.js';
 import { copyIn, failedSql, PgKyselyDialect } from './kysely-dialect.js';
 import type { PostgresDialect } from './sql.js';

@@ -13,7 +13,7 @@ import type { SQLiteTarget } from '../../config/types.js';
 import { UserError, errorMessage } from '../../util/errors.js';
 import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, WarehouseState } from '../types.js';
 import { relationKey } from '../types.js';
-import { readCsvRecords } from './csv-records.js';
+import { readCsvRecords } from '../csv-records.js';
 import { SCHEMA_SEPARATOR, SQLITE_DEFAULT_SCHEMA, type SQLiteDialect } from './sql.js';
 import { CellError, converterFor, type SqliteValue } from './values.js';
 
