@@ -8,7 +8,7 @@ import type { DuckDBTarget } from '../../config/types.js';
 import { UserError, errorMessage } from '../../util/errors.js';
 import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, SqlDialect, WarehouseState } from '../types.js';
 import { relationKey } from '../types.js';
-import { DuckDBKyselyDialect } from './kysely-dialect.js';
+import { duckDBKyselyDialect } from './kysely-dialect.js';
 
 export async function openDuckDB(target: DuckDBTarget, projectDir: string, dialect: SqlDialect): Promise<Adapter> {
   const path = target.path === ':memory:' ? ':memory:' : isAbsolute(target.path) ? target.path : resolve(projectDir, target.path);
@@ -25,7 +25,7 @@ export async function openDuckDB(target: DuckDBTarget, projectDir: string, diale
     }
     throw new UserError('CONNECTION', `cannot open DuckDB file ${target.path}: ${info.message}`);
   }
-  const db = new Kysely<any>({ dialect: new DuckDBKyselyDialect(instance) });
+  const db = new Kysely<any>({ dialect: duckDBKyselyDialect(instance) });
   return new DuckDBAdapter(dialect, db, instance, target.path);
 }
 

@@ -4,41 +4,15 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import {
   CompiledQuery,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
   type DatabaseConnection,
-  type DatabaseIntrospector,
   type Dialect,
-  type DialectAdapter,
   type Driver,
-  type Kysely,
-  type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { postgresFlavouredDialect } from '../postgres-flavoured-dialect.js';
 
-export class DuckDBKyselyDialect implements Dialect {
-  readonly #instance: DuckDBInstance;
-
-  constructor(instance: DuckDBInstance) {
-    this.#instance = instance;
-  }
-
-  createDriver(): Driver {
-    return new DuckDBDriver(this.#instance);
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
-
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
+export function duckDBKyselyDialect(instance: DuckDBInstance): Dialect {
+  return postgresFlavouredDialect(() => new DuckDBDriver(instance));
 }
 
 class DuckDBDriver implements Driver {

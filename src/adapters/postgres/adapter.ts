@@ -9,7 +9,7 @@ import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, WarehouseState } 
 import { relationKey } from '../types.js';
 import { readCsvRecords, type Cell } from '../csv-records.js';
 import { connectionError, pgSettings, scrub, type PgSettings } from './connection.js';
-import { copyIn, failedSql, PgKyselyDialect } from './kysely-dialect.js';
+import { copyIn, failedSql, pgKyselyDialect } from './kysely-dialect.js';
 import type { PostgresDialect } from './sql.js';
 
 /** numeric, int8, date, timestamp, timestamptz: the text PostgreSQL prints, unparsed. */
@@ -38,7 +38,7 @@ export async function openPostgres(target: PostgresTarget, dialect: PostgresDial
     await pool.end().catch(() => {});
     throw connectionError(err, settings) ?? err;
   }
-  const db = new Kysely<any>({ dialect: new PgKyselyDialect(pool) });
+  const db = new Kysely<any>({ dialect: pgKyselyDialect(pool) });
   return new PostgresAdapter(dialect, db, settings);
 }
 

@@ -11,18 +11,13 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   CompiledQuery,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
   type DatabaseConnection,
-  type DatabaseIntrospector,
   type Dialect,
-  type DialectAdapter,
   type Driver,
   type Kysely,
-  type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { postgresFlavouredDialect } from '../postgres-flavoured-dialect.js';
 
 /** A stream of COPY data, sent as the only parameter of a `copy ... from stdin` query. */
 export class CopyIn {
@@ -46,28 +41,8 @@ export function failedSql(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null ? statementOf.get(err) : undefined;
 }
 
-export class PgKyselyDialect implements Dialect {
-  readonly #pool: pg.Pool;
-
-  constructor(pool: pg.Pool) {
-    this.#pool = pool;
-  }
-
-  createDriver(): Driver {
-    return new PgDriver(this.#pool);
-  }
-
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
-
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
+export function pgKyselyDialect(pool: pg.Pool): Dialect {
+  return postgresFlavouredDialect(() => new PgDriver(pool));
 }
 
 class PgDriver implements Driver {
