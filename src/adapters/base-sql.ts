@@ -1,5 +1,15 @@
 // ANSI-flavoured SQL builders shared by the engines; each engine overrides what differs.
-import type { ColumnSpec, Relation, RelationKind, SqlDialect, Statement } from './types.js';
+import {
+  DEST_ALIAS,
+  SOURCE_ALIAS,
+  type ColumnInfo,
+  type ColumnSpec,
+  type MergeSpec,
+  type Relation,
+  type RelationKind,
+  type SqlDialect,
+  type Statement,
+} from './types.js';
 
 export abstract class BaseSqlDialect implements SqlDialect {
   abstract readonly engine: SqlDialect['engine'];
@@ -53,5 +63,85 @@ export abstract class BaseSqlDialect implements SqlDialect {
       ...(existing ? [this.dropRelation(target, existing)] : []),
       { sql: `alter table ${this.renderRelation(stage)} rename to ${this.quoteIdentifier(target.name)}` },
     ];
+  }
+
+  timeLiteral(iso: string): string {
+    return `timestamp ${this.stringLiteral(iso)}`;
+  }
+
+  stringLiteral(text: string): string {
+    return `'${text.replace(/'/g, "''")}'`;
+  }
+
+  adaptModelSql(sql: string): string {
+    return sql;
+  }
+
+  sameIdentifier(a: string, b: string): boolean {
+    return this.capabilities.caseInsensitiveIdentifiers ? a.toLowerCase() === b.toLowerCase() : a === b;
+  }
+
+  abstract timePartitionKey(column: string, granularity: 'hour' | 'day' | 'month' | 'year'): string;
+
+  intDivide(a: string, b: string): string {
+    return `(${a}) / (${b})`;
+  }
+
+  intToText(expr: string): string {
+    return `cast(${expr} as text)`;
+  }
+
+  abstract checksum(columns: readonly string[]): string;
+
+  addColumn(rel: Relation, column: ColumnInfo): Statement {
+    const ifNot = this.capabilities.alterIfExists ? 'if not exists ' : '';
+    return { sql: `alter table ${this.renderRelation(rel)} add column ${ifNot}${this.quoteIdentifier(column.name)} ${column.type}` };
+  }
+
+  dropColumn(rel: Relation, column: string): Statement {
+    const ifExists = this.capabilities.alterIfExists ? 'if exists ' : '';
+    return { sql: `alter table ${this.renderRelation(rel)} drop column ${ifExists}${this.quoteIdentifier(column)}` };
+  }
+
+  alterColumnType(rel: Relation, column: ColumnInfo): Statement[] {
+    return [{ sql: `alter table ${this.renderRelation(rel)} alter column ${this.quoteIdentifier(column.name)} type ${column.type}` }];
+  }
+
+  insertSelect(target: Relation, source: Relation, columns: readonly string[], where?: string): Statement {
+    const cols = columns.map((c) => this.quoteIdentifier(c)).join(', ');
+    const filter = where ? ` as ${SOURCE_ALIAS}\nwhere ${where}` : '';
+    return { sql: `insert into ${this.renderRelation(target)} (${cols})\nselect ${cols} from ${this.renderRelation(source)}${filter}`, rows: 'affected' };
+  }
+
+  deleteWhere(target: Relation, condition: string): Statement {
+    return { sql: `delete from ${this.renderRelation(target)} as ${DEST_ALIAS}\nwhere ${condition}` };
+  }
+
+  /** `DBT_INTERNAL_SOURCE.k = DBT_INTERNAL_DEST.k and ...`, with the predicates first. */
+  protected mergeMatch(m: MergeSpec): string {
+    const keys = m.keys.map((k) => `${SOURCE_ALIAS}.${this.quoteIdentifier(k)} = ${DEST_ALIAS}.${this.quoteIdentifier(k)}`);
+    return [...m.predicates.map((p) => `(${p})`), ...keys].join(' and ');
+  }
+
+  merge(target: Relation, source: Relation, m: MergeSpec): Statement[] {
+    const q = (c: string) => this.quoteIdentifier(c);
+    const t = `${this.renderRelation(target)} as ${DEST_ALIAS}`;
+    const s = `${this.renderRelation(source)} as ${SOURCE_ALIAS}`;
+    const set = m.update.map((c) => `${q(c)} = ${SOURCE_ALIAS}.${q(c)}`).join(', ');
+    const cols = m.insert.map(q).join(', ');
+    if (this.capabilities.nativeMerge) {
+      const matched = m.update.length ? `\nwhen matched then update set ${set}` : '';
+      return [{
+        sql: `merge into ${t}\nusing ${s}\non ${this.mergeMatch(m)}${matched}\nwhen not matched then insert (${cols})\nvalues (${m.insert.map((c) => `${SOURCE_ALIAS}.${q(c)}`).join(', ')})`,
+        rows: 'affected',
+      }];
+    }
+    // Insert first: the rows to insert are decided before any matched row is changed.
+    const insert: Statement = {
+      sql: `insert into ${this.renderRelation(target)} (${cols})\nselect ${m.insert.map((c) => `${SOURCE_ALIAS}.${q(c)}`).join(', ')} from ${s}\nwhere not exists (select 1 from ${t} where ${this.mergeMatch(m)})`,
+      rows: 'affected',
+    };
+    if (!m.update.length) return [insert];
+    return [insert, { sql: `update ${t}\nset ${set}\nfrom ${s}\nwhere ${this.mergeMatch(m)}`, rows: 'affected' }];
   }
 }

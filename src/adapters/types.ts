@@ -27,6 +27,14 @@ export interface Capabilities {
   readonly schemas: boolean;
   /** `create or replace view` exists. */
   readonly createOrReplaceView: boolean;
+  /** `merge into ... using ... when matched ... when not matched` exists. */
+  readonly nativeMerge: boolean;
+  /** The catalog keeps each column's declared type (SQLite keeps affinities only). */
+  readonly typedColumns: boolean;
+  /** Unquoted and quoted identifiers match regardless of case (`Name` = `name`). */
+  readonly caseInsensitiveIdentifiers: boolean;
+  /** `alter table add column if not exists` / `drop column if exists` exist. */
+  readonly alterIfExists: boolean;
 }
 
 export interface ColumnSpec {
@@ -51,7 +59,49 @@ export interface CsvLoad {
   readonly delimiter: string;
 }
 
-export type StepAction = Statement | CsvLoad;
+/** A column as the engine's catalog has it. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** The engine's own type name (`INTEGER`, `character varying(20)`, `NUM` on SQLite). */
+  readonly type: string;
+}
+
+/** What the runner knows about the unit of work it is running, for the ledger's rows. */
+export interface UnitContext {
+  readonly runId: string;
+  readonly attempt: number;
+  /** ISO-8601, UTC. */
+  readonly startedAt: string;
+  readonly now: () => string;
+}
+
+export interface DeferredFacts {
+  /** The columns of each relation in `describe`, in order; empty when it does not exist. */
+  readonly columns: readonly (readonly ColumnInfo[])[];
+  /** For each query in `queries`: the first column of every row, as text (NULL as null). */
+  readonly values: readonly (readonly (string | null)[])[];
+  readonly unit: UnitContext;
+}
+
+/**
+ * Statements that depend on what only exists once the transaction has started: the columns of
+ * the staged rows, the partitions they fall in. `build` is pure; the runner reads the facts
+ * inside the transaction and runs what it returns. It throws a `ModelError` to fail the step
+ * (nothing has been published: the transaction rolls back).
+ */
+export interface Deferred {
+  readonly kind: 'deferred';
+  readonly describe: readonly Relation[];
+  readonly queries?: readonly string[] | undefined;
+  readonly build: (facts: DeferredFacts) => readonly StepAction[];
+}
+
+export type StepAction = Statement | CsvLoad | Deferred;
+
+/** A model's output and its settings cannot work together (a key column is missing, ...). */
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+}
 
 export interface SqlDialect {
   readonly engine: EngineName;
@@ -70,7 +120,49 @@ export interface SqlDialect {
   createTable(rel: Relation, columns: readonly ColumnSpec[]): Statement[];
   /** Publish a fully built staging table as `target`, inside the caller's transaction. */
   swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[];
+
+  /** A window bound (`YYYY-MM-DD HH:MM:SS`, UTC) as a literal that compares right with date and timestamp columns. */
+  timeLiteral(iso: string): string;
+  /** A plain text literal. */
+  stringLiteral(text: string): string;
+  /** The engine's last word on a model's SQL (SQLite: `cast(x as date)` keeps a date). */
+  adaptModelSql(sql: string): string;
+  /** Whether two column names name the same column. */
+  sameIdentifier(a: string, b: string): boolean;
+  /** The text key of the time partition `column` falls in: `2026-06-01`, `2026-06-01 05:00:00`. */
+  timePartitionKey(column: string, granularity: 'hour' | 'day' | 'month' | 'year'): string;
+  /** Integer division, truncating. */
+  intDivide(a: string, b: string): string;
+  /** An integer expression as text. */
+  intToText(expr: string): string;
+  /** An order-independent checksum of the rows' values, as an aggregate expression yielding text. */
+  checksum(columns: readonly string[]): string;
+  addColumn(rel: Relation, column: ColumnInfo): Statement;
+  dropColumn(rel: Relation, column: string): Statement;
+  alterColumnType(rel: Relation, column: ColumnInfo): Statement[];
+  /** `insert into target (cols) select cols from source [as DBT_INTERNAL_SOURCE where ...]`. */
+  insertSelect(target: Relation, source: Relation, columns: readonly string[], where?: string): Statement;
+  /** `delete from target as DBT_INTERNAL_DEST where ...` (predicates may name the alias, as in dbt). */
+  deleteWhere(target: Relation, condition: string): Statement;
+  /**
+   * Upsert `source` into `target` by `keys`: matched rows get `update` columns from the source,
+   * the others are inserted with `insert` columns. `predicates` narrow the match (dbt's
+   * incremental_predicates, naming DBT_INTERNAL_DEST / DBT_INTERNAL_SOURCE). One MERGE where the
+   * engine has it, else insert-missing then update-matched, in the caller's transaction.
+   */
+  merge(target: Relation, source: Relation, m: MergeSpec): Statement[];
 }
+
+export interface MergeSpec {
+  readonly keys: readonly string[];
+  readonly insert: readonly string[];
+  readonly update: readonly string[];
+  readonly predicates: readonly string[];
+}
+
+/** The aliases dbt gives the two sides of a merge or delete, which predicates may name. */
+export const DEST_ALIAS = 'DBT_INTERNAL_DEST';
+export const SOURCE_ALIAS = 'DBT_INTERNAL_SOURCE';
 
 /** Normalized engine error: what the engine said, without the driver's wrapping. */
 export interface EngineErrorInfo {
@@ -88,8 +180,34 @@ export interface Adapter {
   introspect(schemas: readonly string[]): Promise<WarehouseState>;
   /** Run a CSV load on `db` (a transaction or the pool). */
   loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number>;
+  /** A relation's columns as `db` (a transaction) sees them; empty when it does not exist. */
+  describeColumns(db: Kysely<any>, rel: Relation): Promise<ColumnInfo[]>;
+  /**
+   * Hold the lock named `key` (a model's relation) against other sf processes on this target:
+   * waits up to `timeoutMs`, then throws a `LockTimeout` naming the holder.
+   */
+  acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<() => Promise<void>>;
   describeError(err: unknown): EngineErrorInfo;
   /** Engine version and the connection settings in effect, secrets left out (for `sf debug`). */
   info(): Promise<{ readonly version: string; readonly settings: Readonly<Record<string, string>> }>;
   close(): Promise<void>;
+}
+
+/** Who holds (or wants) a lock: shown to the process that waits for it. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly runId: string;
+  /** ISO-8601. */
+  readonly startedAt: string;
+}
+
+export class LockTimeout extends Error {
+  override readonly name = 'LockTimeout';
+}
+
+export function describeHolder(h: Partial<LockHolder> & { detail?: string }): string {
+  const parts = [h.pid !== undefined ? `PID ${h.pid}` : undefined, h.host ? `on ${h.host}` : undefined,
+    h.startedAt ? `since ${h.startedAt}` : undefined, h.runId ? `(run ${h.runId})` : undefined, h.detail];
+  return parts.filter(Boolean).join(' ');
 }

@@ -2,7 +2,18 @@
 // passes through redact(), so a secret can never land in an artifact.
 import { join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
-import type { StepResult } from '../runner/events.js';
+import type { BatchResult, StepResult } from '../runner/events.js';
+
+/** The command line a run came from, so `sf retry` can repeat it. */
+export interface RunArgs {
+  readonly command: string;
+  readonly select?: readonly string[] | undefined;
+  readonly exclude?: readonly string[] | undefined;
+  readonly target?: string | undefined;
+  readonly vars?: Readonly<Record<string, unknown>> | undefined;
+  readonly fullRefresh?: boolean | undefined;
+  readonly threads?: number | undefined;
+}
 import { writeFileEnsuringDir } from '../util/fs.js';
 import { redact } from '../util/secrets.js';
 import { compiledPath, targetDir } from './paths.js';
@@ -60,9 +71,14 @@ export function writeRunResults(
   results: readonly StepResult[],
   elapsedSeconds: number,
   generatedAt: Date,
+  run: { runId: string; args?: RunArgs | undefined } = { runId: '' },
 ): void {
   const runResults = {
-    metadata: { sf_version: SF_VERSION, command, target: project.targetName, generated_at: generatedAt.toISOString() },
+    metadata: {
+      sf_version: SF_VERSION, command, target: project.targetName, generated_at: generatedAt.toISOString(),
+      invocation_id: run.runId,
+    },
+    args: run.args ?? { command },
     elapsed_time: round(elapsedSeconds),
     results: results.map((r) => ({
       unique_id: idOf(project, r.name),
@@ -75,9 +91,32 @@ export function writeRunResults(
       attempts: r.attempts,
       message: r.message ?? null,
       compiled_path: r.compiledPath ?? null,
+      ...(r.how ? { how: r.how } : {}),
+      ...(r.batches ? batchResults(r.batches) : {}),
     })),
   };
   writeJson(join(targetDir(project.config.projectDir), 'run_results.json'), runResults);
+}
+
+/** dbt's `batch_results` (successful and failed [start, end) windows) and sf's per-batch detail. */
+function batchResults(batches: readonly BatchResult[]) {
+  const window = (b: BatchResult) => [b.window?.start ?? null, b.window?.end ?? null];
+  return {
+    batch_results: {
+      successful: batches.filter((b) => b.status === 'success' && b.window).map(window),
+      failed: batches.filter((b) => b.status !== 'success' && b.window).map(window),
+    },
+    batches: batches.map((b) => ({
+      partition: b.window?.partition ?? b.label,
+      start: b.window?.start ?? null,
+      end: b.window?.end ?? null,
+      status: b.status,
+      rows_affected: b.rows ?? null,
+      execution_time: round(b.seconds),
+      attempts: b.attempts,
+      message: b.message ?? null,
+    })),
+  };
 }
 
 function idOf(project: LoadedProject, name: string): string {

@@ -89,7 +89,7 @@ describe('a failing model', () => {
 });
 
 describe('the target database', () => {
-  it('held by another process: exit 2 naming its PID', async () => {
+  it('held by another process: waits up to --lock-timeout, then exit 2 naming its PID', async () => {
     p = tempProject(GOOD);
     expect((await p.sf('seed')).code).toBe(0);
     const holder = spawn(process.execPath, ['-e', `
@@ -98,9 +98,12 @@ describe('the target database', () => {
     `], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
-      const { code, err } = await p.sf('build');
+      const t0 = Date.now();
+      const { code, err } = await p.sf('build', '--lock-timeout', '0.5');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
       expect(code).toBe(2);
-      expect(err).toBe(`error: target database target/test.duckdb is in use by PID ${holder.pid}\n  hint: DuckDB files are held by one process at a time: wait for that process or stop it`);
+      expect(err).toContain(`target database target/test.duckdb is in use by PID ${holder.pid}; waiting up to 0.5 s`);
+      expect(err).toContain(`error: target database target/test.duckdb is in use by PID ${holder.pid}\n  hint: DuckDB files are held by one process at a time; waited 0.5 s (--lock-timeout): wait for that process or stop it`);
     } finally {
       holder.kill();
     }

@@ -17,6 +17,16 @@ interface CommonOptions {
   threads?: number;
 }
 
+interface RunOptions extends CommonOptions {
+  fullRefresh?: boolean;
+  start?: string;
+  end?: string;
+  eventTimeStart?: string;
+  eventTimeEnd?: string;
+  missing?: boolean;
+  lockTimeout?: number;
+}
+
 export async function main(argv: readonly string[], printer: Printer = consolePrinter): Promise<void> {
   process.exitCode = await runCli(argv, printer);
 }
@@ -42,30 +52,45 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     }
     return cmd;
   };
-  const threads = new Option('--threads <n>', 'nodes run in parallel (capped by the engine)').argParser(parsePositiveInt);
 
-  const run = (command: 'seed' | 'run' | 'build') => async (opts: CommonOptions) => {
+  const run = (command: 'seed' | 'run' | 'build', fixed: { missing?: boolean } = {}) => async (opts: RunOptions) => {
     const { loadProject } = await import('../session/project.js');
     const { runProject } = await import('../session/run.js');
+    const range = rangeOption(opts);
     const project = await loadProject(projectOptions(opts));
     const outcome = await runProject(project, {
       command, select: opts.select, exclude: opts.exclude, threads: opts.threads,
+      fullRefresh: opts.fullRefresh, range, missing: fixed.missing ?? opts.missing, lockTimeoutSeconds: opts.lockTimeout,
+      args: { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads },
       onEvent: (event) => {
         const line = formatEvent(event);
         if (line) p.out(line);
       },
+      onNotice: (message) => p.err(message),
     });
     if (outcome.results.length === 0) p.out('Nothing to do: the selection matched no node this command builds.');
     else printSummary(p, outcome.results, outcome.elapsedSeconds);
     code = outcome.results.some((r) => r.status !== 'success') ? EXIT.failed : EXIT.ok;
   };
 
-  withCommon(program.command('build').description('load seeds, then build models in dependency order'))
-    .addOption(threads).action(run('build'));
-  withCommon(program.command('run').description('build models (views, tables) in dependency order'))
-    .addOption(threads).action(run('run'));
-  withCommon(program.command('seed').description('load seeds/*.csv into the target'))
-    .addOption(threads).action(run('seed'));
+  const runOptions = (cmd: Command, { partitions = true } = {}) => {
+    cmd.addOption(new Option('--threads <n>', 'units of work run in parallel (capped by the engine)').argParser(parsePositiveInt))
+      .option('--full-refresh', 'rebuild incremental models (and seeds) from scratch')
+      .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same target or model').argParser(parseSeconds));
+    if (partitions) {
+      cmd.option('--start <date>', 'build the partitions from this date (YYYY-MM-DD[ HH:MM:SS]), one batch each')
+        .option('--end <date>', 'the last partition to build (included; default: --start)')
+        .option('--event-time-start <date>', "dbt's spelling of --start")
+        .option('--event-time-end <date>', "dbt's --end: the first partition NOT built (excluded)")
+        .option('--missing', 'build the partitions missing between the first and last built (from the ledger)');
+    }
+    return cmd;
+  };
+  runOptions(withCommon(program.command('build').description('load seeds, then build models in dependency order'))).action(run('build'));
+  runOptions(withCommon(program.command('run').description('build models (views, tables, incremental) in dependency order'))).action(run('run'));
+  runOptions(withCommon(program.command('seed').description('load seeds/*.csv into the target')), { partitions: false }).action(run('seed'));
+  runOptions(withCommon(program.command('backfill').description('fill the gaps of partitioned models: sf run --missing')), { partitions: false })
+    .action(run('run', { missing: true }));
 
   withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))
     .action(async (opts: CommonOptions) => {
@@ -147,6 +172,40 @@ function parseVars(text: string | undefined): Record<string, unknown> | undefine
     throw new UserError('BAD_ARGUMENT', '--vars must be a JSON object', { hint: `e.g. --vars '{"k": "v"}'` });
   }
   return value as Record<string, unknown>;
+}
+
+const DATE_ARG = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$/;
+
+/** --start/--end (end included) or --event-time-start/--event-time-end (end excluded). */
+function rangeOption(opts: RunOptions): { start: string; end: string; endExclusive: boolean } | undefined {
+  const dbt = opts.eventTimeStart !== undefined || opts.eventTimeEnd !== undefined;
+  const own = opts.start !== undefined || opts.end !== undefined;
+  if (!dbt && !own) return undefined;
+  if (dbt && own) throw new UserError('BAD_ARGUMENT', 'give --start/--end or --event-time-start/--event-time-end, not both');
+  if (opts.missing) throw new UserError('BAD_ARGUMENT', '--missing finds its own partitions: drop --start/--end, or drop --missing');
+  const start = dbt ? opts.eventTimeStart : opts.start;
+  const end = dbt ? opts.eventTimeEnd : opts.end ?? opts.start;
+  if (start === undefined || end === undefined) {
+    throw new UserError('BAD_ARGUMENT', dbt ? '--event-time-start and --event-time-end go together' : '--end needs --start', {
+      hint: 'e.g. --start 2026-06-01 --end 2026-06-24',
+    });
+  }
+  for (const [flag, value] of [['start', start], ['end', end]] as const) {
+    if (!DATE_ARG.test(value)) {
+      throw new UserError('BAD_ARGUMENT', `--${dbt ? 'event-time-' : ''}${flag} '${value}' is not a date`, { hint: 'use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC)' });
+    }
+  }
+  const norm = (v: string) => `${v.slice(0, 10)} ${v.length > 10 ? `${v.slice(11, 16)}:${v.slice(17, 19) || '00'}` : '00:00:00'}`;
+  if (norm(end) < norm(start) || (dbt && norm(end) === norm(start))) {
+    throw new UserError('BAD_ARGUMENT', `the range ends (${end}) before it starts (${start})`);
+  }
+  return { start: norm(start), end: norm(end), endExclusive: dbt };
+}
+
+function parseSeconds(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new UserError('BAD_ARGUMENT', `--lock-timeout takes seconds >= 0, got '${text}'`);
+  return n;
 }
 
 function parsePositiveInt(text: string): number {

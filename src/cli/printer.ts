@@ -22,9 +22,14 @@ function dotted(left: string, right: string): string {
 
 /** `3 of 12 OK table main.dim_products ........ [OK 120 rows in 0.04s]` */
 export function formatEvent(event: RunEvent): string | undefined {
-  if (event.type === 'retry') return `retrying ${event.step.name} (attempt ${event.attempt + 1}): ${event.message.split('\n')[0]}`;
+  if (event.type === 'retry') {
+    const what = event.unit.label ? `${event.step.name} [${event.unit.label}]` : event.step.name;
+    return `retrying ${what} in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt + 1}): ${event.message.split('\n')[0]}`;
+  }
+  if (event.type === 'batch') return formatBatch(event);
   const prefix = `${event.index} of ${event.total}`;
-  const what = `${event.step.kind} ${event.step.relation.schema}.${event.step.relation.name}`;
+  const how = event.step.how ? ` (${event.step.how})` : '';
+  const what = `${event.step.kind} ${event.step.relation.schema}.${event.step.relation.name}${how}`;
   if (event.type === 'start') return dotted(`${prefix} START ${what}`, '[RUN]');
   const r = event.result;
   const time = `in ${r.seconds.toFixed(2)}s`;
@@ -38,9 +43,18 @@ export function formatEvent(event: RunEvent): string | undefined {
   }
 }
 
+/** `  batch 3/24 2026-06-03 OK 52 rows in 0.03s` */
+export function formatBatch(event: Extract<RunEvent, { type: 'batch' }>): string {
+  const r = event.result;
+  const status = r.status === 'success' ? 'OK' : r.status === 'error' ? 'ERROR' : 'SKIP';
+  const rows = r.rows !== undefined ? ` ${r.rows} rows` : '';
+  const retried = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
+  return `  ${event.step.name} batch ${event.done}/${event.total} ${r.label} ${status}${rows} in ${r.seconds.toFixed(2)}s${retried}`;
+}
+
 export function printSummary(p: Printer, results: readonly StepResult[], seconds: number): void {
   const count = (kind: string) => results.filter((r) => r.kind === kind).length;
-  const parts = (['seed', 'view', 'table'] as const)
+  const parts = (['seed', 'view', 'table', 'incremental'] as const)
     .map((k) => [k, count(k)] as const)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);

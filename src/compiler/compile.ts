@@ -1,17 +1,27 @@
-// Step 3: render every model's template once, collecting its config() and its refs, then
-// resolve refs to relations (or inlined CTEs for ephemeral models). All template errors of
-// the project are collected and thrown together.
+// Step 3: render every model's template once (is_incremental() false, no batch), collecting its
+// config() and its refs, then resolve refs to relations (or inlined CTEs for ephemeral models).
+// All template errors of the project are collected and thrown together. The result keeps the
+// parsed templates, so a run can render a model again with what only the warehouse knows
+// (is_incremental(), a batch's window): CompiledProject.render.
 import nunjucks from 'nunjucks';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ModelSettings, ResolvedConfig } from '../config/types.js';
 import { mergeSettings } from '../parser/folder-settings.js';
 import type { Manifest, ModelNode } from '../parser/nodes.js';
 import type { Relation, SqlDialect } from '../adapters/types.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { secretValues } from '../util/secrets.js';
-import { installGlobals, RESERVED_GLOBALS, THIS_TOKEN, TOKEN_PATTERN, type RenderState } from './context.js';
-import { cteName, injectCtes } from './ephemeral.js';
+import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type TokenTarget } from './context.js';
+import { resolveTokens, type ResolveInputs } from './resolve.js';
+import { checkIncrementalSettings } from './incremental-settings.js';
 import { templateError } from './template-errors.js';
-import type { CompiledModel, CompiledProject, CompiledSeed, ResolvedModelSettings } from './types.js';
+import {
+  STATIC_CONTEXT,
+  type CompiledModel,
+  type CompiledProject,
+  type CompiledSeed,
+  type RenderContext,
+  type ResolvedModelSettings,
+} from './types.js';
 
 export interface CompileInputs {
   readonly config: ResolvedConfig;
@@ -34,61 +44,72 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const errors: UserError[] = [];
   const env = new nunjucks.Environment(null, { autoescape: false, dev: true, throwOnUndefined: false });
   let current: RenderState | undefined;
-  const refable = new Set([...manifest.models.map((m) => m.name), ...manifest.seeds.map((s) => s.name)]);
+  // Filled once every model is rendered; until then a relation is guessed from folder settings.
+  const relations = new Map<string, Relation>();
+  const seeds: CompiledSeed[] = manifest.seeds.map((node) => ({
+    node,
+    relation: { schema: config.seeds.schema ?? dialect.defaultSchema, name: node.name },
+  }));
+  for (const s of seeds) relations.set(s.node.name, s.relation);
+  const modelByName = new Map(manifest.models.map((m) => [m.name, m]));
+  const relationOf = (target: Exclude<TokenTarget, { kind: 'this' }>): Relation => {
+    if (target.kind === 'source') return { schema: config.sources[target.source]!.schema, name: target.table };
+    const known = relations.get(target.name);
+    if (known) return known;
+    const node = modelByName.get(target.name)!;
+    return { schema: node.folderSettings.schema ?? dialect.defaultSchema, name: node.folderSettings.alias ?? node.name };
+  };
+
   installGlobals(env, {
-    refable,
+    refable: new Set([...manifest.models.map((m) => m.name), ...manifest.seeds.map((s) => s.name)]),
     sources: config.sources,
-    renderSource: (schema, table) => dialect.renderRelation({ schema, name: table }),
+    relationOf,
     vars: { ...config.vars, ...inputs.cliVars },
     env: inputs.env ?? process.env,
     target: Object.freeze({ name: inputs.targetName, type: dialect.engine, schema: dialect.defaultSchema }),
+    timeLiteral: (iso) => dialect.timeLiteral(iso),
   }, () => current!);
 
   loadMacros(env, manifest, errors);
   const secrets = secretValues(inputs.env ?? process.env);
-
-  const resolvedRelation = (node: ModelNode, state: RenderState): Relation => {
-    const settings = mergeSettings(node.folderSettings, state.settings);
+  const ownRelation = (node: ModelNode, state: RenderState): Relation => {
+    const settings = mergeSettings(node.folderSettings, state.known, state.settings);
     return { schema: settings.schema ?? dialect.defaultSchema, name: settings.alias ?? node.name };
+  };
+
+  const templates = new Map<string, nunjucks.Template>();
+  /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
+  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object): Rendered => {
+    const state: RenderState = { node, ctx, known: known as ModelSettings, settings: {}, refs: new Set(), sources: new Map(), errors: [] };
+    current = state;
+    try {
+      const text = templates.get(node.name)!.render({ this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
+      state.errors.push(...secretLeaks(node, text, secrets));
+      return { node, text, state };
+    } finally {
+      current = undefined;
+    }
   };
 
   const rendered: Rendered[] = [];
   for (const node of manifest.models) {
-    const state: RenderState = { node, settings: {}, refs: new Set(), sources: new Map(), errors: [] };
-    current = state;
-    let template: nunjucks.Template;
     try {
-      template = new nunjucks.Template(node.rawSql, env, node.path, true);
+      templates.set(node.name, new nunjucks.Template(node.rawSql, env, node.path, true));
     } catch (err) {
       errors.push(templateError(err, node.path, 'parse'));
       continue;
     }
     try {
-      const text = template.render({ this: thisRelation(() => resolvedRelation(node, state)) });
-      errors.push(...state.errors, ...secretLeaks(node, text, secrets));
-      rendered.push({ node, text, state });
+      const r = renderOnce(node, STATIC_CONTEXT, {});
+      errors.push(...r.state.errors);
+      rendered.push(r);
     } catch (err) {
-      errors.push(...state.errors, templateError(err, node.path, 'render'));
+      errors.push(templateError(err, node.path, 'render'));
     }
-    current = undefined;
   }
   UserErrors.throwIfAny(errors);
 
-  return link(rendered, manifest, dialect, config, errors, resolvedRelation);
-}
-
-function link(
-  rendered: readonly Rendered[],
-  manifest: Manifest,
-  dialect: SqlDialect,
-  config: ResolvedConfig,
-  errors: UserError[],
-  relationOf: (node: ModelNode, state: RenderState) => Relation,
-): CompiledProject {
-  const seeds: CompiledSeed[] = manifest.seeds.map((node) => ({
-    node,
-    relation: { schema: config.seeds.schema ?? dialect.defaultSchema, name: node.name },
-  }));
+  // Settings, enabled models, relations.
   const settingsOf = new Map<string, ResolvedModelSettings>();
   for (const r of rendered) {
     const merged = mergeSettings(r.node.folderSettings, r.state.settings);
@@ -105,47 +126,68 @@ function link(
         }));
       }
     }
+    errors.push(...checkIncrementalSettings(r.node, settingsOf.get(r.node.name)!));
   }
   UserErrors.throwIfAny(errors);
+  for (const r of enabled) relations.set(r.node.name, ownRelation(r.node, r.state));
 
-  const relations = new Map<string, Relation>(seeds.map((s) => [s.node.name, s.relation]));
-  for (const r of enabled) relations.set(r.node.name, relationOf(r.node, r.state));
+  // Resolve tokens; ephemeral models resolve once (statically) and are inlined where read.
   const byName = new Map(enabled.map((r) => [r.node.name, r]));
-
-  // Resolve placeholders; ephemeral refs become CTE names, whose bodies are injected on top.
-  const resolved = new Map<string, string>();
+  const ephemeralCache = new Map<string, string>();
   const resolving = new Set<string>();
-  const resolve = (r: Rendered): string => {
-    const done = resolved.get(r.node.name);
-    if (done !== undefined) return done;
-    if (resolving.has(r.node.name)) return r.text; // an ephemeral cycle: the graph stage reports it
-    resolving.add(r.node.name);
-    const ctes: { name: string; sql: string }[] = [];
-    const body = r.text.replace(TOKEN_PATTERN, (_m, refName: string | undefined) => {
-      if (refName === undefined) return dialect.renderRelation(relations.get(r.node.name)!);
-      const dep = byName.get(refName);
-      if (dep && settingsOf.get(refName)!.materialized === 'ephemeral') {
-        const name = cteName(refName);
-        if (!ctes.some((c) => c.name === name)) ctes.push({ name, sql: resolve(dep) });
-        return name;
-      }
-      return dialect.renderRelation(relations.get(refName)!);
-    });
-    const sql = injectCtes(body, ctes);
-    resolved.set(r.node.name, sql);
-    resolving.delete(r.node.name);
-    return sql;
+  const resolveInputs: ResolveInputs = {
+    dialect,
+    relationOf,
+    ephemeralSql: (name) => {
+      if (settingsOf.get(name)?.materialized !== 'ephemeral') return undefined;
+      const cached = ephemeralCache.get(name);
+      if (cached !== undefined) return cached;
+      const dep = byName.get(name)!;
+      if (resolving.has(name)) return dep.text; // an ephemeral cycle: the graph stage reports it
+      resolving.add(name);
+      const sql = resolveTokens(dep.text, relations.get(name)!, resolveInputs).trim();
+      resolving.delete(name);
+      ephemeralCache.set(name, sql);
+      return sql;
+    },
+    eventTimeOf: (target) => target.kind === 'source'
+      ? config.sources[target.source]?.eventTime[target.table]
+      : settingsOf.get(target.name)?.event_time,
   };
+  const finish = (text: string, name: string) =>
+    dialect.adaptModelSql(resolveTokens(text, relations.get(name)!, resolveInputs, undefined).trim().replace(/;\s*$/, ''));
 
   const models: CompiledModel[] = enabled.map((r) => ({
     node: r.node,
     settings: settingsOf.get(r.node.name)!,
     relation: relations.get(r.node.name)!,
-    sql: resolve(r).trim().replace(/;\s*$/, ''),
+    sql: finish(r.text, r.node.name),
     refs: [...r.state.refs],
     sources: [...r.state.sources.values()],
   }));
-  return { models, seeds };
+
+  const render = (name: string, ctx: RenderContext): string => {
+    const first = byName.get(name);
+    if (!first) throw new Error(`render: no enabled model named ${name}`);
+    let again: Rendered;
+    try {
+      again = renderOnce(first.node, ctx, settingsOf.get(name)!);
+    } catch (err) {
+      throw templateError(err, first.node.path, 'render');
+    }
+    const unseen = [...again.state.refs].filter((ref) => !first.state.refs.has(ref));
+    for (const ref of unseen) {
+      again.state.errors.push(new UserError('REF_NOT_FOUND', `model '${name}' refs '${ref}' only when is_incremental() is true, so its build order does not know it`, {
+        location: { file: first.node.path },
+        hint: `add a line \`-- depends_on: {{ ref('${ref}') }}\` outside the {% if %} block`,
+      }));
+    }
+    UserErrors.throwIfAny(again.state.errors);
+    const text = resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch);
+    return dialect.adaptModelSql(text.trim().replace(/;\s*$/, ''));
+  };
+
+  return { models, seeds, render };
 }
 
 function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[]): void {
@@ -194,14 +236,4 @@ function secretLeaks(node: ModelNode, text: string, secrets: readonly string[]):
         hint: 'secrets (SF_SECRET_*, the Postgres password) may only be used in target settings',
       })]
     : [];
-}
-
-/** `this` in a template: prints as the model's relation, resolved after config() is known. */
-function thisRelation(relation: () => Relation): object {
-  return {
-    toString: () => THIS_TOKEN,
-    get schema() { return relation().schema; },
-    get name() { return relation().name; },
-    get identifier() { return relation().name; },
-  };
 }

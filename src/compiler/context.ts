@@ -1,37 +1,73 @@
 // The functions and values a model template sees. Rendering is synchronous, so the globals
-// read the model being rendered from one `RenderState` that the compiler swaps per model.
+// read the model being rendered from one `RenderState` that the compiler swaps per render.
+//
+// ref(), source() and this print as placeholder tokens; the compiler resolves them once every
+// model's config() is known (relations), and, in a batch, wraps inputs that declare an
+// `event_time` in a filter to the batch's window (resolve.ts).
 import type { Environment } from 'nunjucks';
-import type { ModelSettings } from '../config/types.js';
-import { modelSettingsSchema, formatZodIssues } from '../config/schema.js';
+import type { ModelSettings, ResolvedSource } from '../config/types.js';
+import { MODEL_SETTING_KEYS, modelSettingsSchema, formatZodIssues } from '../config/schema.js';
 import { UserError, type UserErrorCode } from '../util/errors.js';
 import { isSecretEnvName } from '../util/secrets.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
+import type { RenderContext } from './types.js';
 
-export const REF_TOKEN = (name: string) => `\u001Fref\u001E${name}\u001F`;
-export const THIS_TOKEN = '\u001Fthis\u001F';
-export const TOKEN_PATTERN = /\u001F(?:ref\u001E([^\u001F]*)|this)\u001F/g;
+/** What a placeholder token stands for. `plain`: never filtered to a batch (`.render()`). */
+export type TokenTarget =
+  | { readonly kind: 'ref'; readonly name: string; readonly plain?: boolean }
+  | { readonly kind: 'source'; readonly source: string; readonly table: string; readonly plain?: boolean }
+  | { readonly kind: 'this' };
+
+export const token = (target: TokenTarget) => `\u001F${JSON.stringify(target)}\u001F`;
+export const TOKEN_PATTERN = /\u001F(\{[^\u001F]*\})\u001F/g;
+export const THIS_TOKEN = token({ kind: 'this' });
 
 export interface RenderState {
   readonly node: ModelNode;
+  readonly ctx: RenderContext;
+  /** The model's settings from a previous render (run time): what config.get() reads first. */
+  readonly known: Readonly<ModelSettings>;
   settings: ModelSettings;
   readonly refs: Set<string>;
   readonly sources: Map<string, { source: string; table: string }>;
   readonly errors: UserError[];
 }
 
+/** A relation as templates see it: prints as its token, has dbt's attributes. */
+export interface RelationLike {
+  readonly schema: string;
+  readonly name: string;
+}
+
 export interface ContextInputs {
   /** Model and seed names that `ref()` may name. */
   readonly refable: ReadonlySet<string>;
-  readonly sources: Readonly<Record<string, { readonly schema: string; readonly tables: readonly string[] }>>;
-  readonly renderSource: (schema: string, table: string) => string;
+  readonly sources: Readonly<Record<string, ResolvedSource>>;
+  /** The relation a ref or source names, for `.schema`/`.name` in templates. */
+  readonly relationOf: (target: Exclude<TokenTarget, { kind: 'this' }>) => RelationLike;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly env: NodeJS.ProcessEnv;
   readonly target: Readonly<{ name: string; type: string; schema: string }>;
+  /** A window bound as a SQL literal of the engine (`timestamp '...'`, or ISO text on SQLite). */
+  readonly timeLiteral: (iso: string) => string;
 }
 
-export const RESERVED_GLOBALS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'target', 'this'];
+export const RESERVED_GLOBALS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'target', 'this', 'sf'];
+
+/** What prints as `token` and reads like a dbt Relation (schema, name, identifier, render()). */
+export function relationValue(target: TokenTarget, relation: () => RelationLike): object {
+  // .render() opts out of a batch's event_time filter, as in dbt.
+  return {
+    toString: () => token(target),
+    render: () => token(target.kind === 'this' ? target : { ...target, plain: true }),
+    get schema() { return relation().schema; },
+    get name() { return relation().name; },
+    get identifier() { return relation().name; },
+    get table() { return relation().name; },
+  };
+}
 
 export function installGlobals(env: Environment, inputs: ContextInputs, current: () => RenderState): void {
   const fail = (state: RenderState, err: { code: UserErrorCode; message: string; hint?: string | undefined; pattern: RegExp }) => {
@@ -54,7 +90,8 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
       return name;
     }
     state.refs.add(name);
-    return REF_TOKEN(name);
+    const target: TokenTarget = { kind: 'ref', name };
+    return relationValue(target, () => inputs.relationOf(target));
   });
 
   env.addGlobal('source', (sourceName: unknown, table: unknown) => {
@@ -72,10 +109,11 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
       return `${sourceName}.${table}`;
     }
     state.sources.set(`${sourceName}.${table}`, { source: String(sourceName), table: String(table) });
-    return inputs.renderSource(source.schema, String(table));
+    const target: TokenTarget = { kind: 'source', source: String(sourceName), table: String(table) };
+    return relationValue(target, () => inputs.relationOf(target));
   });
 
-  env.addGlobal('config', (...args: unknown[]) => {
+  const config = (...args: unknown[]) => {
     const state = current();
     const { __keywords, ...settings } = (args[args.length - 1] ?? {}) as Record<string, unknown>;
     const parsed = modelSettingsSchema.safeParse(settings);
@@ -83,7 +121,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
       fail(state, {
         code: 'MODEL_CONFIG',
         message: `bad config() in model '${state.node.name}': ${formatZodIssues(parsed.error).join('; ')}`,
-        hint: 'config() takes materialized (view|table|ephemeral), tags, schema, alias, enabled',
+        hint: `config() takes: ${MODEL_SETTING_KEYS.join(', ')} (see the README, "Configuration")`,
         pattern: callPattern('config'),
       });
       return '';
@@ -91,7 +129,29 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     const { tags, ...rest } = parsed.data as ModelSettings;
     state.settings = { ...state.settings, ...rest, ...(tags ? { tags: [...(state.settings.tags ?? []), ...tags] } : {}) };
     return '';
+  };
+  // dbt's config.get('key', default) / config.require('key'): the model's settings so far.
+  const setting = (key: string) => {
+    const state = current();
+    const merged: Record<string, unknown> = { ...state.node.folderSettings, ...state.known, ...state.settings };
+    return merged[key];
+  };
+  Object.assign(config, {
+    get: (key: unknown, fallback: unknown = null) => setting(String(key)) ?? fallback,
+    require: (key: unknown) => {
+      const value = setting(String(key));
+      if (value === undefined) {
+        fail(current(), {
+          code: 'MODEL_CONFIG',
+          message: `config.require('${String(key)}') in model '${current().node.name}': the setting is not set`,
+          hint: `set it with {{ config(${String(key)}=...) }} or in the config's folder defaults`,
+          pattern: callPattern('config.require'),
+        });
+      }
+      return value ?? '';
+    },
   });
+  env.addGlobal('config', config);
 
   env.addGlobal('var', (...args: unknown[]) => {
     const state = current();
@@ -131,6 +191,20 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     return '';
   });
 
-  env.addGlobal('is_incremental', () => false);
+  env.addGlobal('is_incremental', () => current().ctx.isIncremental);
   env.addGlobal('target', inputs.target);
+  // sf.batch_start / sf.batch_end: the batch's window as SQL literals ([start, end)); absent
+  // outside a batch. sf.partition: the partition key being built (`2026-06-01`).
+  env.addGlobal('sf', {
+    get is_batch() { return current().ctx.batch !== undefined; },
+    get batch_start() {
+      const batch = current().ctx.batch;
+      return batch ? inputs.timeLiteral(batch.start) : undefined;
+    },
+    get batch_end() {
+      const end = current().ctx.batch?.end;
+      return end ? inputs.timeLiteral(end) : undefined;
+    },
+    get partition() { return current().ctx.batch?.partition; },
+  });
 }

@@ -24,7 +24,31 @@ export interface CompiledSeed {
   readonly relation: Relation;
 }
 
+/** A batch's time window, UTC, as `YYYY-MM-DD HH:MM:SS`: [start, end); no end = open. */
+export interface BatchWindow {
+  readonly start: string;
+  readonly end?: string | undefined;
+  /** The partition key the batch builds (`2026-06-01`), when it is one partition. */
+  readonly partition?: string | undefined;
+}
+
+/** What a run-time render knows that the project compile does not. */
+export interface RenderContext {
+  /** `is_incremental()`: the table exists, is a table, and this is no full refresh. */
+  readonly isIncremental: boolean;
+  /** Set for a batch: `sf.batch_*` and event_time filters on inputs. */
+  readonly batch?: BatchWindow | undefined;
+}
+
+export const STATIC_CONTEXT: RenderContext = Object.freeze({ isIncremental: false });
+
 export interface CompiledProject {
   readonly models: readonly CompiledModel[];
   readonly seeds: readonly CompiledSeed[];
+  /**
+   * Render a model again for a run: with `is_incremental()` answered, and in a batch, its
+   * inputs that declare an event_time filtered to the window. Throws a UserError (file:line)
+   * on a template error, or on a ref() the project compile did not see.
+   */
+  readonly render: (model: string, ctx: RenderContext) => string;
 }

@@ -73,7 +73,11 @@ export function resolveConfig(raw: unknown, projectDir: string, configPath: stri
     });
   }
   const sources = Object.fromEntries(
-    Object.entries(c.sources ?? {}).map(([name, s]) => [name, { schema: s.schema ?? name, tables: s.tables }]),
+    Object.entries(c.sources ?? {}).map(([name, s]) => {
+      const tables = s.tables.map((t) => (typeof t === 'string' ? { name: t } : t));
+      const eventTime = Object.fromEntries(tables.filter((t) => t.event_time).map((t) => [t.name, t.event_time!]));
+      return [name, { schema: s.schema ?? name, tables: tables.map((t) => t.name), eventTime }];
+    }),
   );
   return deepFreeze({
     projectDir,

@@ -1,21 +1,57 @@
 import { z } from 'zod';
 import { isSecretEnvName } from '../util/secrets.js';
-import { MATERIALIZATIONS } from './types.js';
+import { GRANULARITIES, INCREMENTAL_STRATEGIES, MATERIALIZATIONS, ON_SCHEMA_CHANGE } from './types.js';
 
 const identifier = z.string().min(1);
 const threads = z.number().int().min(1).max(64).optional();
+const lockTimeout = z.number().min(0).max(86_400).optional();
+const retries = z.number().int().min(0).max(20).optional();
+const oneOf = (values: readonly string[]) => z.enum(values as [string, ...string[]]);
+const columnList = z.array(identifier);
+/** `YYYY-MM-DD` or `YYYY-MM-DD[ T]HH:MM[:SS]`, read as UTC. */
+export const DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]00:?00)?$/;
+
+const partitionBySchema = z.union([
+  identifier,
+  z.strictObject({
+    field: identifier,
+    data_type: z.enum(['date', 'timestamp', 'datetime', 'int64']).optional(),
+    granularity: oneOf(GRANULARITIES).optional(),
+    range: z.strictObject({ start: z.number().int(), end: z.number().int(), interval: z.number().int().positive() }).optional(),
+  }),
+]);
 
 export const modelSettingsSchema = z.strictObject({
-  materialized: z.enum(MATERIALIZATIONS as [string, ...string[]]).optional(),
+  materialized: oneOf(MATERIALIZATIONS).optional(),
   tags: z.array(identifier).optional(),
   schema: identifier.optional(),
   alias: identifier.optional(),
   enabled: z.boolean().optional(),
+  incremental_strategy: oneOf(INCREMENTAL_STRATEGIES).optional(),
+  // '' and [] are dbt's "no key".
+  unique_key: z.union([z.string(), z.array(z.string())]).optional(),
+  partition_by: partitionBySchema.optional(),
+  partitions: z.array(identifier).optional(),
+  merge_update_columns: columnList.optional(),
+  merge_exclude_columns: columnList.optional(),
+  incremental_predicates: z.array(identifier).optional(),
+  predicates: z.array(identifier).optional(),
+  on_schema_change: oneOf(ON_SCHEMA_CHANGE).optional(),
+  full_refresh: z.boolean().optional(),
+  event_time: identifier.optional(),
+  batch_size: oneOf(GRANULARITIES).optional(),
+  begin: z.string().regex(DATE_TIME, 'a date or timestamp: YYYY-MM-DD or YYYY-MM-DD HH:MM:SS').optional(),
+  lookback: z.number().int().min(0).optional(),
+  concurrent_batches: z.boolean().optional(),
+  batch_concurrency: z.number().int().min(1).max(64).optional(),
 });
 
+/** Config keys a model may set, for hints. */
+export const MODEL_SETTING_KEYS = Object.keys(modelSettingsSchema.shape);
+
 const targetSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), schema: identifier.optional(), threads }),
-  z.strictObject({ type: z.literal('sqlite'), path: z.string().min(1), threads }),
+  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), schema: identifier.optional(), threads, lockTimeout, retries }),
+  z.strictObject({ type: z.literal('sqlite'), path: z.string().min(1), threads, lockTimeout, retries }),
   z.strictObject({
     type: z.literal('postgres'),
     host: z.string().min(1).optional(),
@@ -30,6 +66,8 @@ const targetSchema = z.discriminatedUnion('type', [
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
       .refine(isSecretEnvName, 'name DATABASE_URL or a variable starting with SF_SECRET_, so sf masks its value in output')
       .optional(),
+    lockTimeout,
+    retries,
   }).refine(
     (t) => t.urlEnv === undefined || (t.host ?? t.port ?? t.user ?? t.database) === undefined,
     { message: 'give either urlEnv or host/port/user/database, not both: the URL names the server', path: ['urlEnv'] },
@@ -43,7 +81,10 @@ export const configSchema = z.strictObject({
   models: z.record(z.string(), modelSettingsSchema).optional(),
   vars: z.record(z.string(), z.unknown()).optional(),
   sources: z
-    .record(identifier, z.strictObject({ schema: identifier.optional(), tables: z.array(identifier).min(1) }))
+    .record(identifier, z.strictObject({
+      schema: identifier.optional(),
+      tables: z.array(z.union([identifier, z.strictObject({ name: identifier, event_time: identifier.optional() })])).min(1),
+    }))
     .optional(),
   seeds: z
     .strictObject({

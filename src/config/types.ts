@@ -1,8 +1,31 @@
 // The user-facing shape of `<project>.config.ts`. `defineConfig` only types it; `resolveConfig`
 // validates it (schema.ts) into a frozen ResolvedConfig.
 
-export type Materialization = 'view' | 'table' | 'ephemeral';
-export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'ephemeral'];
+export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental';
+export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'ephemeral', 'incremental'];
+
+/** dbt's incremental strategy names. */
+export type IncrementalStrategy = 'append' | 'merge' | 'delete+insert' | 'insert_overwrite' | 'microbatch';
+export const INCREMENTAL_STRATEGIES: readonly IncrementalStrategy[] = ['append', 'merge', 'delete+insert', 'insert_overwrite', 'microbatch'];
+
+export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';
+export const ON_SCHEMA_CHANGE: readonly OnSchemaChange[] = ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'];
+
+/** The width of a time partition (and of a batch). */
+export type Granularity = 'hour' | 'day' | 'month' | 'year';
+export const GRANULARITIES: readonly Granularity[] = ['hour', 'day', 'month', 'year'];
+
+/** dbt's object form of `partition_by`. */
+export interface PartitionByConfig {
+  /** The column whose value picks the partition. */
+  field: string;
+  /** `date` (default), `timestamp` (`datetime` is an alias) or `int64` (needs `range`). */
+  data_type?: 'date' | 'timestamp' | 'datetime' | 'int64';
+  /** For date and timestamp: `day` (default), `hour`, `month`, `year`. */
+  granularity?: Granularity;
+  /** For int64: buckets of `interval` from `start` (inclusive) to `end` (exclusive). */
+  range?: { start: number; end: number; interval: number };
+}
 
 /** Settings a model can take, from folder defaults in the config or `config(...)` in its SQL. */
 export interface ModelSettings {
@@ -16,6 +39,40 @@ export interface ModelSettings {
   alias?: string;
   /** `false` leaves the model out of the project. */
   enabled?: boolean;
+
+  // Incremental models (dbt's names and meanings; see the README, "Incremental models").
+  /** How new rows are written: append, merge, delete+insert, insert_overwrite, microbatch. */
+  incremental_strategy?: IncrementalStrategy;
+  /** Column(s) identifying a row for merge and delete+insert; `''` and `[]` mean none. */
+  unique_key?: string | string[];
+  /** The partition column: a date column's name, or dbt's object form. */
+  partition_by?: string | PartitionByConfig;
+  /** Static insert_overwrite: the partitions to replace, as SQL literals (`"'2026-06-01'"`). */
+  partitions?: string[];
+  /** merge: only these columns are updated on matched rows. */
+  merge_update_columns?: string[];
+  /** merge: every column but these is updated on matched rows. */
+  merge_exclude_columns?: string[];
+  /** SQL conditions added to the merge's match or the delete of delete+insert. */
+  incremental_predicates?: string[];
+  /** dbt's older spelling of `incremental_predicates`. */
+  predicates?: string[];
+  /** What to do when the model's columns differ from the table's. */
+  on_schema_change?: OnSchemaChange;
+  /** `false`: never rebuilt by --full-refresh; `true`: always rebuilt. */
+  full_refresh?: boolean;
+  /** The column telling when a row happened: filters this model when a batched model reads it. */
+  event_time?: string;
+  /** microbatch: the width of one batch. */
+  batch_size?: Granularity;
+  /** microbatch: the first batch's start, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (UTC). */
+  begin?: string;
+  /** Already-built partitions re-run by an incremental run, for late-arriving rows (default 1). */
+  lookback?: number;
+  /** `false`: run this model's batches one at a time. */
+  concurrent_batches?: boolean;
+  /** Most batches of this model run at once (default: the run's threads). */
+  batch_concurrency?: number;
 }
 
 export interface DuckDBTarget {
@@ -26,6 +83,10 @@ export interface DuckDBTarget {
   schema?: string;
   /** Upper bound on parallel nodes for this target. */
   threads?: number;
+  /** Seconds to wait for another process holding the file (default 60). */
+  lockTimeout?: number;
+  /** Retries of a step that failed on a transient error (default 3). */
+  retries?: number;
 }
 
 export interface SQLiteTarget {
@@ -34,6 +95,10 @@ export interface SQLiteTarget {
   path: string;
   /** Ignored beyond 1: SQLite writes one statement at a time. */
   threads?: number;
+  /** Seconds to wait for another process writing the same model (default 60). */
+  lockTimeout?: number;
+  /** Retries of a step that failed on a transient error (default 3). */
+  retries?: number;
 }
 
 export type PostgresSslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
@@ -62,15 +127,33 @@ export interface PostgresTarget {
    * `SF_SECRET_`, so its value is masked in everything sf prints.
    */
   urlEnv?: string;
+  /** Seconds to wait for another process writing the same model (default 60). */
+  lockTimeout?: number;
+  /** Retries of a step that failed on a transient error (default 3). */
+  retries?: number;
 }
 
 export type TargetConfig = DuckDBTarget | SQLiteTarget | PostgresTarget;
 export type EngineName = TargetConfig['type'];
 
+/** A source table with settings; a plain string names a table with none. */
+export interface SourceTableConfig {
+  name: string;
+  /** Its time column: batched models reading it see only the batch's rows. */
+  event_time?: string;
+}
+
 export interface SourceConfig {
   /** Schema the source tables live in (default: the source's name). */
   schema?: string;
-  tables: string[];
+  tables: (string | SourceTableConfig)[];
+}
+
+export interface ResolvedSource {
+  readonly schema: string;
+  readonly tables: readonly string[];
+  /** `event_time` per table that declares one. */
+  readonly eventTime: Readonly<Record<string, string>>;
 }
 
 export type SeedColumnType = string;
@@ -112,6 +195,6 @@ export interface ResolvedConfig {
   readonly defaultTarget: string;
   readonly models: Readonly<Record<string, Readonly<ModelSettings>>>;
   readonly vars: Readonly<Record<string, unknown>>;
-  readonly sources: Readonly<Record<string, Readonly<Required<SourceConfig>>>>;
+  readonly sources: Readonly<Record<string, ResolvedSource>>;
   readonly seeds: Readonly<Required<Pick<SeedsConfig, 'columnTypes' | 'delimiter'>> & Pick<SeedsConfig, 'schema'>>;
 }

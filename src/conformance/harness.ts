@@ -24,6 +24,7 @@ import {
   type EngineTarget,
 } from './engines.js';
 import { normalizeValue } from './values.js';
+import { SF_SCHEMA } from '../plan/ledger.js';
 
 export const PROJECT_NAME = 'conformance';
 
@@ -116,8 +117,10 @@ export class ConformanceProject {
     return this.dialect.renderRelation(this.rel(name, schema));
   }
 
+  /** Every user relation, without sf's own state (the `sf` schema; `sf__*` on SQLite). */
   async catalog(): Promise<CatalogEntry[]> {
-    return this.withDb((a) => readCatalog(this.engine, a.db));
+    const all = await this.withDb((a) => readCatalog(this.engine, a.db));
+    return all.filter((e) => e.schema !== SF_SCHEMA && !(e.schema === undefined && e.name.startsWith(`${SF_SCHEMA}__`)));
   }
 
   /** `table`, `view`, or undefined when the relation does not exist. */

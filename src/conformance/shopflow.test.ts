@@ -24,7 +24,10 @@ function shopflowConfigSource(config: ResolvedConfig, engine: EngineName, target
     targets: { [engine]: target },
     models: config.models,
     vars: config.vars,
-    sources: config.sources,
+    sources: Object.fromEntries(Object.entries(config.sources).map(([name, s]) => [name, {
+      schema: s.schema,
+      tables: s.tables.map((t) => (s.eventTime[t] ? { name: t, event_time: s.eventTime[t] } : t)),
+    }])),
     seeds: config.seeds,
   };
   return `import { defineConfig } from 'sf';\n\nexport default defineConfig(${JSON.stringify(body, null, 2)});\n`;

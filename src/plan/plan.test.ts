@@ -36,6 +36,7 @@ async function planText(state: Record<string, RelationKind>): Promise<string> {
     projectDir: project.dir,
     seedTables: new Map([[seed.node.name, inspectSeed(project.dir, seed.node, ',')]]),
     seedDelimiter: ',',
+    render: loaded.compiled.render,
   });
   return renderPlan(plan);
 }

@@ -1,9 +1,16 @@
-// Step 5, pure: (graph, selection, warehouse state) -> ExecutionPlan. Ephemeral models get no
-// step (they are inlined); a step waits for its nearest non-ephemeral selected ancestors.
+// Step 5, pure: (graph, selection, warehouse state, run options) -> ExecutionPlan. Ephemeral
+// models get no step (they are inlined); a step waits for its nearest non-ephemeral selected
+// ancestors. Incremental models are rendered here again, per unit, with what the state says
+// (is_incremental(), batch windows), so a template error surfaces before anything runs.
 import { join } from 'node:path';
-import type { SqlDialect, Statement, WarehouseState } from '../adapters/types.js';
+import { relationKey, type SqlDialect, type Statement, type WarehouseState } from '../adapters/types.js';
+import { incrementalSpec } from '../compiler/incremental-settings.js';
+import type { RenderContext } from '../compiler/types.js';
 import type { ProjectGraph } from '../graph/graph.js';
 import type { SeedTable } from '../parser/seed-csv.js';
+import { ledgerKey, ledgerSetup, type LedgerEntry } from './ledger.js';
+import type { BatchRequest } from './materializations/batches.js';
+import { incrementalPlan } from './materializations/incremental.js';
 import { seedActions, tableActions, viewActions } from './materializations/index.js';
 import type { ExecutionPlan, PlanStep } from './types.js';
 
@@ -18,12 +25,21 @@ export interface PlanInputs {
   readonly seedDelimiter: string;
   /** Compiled SQL path per model, for error messages. */
   readonly compiledPaths?: ReadonlyMap<string, string>;
+  /** Renders a model for a run (CompiledProject.render). */
+  readonly render: (model: string, ctx: RenderContext) => string;
+  /** Ledger entries by the model relation's ledger key. */
+  readonly ledger?: ReadonlyMap<string, readonly LedgerEntry[]>;
+  readonly request?: BatchRequest;
 }
+
+const DEFAULT_REQUEST: BatchRequest = { fullRefresh: false, missing: false, now: '1970-01-01 00:00:00' };
 
 export function buildPlan(inputs: PlanInputs): ExecutionPlan {
   const { graph, selected, dialect, state } = inputs;
+  const request = inputs.request ?? DEFAULT_REQUEST;
   const steps: PlanStep[] = [];
   const schemas = new Set<string>();
+  let needsLedger = false;
   for (const name of graph.order) {
     if (!selected.has(name)) continue;
     const node = graph.node(name);
@@ -34,24 +50,39 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       const path = join(inputs.projectDir, node.seed.node.path);
       schemas.add(node.seed.relation.schema);
       steps.push({
-        name, kind: 'seed', relation: node.seed.relation, dependsOn,
-        actions: seedActions(node.seed, table, path, inputs.seedDelimiter, dialect, state),
+        name, kind: 'seed', relation: node.seed.relation, dependsOn, batched: false, concurrency: 1,
+        units: [{ actions: seedActions(node.seed, table, path, inputs.seedDelimiter, dialect, state) }],
       });
       continue;
     }
     const { model } = node;
-    if (model.settings.materialized === 'ephemeral') continue;
-    schemas.add(model.relation.schema);
     const kind = model.settings.materialized;
-    steps.push({
-      name, kind, relation: model.relation, dependsOn,
-      actions: kind === 'table' ? tableActions(model, dialect, state) : viewActions(model, dialect, state),
-      compiledPath: inputs.compiledPaths?.get(name),
-    });
+    if (kind === 'ephemeral') continue;
+    schemas.add(model.relation.schema);
+    const common = { name, relation: model.relation, dependsOn, compiledPath: inputs.compiledPaths?.get(name) };
+    const existing = state.get(relationKey(model.relation));
+    if (kind === 'incremental') {
+      const hasPartitions = incrementalSpec(model.settings).partition !== undefined;
+      needsLedger ||= hasPartitions;
+      const plan = incrementalPlan({
+        model, dialect, existing, request,
+        ledger: inputs.ledger?.get(ledgerKey(model.relation)) ?? [],
+        render: (ctx) => inputs.render(name, ctx),
+      });
+      steps.push({
+        ...common, kind, prepare: plan.prepare, units: plan.units, batched: plan.batched, how: plan.how,
+        concurrency: plan.concurrency ?? Number.MAX_SAFE_INTEGER,
+        ledger: hasPartitions ? { model: name } : undefined,
+      });
+      continue;
+    }
+    const actions = kind === 'table' ? tableActions(model, dialect, state) : viewActions(model, dialect, state);
+    steps.push({ ...common, kind, units: [{ actions }], batched: false, concurrency: 1 });
   }
-  const setup: Statement[] = dialect.capabilities.schemas
-    ? [...schemas].sort().flatMap((s) => dialect.createSchema(s))
-    : [];
+  const setup: Statement[] = [
+    ...(dialect.capabilities.schemas ? [...schemas].sort().flatMap((s) => dialect.createSchema(s)) : []),
+    ...(needsLedger ? ledgerSetup(dialect) : []),
+  ];
   return { setup, steps };
 }
 

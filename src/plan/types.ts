@@ -1,6 +1,17 @@
 import type { Relation, Statement, StepAction } from '../adapters/types.js';
+import type { BatchWindow } from '../compiler/types.js';
 
-export type StepKind = 'seed' | 'view' | 'table';
+export type StepKind = 'seed' | 'view' | 'table' | 'incremental';
+
+/** One transaction: every action lands, or none does. */
+export interface PlanUnit {
+  /** What the unit builds, for output: a partition key, a window, `prepare`. */
+  readonly label?: string | undefined;
+  readonly window?: BatchWindow | undefined;
+  /** Ledger keys the unit writes, known before it runs: marked failed in the ledger if it fails. */
+  readonly partitions?: readonly string[] | undefined;
+  readonly actions: readonly StepAction[];
+}
 
 export interface PlanStep {
   /** The node's name; steps depend on each other by name. */
@@ -9,14 +20,23 @@ export interface PlanStep {
   readonly relation: Relation;
   /** Steps that must succeed before this one runs. */
   readonly dependsOn: readonly string[];
-  /** Run in order inside one transaction: all of it lands, or none of it. */
-  readonly actions: readonly StepAction[];
+  /** Runs first, alone: creates (or replaces) the table that batches then fill. */
+  readonly prepare?: PlanUnit | undefined;
+  /** The step's transactions. A batched step has one per batch; the others one. */
+  readonly units: readonly PlanUnit[];
+  readonly batched: boolean;
+  /** Most units of this step at once (the run's threads and the engine cap it further). */
+  readonly concurrency: number;
+  /** How the step writes, for output: `insert_overwrite`, `merge`, `full refresh`. */
+  readonly how?: string | undefined;
+  /** The model's ledger entries, for marking failed batches. */
+  readonly ledger?: { readonly model: string } | undefined;
   /** Where the model's compiled SQL was written, for error messages. */
   readonly compiledPath?: string | undefined;
 }
 
 export interface ExecutionPlan {
-  /** Run first, outside the steps: schemas the steps write into. */
+  /** Run first, outside the steps: schemas and sf's own tables the steps write into. */
   readonly setup: readonly Statement[];
   readonly steps: readonly PlanStep[];
 }

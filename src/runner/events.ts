@@ -1,6 +1,19 @@
-import type { PlanStep } from '../plan/types.js';
+import type { BatchWindow } from '../compiler/types.js';
+import type { PlanStep, PlanUnit } from '../plan/types.js';
 
 export type StepStatus = 'success' | 'error' | 'skipped';
+
+/** One batch of a batched step (or its prepare unit). */
+export interface BatchResult {
+  readonly label: string;
+  readonly window?: BatchWindow | undefined;
+  readonly status: StepStatus;
+  readonly rows?: number | undefined;
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly attempts: number;
+  readonly message?: string | undefined;
+}
 
 export interface StepResult {
   readonly name: string;
@@ -14,9 +27,14 @@ export interface StepResult {
   readonly message?: string | undefined;
   readonly compiledPath?: string | undefined;
   readonly attempts: number;
+  /** How an incremental step wrote: `insert_overwrite by day`, `merge`, `first build`. */
+  readonly how?: string | undefined;
+  /** Per batch, for a batched step. */
+  readonly batches?: readonly BatchResult[] | undefined;
 }
 
 export type RunEvent =
   | { readonly type: 'start'; readonly index: number; readonly total: number; readonly step: PlanStep }
   | { readonly type: 'finish'; readonly index: number; readonly total: number; readonly step: PlanStep; readonly result: StepResult }
-  | { readonly type: 'retry'; readonly step: PlanStep; readonly attempt: number; readonly message: string };
+  | { readonly type: 'retry'; readonly step: PlanStep; readonly unit: PlanUnit; readonly attempt: number; readonly delayMs: number; readonly message: string }
+  | { readonly type: 'batch'; readonly step: PlanStep; readonly done: number; readonly total: number; readonly result: BatchResult; readonly rows: number; readonly elapsedSeconds: number };

@@ -1,29 +1,48 @@
-// Runs a plan's steps in dependency order, independent ones in parallel up to `threads`
-// (capped by the engine). A failed step skips its descendants; unrelated steps go on.
-// Steps are idempotent, so a retryable engine error (a write conflict) is retried with backoff.
+// Runs a plan's steps in dependency order. Units (one transaction each: a table build, one
+// batch) run in parallel up to `threads`, capped by the engine and by each step's concurrency.
+// A failed step skips its descendants; unrelated steps go on; a failed batch does not stop the
+// other batches of its step.
+//
+// Each step holds its model's lock (adapter.acquireLock) while it writes, so two sf processes
+// never interleave on one model. Units are idempotent, so one that fails on a transient engine
+// error (a write conflict, a dropped connection, SQLITE_BUSY) is run again after a backoff with
+// jitter, up to `retries` times.
+import { hostname } from 'node:os';
 import { sql } from 'kysely';
-import type { Adapter } from '../adapters/types.js';
-import type { ExecutionPlan, PlanStep } from '../plan/types.js';
-import type { RunEvent, StepResult } from './events.js';
-import { executeStep } from './execute-step.js';
+import { LockTimeout, ModelError, relationKey, type Adapter, type LockHolder, type UnitContext } from '../adapters/types.js';
+import { ledgerMarkFailed } from '../plan/ledger.js';
+import type { ExecutionPlan, PlanStep, PlanUnit } from '../plan/types.js';
+import type { BatchResult, RunEvent, StepResult } from './events.js';
+import { executeUnit } from './execute-unit.js';
+import { Semaphore } from './semaphore.js';
 
 export interface RunOptions {
   readonly threads: number;
   readonly onEvent?: (event: RunEvent) => void;
-  readonly maxAttempts?: number;
+  /** Retries of a unit after a transient error (default 3). */
+  readonly retries?: number;
   readonly now?: () => Date;
+  readonly runId?: string;
+  /** How long a step waits for another process holding its model (default 60 s). */
+  readonly lockTimeoutMs?: number;
+  /** First backoff delay; doubles each retry, with jitter (default 200 ms). */
+  readonly backoffMs?: number;
 }
 
 export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: RunOptions): Promise<StepResult[]> {
   for (const statement of plan.setup) await sql.raw(statement.sql).execute(adapter.db);
   const limit = Math.max(1, Math.min(options.threads, adapter.dialect.capabilities.maxConcurrency));
+  const slots = new Semaphore(limit);
   const emit = options.onEvent ?? (() => {});
   const now = options.now ?? (() => new Date());
+  const runId = options.runId ?? now().toISOString();
+  const holder: LockHolder = { pid: process.pid, host: hostname(), runId, startedAt: now().toISOString() };
   const total = plan.steps.length;
   const results = new Map<string, StepResult>();
   const pending = [...plan.steps];
   const running = new Map<string, Promise<void>>();
   let started = 0;
+  const display = (step: PlanStep) => `${step.relation.schema}.${step.relation.name}`;
 
   const skip = (step: PlanStep, failedParent: string) => {
     const index = ++started;
@@ -35,15 +54,90 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     emit({ type: 'finish', index, total, step, result });
   };
 
-  const launch = (step: PlanStep) => {
-    const index = ++started;
-    emit({ type: 'start', index, total, step });
-    const task = runWithRetry(step, adapter, options.maxAttempts ?? 3, emit, now).then((result) => {
-      results.set(step.name, result);
-      running.delete(step.name);
-      emit({ type: 'finish', index, total, step, result });
-    });
-    running.set(step.name, task);
+  /** One unit with retries; never throws. */
+  const runUnit = async (step: PlanStep, unit: PlanUnit): Promise<BatchResult> => {
+    const startedAt = now().toISOString();
+    const t0 = performance.now();
+    const maxAttempts = (options.retries ?? 3) + 1;
+    for (let attempt = 1; ; attempt++) {
+      const ctx: UnitContext = { runId, attempt, startedAt, now: () => now().toISOString() };
+      try {
+        const rows = await executeUnit(adapter, unit, ctx);
+        return { label: unit.label ?? step.name, window: unit.window, status: 'success', rows, startedAt, seconds: seconds(t0), attempts: attempt };
+      } catch (err) {
+        const info = err instanceof ModelError ? { message: err.message, retryable: false } : adapter.describeError(err);
+        if (info.retryable && attempt < maxAttempts) {
+          const delayMs = backoff(options.backoffMs ?? 200, attempt);
+          emit({ type: 'retry', step, unit, attempt, delayMs, message: info.message });
+          await new Promise((r) => setTimeout(r, delayMs));
+          continue;
+        }
+        if (step.ledger && unit.partitions?.length) {
+          const marks = ledgerMarkFailed(adapter.dialect, { model: step.ledger.model, target: step.relation, keys: unit.partitions, unit: ctx, error: info.message });
+          for (const s of marks) await sql.raw(s.sql).execute(adapter.db).catch(() => {});
+        }
+        return { label: unit.label ?? step.name, window: unit.window, status: 'error', startedAt, seconds: seconds(t0), attempts: attempt, message: info.message };
+      }
+    }
+  };
+
+  const runStep = async (step: PlanStep, index: number): Promise<StepResult> => {
+    const startedAt = now().toISOString();
+    const t0 = performance.now();
+    const base = { name: step.name, kind: step.kind, relation: display(step), startedAt, compiledPath: step.compiledPath, how: step.how };
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await adapter.acquireLock(relationKey(step.relation), holder, options.lockTimeoutMs ?? 60_000);
+    } catch (err) {
+      if (!(err instanceof LockTimeout)) throw err;
+      emit({ type: 'start', index, total, step });
+      return { ...base, status: 'error', seconds: seconds(t0), attempts: 0, message: err.message };
+    }
+    try {
+      const batches: BatchResult[] = [];
+      let rows = 0;
+      const report = (r: BatchResult) => {
+        batches.push(r);
+        rows += r.rows ?? 0;
+        if (step.batched) emit({ type: 'batch', step, done: batches.length, total: step.units.length + (step.prepare ? 1 : 0), result: r, rows, elapsedSeconds: seconds(t0) });
+      };
+      if (!step.batched) {
+        // The start line is printed when the step gets a thread, not while it waits for one.
+        report(await slots.run(() => {
+          emit({ type: 'start', index, total, step });
+          return runUnit(step, step.units[0]!);
+        }));
+      } else {
+        emit({ type: 'start', index, total, step });
+        const prepared = step.prepare ? await slots.run(() => runUnit(step, step.prepare!)) : undefined;
+        if (prepared) report(prepared);
+        if (prepared && prepared.status !== 'success') {
+          for (const unit of step.units) {
+            report({ label: unit.label ?? step.name, window: unit.window, status: 'skipped', startedAt: now().toISOString(), seconds: 0, attempts: 0, message: `skipped: '${step.prepare!.label}' failed` });
+          }
+        } else {
+          const perStep = new Semaphore(step.concurrency);
+          await Promise.all(step.units.map((unit) => perStep.run(async () => report(await slots.run(() => runUnit(step, unit))))));
+        }
+      }
+      const failed = batches.filter((b) => b.status !== 'success');
+      const attempts = Math.max(1, ...batches.map((b) => b.attempts));
+      const hasRows = batches.some((b) => b.rows !== undefined);
+      const result: StepResult = {
+        ...base,
+        status: failed.length ? 'error' : 'success',
+        rows: hasRows ? rows : undefined,
+        seconds: seconds(t0),
+        attempts,
+        message: failed.length === 0 ? undefined : step.batched
+          ? `${failed.length} of ${batches.length} batches failed: ${failed.map((b) => b.label).join(', ')}\n${failed.find((b) => b.status === 'error')?.message ?? failed[0]!.message}`
+          : failed[0]!.message,
+        batches: step.batched ? orderLike(batches, step) : undefined,
+      };
+      return result;
+    } finally {
+      await release().catch(() => {});
+    }
   };
 
   while (pending.length || running.size) {
@@ -55,10 +149,14 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
         skip(step, failed);
         continue;
       }
-      const ready = step.dependsOn.every((d) => results.get(d)?.status === 'success');
-      if (ready && running.size < limit) {
+      if (step.dependsOn.every((d) => results.get(d)?.status === 'success')) {
         pending.splice(i, 1);
-        launch(step);
+        const index = ++started;
+        running.set(step.name, runStep(step, index).then((result) => {
+          results.set(step.name, result);
+          running.delete(step.name);
+          emit({ type: 'finish', index, total, step, result });
+        }));
         continue;
       }
       i++;
@@ -72,32 +170,18 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   return plan.steps.map((s) => results.get(s.name)!);
 }
 
-async function runWithRetry(
-  step: PlanStep,
-  adapter: Adapter,
-  maxAttempts: number,
-  emit: (e: RunEvent) => void,
-  now: () => Date,
-): Promise<StepResult> {
-  const startedAt = now();
-  const base = { name: step.name, kind: step.kind, relation: display(step), startedAt: startedAt.toISOString(), compiledPath: step.compiledPath };
-  const t0 = performance.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const rows = await executeStep(adapter, step);
-      return { ...base, status: 'success', rows, seconds: (performance.now() - t0) / 1000, attempts: attempt };
-    } catch (err) {
-      const info = adapter.describeError(err);
-      if (info.retryable && attempt < maxAttempts) {
-        emit({ type: 'retry', step, attempt, message: info.message });
-        await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
-        continue;
-      }
-      return { ...base, status: 'error', seconds: (performance.now() - t0) / 1000, message: info.message, attempts: attempt };
-    }
-  }
+/** Exponential backoff with full jitter around the doubling base, capped at 10 s. */
+export function backoff(baseMs: number, attempt: number): number {
+  const exp = Math.min(10_000, baseMs * 2 ** (attempt - 1));
+  return Math.round(exp / 2 + Math.random() * exp / 2);
 }
 
-function display(step: PlanStep): string {
-  return `${step.relation.schema}.${step.relation.name}`;
+function seconds(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}
+
+/** Batch results in plan order (prepare first), whatever order they finished in. */
+function orderLike(batches: readonly BatchResult[], step: PlanStep): BatchResult[] {
+  const order = [...(step.prepare ? [step.prepare] : []), ...step.units].map((u) => u.label ?? step.name);
+  return [...batches].sort((a, b) => order.indexOf(a.label) - order.indexOf(b.label));
 }

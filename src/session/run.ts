@@ -1,13 +1,19 @@
-// The back half: select -> inspect seeds -> open the target -> read its state -> plan -> run
-// -> artifacts. Every user mistake is raised before the database is opened.
-import { openAdapter } from '../adapters/registry.js';
-import { writeCompiled, writeManifest, writeRunResults } from '../artifacts/write.js';
+// The back half: select -> inspect seeds -> open the target -> read its state (relations, the
+// partition ledger) -> plan -> run -> artifacts. Every user mistake is raised before the
+// database is opened, or (template errors of a run-time render) before anything is written.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DEFAULT_LOCK_TIMEOUT_S, openAdapter } from '../adapters/registry.js';
+import { writeCompiled, writeManifest, writeRunResults, type RunArgs } from '../artifacts/write.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import { inspectSeed, type SeedTable } from '../parser/seed-csv.js';
+import { SF_SCHEMA, ledgerKey } from '../plan/ledger.js';
+import type { BatchRequest } from '../plan/materializations/batches.js';
 import { buildPlan } from '../plan/plan.js';
 import type { ExecutionPlan } from '../plan/types.js';
 import type { RunEvent, StepResult } from '../runner/events.js';
 import { runPlan } from '../runner/scheduler.js';
+import { readLedger } from './ledger-state.js';
 import type { LoadedProject } from './project.js';
 
 export type RunCommand = 'seed' | 'run' | 'build';
@@ -16,13 +22,26 @@ export interface RunRequest extends SelectOptions {
   readonly command: RunCommand;
   readonly threads?: number | undefined;
   readonly onEvent?: ((event: RunEvent) => void) | undefined;
+  /** Told when the run has to wait for another process (a held DuckDB file). */
+  readonly onNotice?: ((message: string) => void) | undefined;
   readonly now?: (() => Date) | undefined;
+  readonly fullRefresh?: boolean | undefined;
+  /** Partitions to build: `--start`/`--end` (end included) or dbt's event-time flags (end excluded). */
+  readonly range?: BatchRequest['range'];
+  /** Fill the ledger's gaps (`--missing`, `sf backfill`). */
+  readonly missing?: boolean | undefined;
+  /** Model -> partitions to build again (`sf retry`). */
+  readonly retry?: ReadonlyMap<string, readonly string[]> | undefined;
+  readonly lockTimeoutSeconds?: number | undefined;
+  /** Recorded in run_results.json so `sf retry` can repeat the command. */
+  readonly args?: RunArgs | undefined;
 }
 
 export interface RunOutcome {
   readonly plan: ExecutionPlan;
   readonly results: readonly StepResult[];
   readonly elapsedSeconds: number;
+  readonly runId: string;
 }
 
 export const DEFAULT_THREADS = 4;
@@ -33,7 +52,8 @@ const KINDS: Record<RunCommand, readonly ('seed' | 'model')[]> = { seed: ['seed'
 export async function runProject(project: LoadedProject, request: RunRequest): Promise<RunOutcome> {
   const t0 = performance.now();
   const now = request.now ?? (() => new Date());
-  const { graph, config } = project;
+  const runId = randomUUID();
+  const { graph, config, target } = project;
   const selected = new Set(
     [...selectNodes(graph, request)].filter((n) => KINDS[request.command].includes(graph.node(n).kind)),
   );
@@ -46,23 +66,43 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     if (node.kind === 'seed') seedTables.set(name, inspectSeed(config.projectDir, node.seed.node, config.seeds.delimiter));
   }
 
-  const adapter = await openAdapter(project.target, config.projectDir);
+  const lockTimeoutMs = (request.lockTimeoutSeconds ?? target.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
+  const startedAt = now().toISOString();
+  const adapter = await openAdapter(target, config.projectDir, process.env, {
+    lockTimeoutMs,
+    holder: { pid: process.pid, host: hostname(), runId, startedAt },
+    onWait: request.onNotice,
+  });
   try {
-    const schemas = new Set<string>();
+    const schemas = new Set<string>([SF_SCHEMA]);
+    const models: string[] = [];
     for (const name of selected) {
       const node = graph.node(name);
       schemas.add(node.kind === 'seed' ? node.seed.relation.schema : node.model.relation.schema);
+      if (node.kind === 'model' && node.model.settings.materialized === 'incremental') models.push(ledgerKey(node.model.relation));
     }
     const state = await adapter.introspect([...schemas]);
+    const ledger = models.length ? await readLedger(adapter, state, models) : new Map();
     const plan = buildPlan({
       graph, selected, dialect: adapter.dialect, state, projectDir: config.projectDir,
       seedTables, seedDelimiter: config.seeds.delimiter, compiledPaths,
+      render: project.compiled.render,
+      ledger,
+      request: {
+        fullRefresh: request.fullRefresh ?? false,
+        range: request.range,
+        missing: request.missing ?? false,
+        retry: request.retry,
+        now: now().toISOString().slice(0, 19).replace('T', ' '),
+      },
     });
-    const threads = request.threads ?? project.target.threads ?? DEFAULT_THREADS;
-    const results = await runPlan(plan, adapter, { threads, onEvent: request.onEvent, now });
+    const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
+    const results = await runPlan(plan, adapter, {
+      threads, onEvent: request.onEvent, now, runId, lockTimeoutMs, retries: target.retries,
+    });
     const elapsedSeconds = (performance.now() - t0) / 1000;
-    writeRunResults(project, request.command, results, elapsedSeconds, now());
-    return { plan, results, elapsedSeconds };
+    writeRunResults(project, request.command, results, elapsedSeconds, now(), { runId, args: request.args });
+    return { plan, results, elapsedSeconds, runId };
   } finally {
     await adapter.close();
   }

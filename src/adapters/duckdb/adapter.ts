@@ -1,32 +1,70 @@
 // DuckDB at run time: open the file (one process at a time), introspect, bulk-load CSVs with
 // read_csv, and explain errors.
-import { mkdirSync } from 'node:fs';
+//
+// Locks: DuckDB lets one process hold a file, so that process is the only writer of every
+// model in it. A second sf waits for the file up to the lock timeout, then stops naming the
+// holder, read from `<file>.sf-holder.json`, which the holder writes when it opens the file.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kysely, sql } from 'kysely';
 import type { DuckDBTarget } from '../../config/types.js';
 import { UserError, errorMessage } from '../../util/errors.js';
-import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, SqlDialect, WarehouseState } from '../types.js';
-import { relationKey } from '../types.js';
+import {
+  describeHolder,
+  relationKey,
+  type Adapter,
+  type ColumnInfo,
+  type CsvLoad,
+  type EngineErrorInfo,
+  type LockHolder,
+  type Relation,
+  type RelationKind,
+  type SqlDialect,
+  type WarehouseState,
+} from '../types.js';
+import type { OpenOptions } from '../registry.js';
 import { duckDBKyselyDialect } from './kysely-dialect.js';
 
-export async function openDuckDB(target: DuckDBTarget, projectDir: string, dialect: SqlDialect): Promise<Adapter> {
+export async function openDuckDB(target: DuckDBTarget, projectDir: string, dialect: SqlDialect, options: OpenOptions): Promise<Adapter> {
   const path = target.path === ':memory:' ? ':memory:' : isAbsolute(target.path) ? target.path : resolve(projectDir, target.path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path);
-  } catch (err) {
-    const info = describeDuckDBError(err);
-    if (info.lockedByPid !== undefined) {
-      throw new UserError('TARGET_IN_USE', `target database ${target.path} is in use by PID ${info.lockedByPid}`, {
-        hint: 'DuckDB files are held by one process at a time: wait for that process or stop it',
-      });
+  const holderFile = path === ':memory:' ? undefined : `${path}.sf-holder.json`;
+  const deadline = Date.now() + options.lockTimeoutMs;
+  let instance: DuckDBInstance | undefined;
+  let waited = false;
+  while (!instance) {
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (err) {
+      const info = describeDuckDBError(err);
+      if (info.lockedByPid === undefined) throw new UserError('CONNECTION', `cannot open DuckDB file ${target.path}: ${info.message}`);
+      const holder = describeHolder({ ...readHolder(holderFile, info.lockedByPid), pid: info.lockedByPid });
+      if (Date.now() >= deadline) {
+        throw new UserError('TARGET_IN_USE', `target database ${target.path} is in use by ${holder}`, {
+          hint: `DuckDB files are held by one process at a time; waited ${options.lockTimeoutMs / 1000} s (--lock-timeout): wait for that process or stop it`,
+        });
+      }
+      if (!waited) options.onWait?.(`target database ${target.path} is in use by ${holder}; waiting up to ${options.lockTimeoutMs / 1000} s`);
+      waited = true;
+      await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
     }
-    throw new UserError('CONNECTION', `cannot open DuckDB file ${target.path}: ${info.message}`);
   }
+  if (holderFile && options.holder) writeFileSync(holderFile, `${JSON.stringify(options.holder)}\n`);
   const db = new Kysely<any>({ dialect: duckDBKyselyDialect(instance) });
-  return new DuckDBAdapter(dialect, db, instance, target.path);
+  return new DuckDBAdapter(dialect, db, instance, target.path, holderFile);
+}
+
+/** The holder file's details, if it was written by the process DuckDB names. */
+function readHolder(file: string | undefined, pid: number): Partial<LockHolder> {
+  if (!file) return {};
+  try {
+    const holder = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockHolder>;
+    return holder.pid === pid ? holder : {};
+  } catch {
+    return {};
+  }
 }
 
 class DuckDBAdapter implements Adapter {
@@ -34,12 +72,27 @@ class DuckDBAdapter implements Adapter {
   readonly db: Kysely<any>;
   readonly #instance: DuckDBInstance;
   readonly #path: string;
+  readonly #holderFile: string | undefined;
 
-  constructor(dialect: SqlDialect, db: Kysely<any>, instance: DuckDBInstance, path: string) {
+  constructor(dialect: SqlDialect, db: Kysely<any>, instance: DuckDBInstance, path: string, holderFile: string | undefined) {
     this.dialect = dialect;
     this.db = db;
     this.#instance = instance;
     this.#path = path;
+    this.#holderFile = holderFile;
+  }
+
+  async describeColumns(db: Kysely<any>, rel: Relation): Promise<ColumnInfo[]> {
+    const result = await sql<{ column_name: string; data_type: string }>`
+      select column_name, data_type from information_schema.columns
+      where lower(table_schema) = ${rel.schema.toLowerCase()} and lower(table_name) = ${rel.name.toLowerCase()}
+      order by ordinal_position`.execute(db);
+    return result.rows.map((r) => ({ name: r.column_name, type: r.data_type }));
+  }
+
+  /** This process holds the whole file (see the header): no other process can write a model. */
+  async acquireLock(): Promise<() => Promise<void>> {
+    return async () => {};
   }
 
   async introspect(schemas: readonly string[]): Promise<WarehouseState> {
@@ -78,6 +131,7 @@ select * from read_csv(${literal(load.path)}, header = true, auto_detect = false
   async close(): Promise<void> {
     await this.db.destroy();
     this.#instance.closeSync();
+    if (this.#holderFile) rmSync(this.#holderFile, { force: true });
   }
 }
 

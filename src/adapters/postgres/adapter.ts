@@ -1,12 +1,25 @@
 // PostgreSQL at run time: a pg.Pool (its own type parsers, sessions in UTC) under our Kysely
 // dialect, introspection from pg_catalog, CSV loads through COPY, and errors explained.
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Kysely, sql } from 'kysely';
 import type { PostgresTarget } from '../../config/types.js';
 import { errorMessage } from '../../util/errors.js';
-import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, WarehouseState } from '../types.js';
-import { relationKey } from '../types.js';
+import {
+  describeHolder,
+  LockTimeout,
+  relationKey,
+  type Adapter,
+  type ColumnInfo,
+  type CsvLoad,
+  type EngineErrorInfo,
+  type LockHolder,
+  type Relation,
+  type RelationKind,
+  type WarehouseState,
+} from '../types.js';
+import { rowChecksum } from '../row-checksum.js';
 import { readCsvRecords, type Cell } from '../csv-records.js';
 import { connectionError, pgSettings, scrub, type PgSettings } from './connection.js';
 import { copyIn, failedSql, pgKyselyDialect } from './kysely-dialect.js';
@@ -46,11 +59,63 @@ class PostgresAdapter implements Adapter {
   readonly dialect: PostgresDialect;
   readonly db: Kysely<any>;
   readonly #settings: PgSettings;
+  /** The session that holds this run's advisory locks (released if the process dies). */
+  #lockClient: Promise<pg.Client> | undefined;
 
   constructor(dialect: PostgresDialect, db: Kysely<any>, settings: PgSettings) {
     this.dialect = dialect;
     this.db = db;
     this.#settings = settings;
+  }
+
+  async describeColumns(db: Kysely<any>, rel: Relation): Promise<ColumnInfo[]> {
+    const result = await sql<{ name: string; type: string }>`
+      select a.attname as name, pg_catalog.format_type(a.atttypid, a.atttypmod) as type
+      from pg_catalog.pg_attribute a
+      where a.attrelid = to_regclass(${this.dialect.renderRelation(rel)}) and a.attnum > 0 and not a.attisdropped
+      order by a.attnum`.execute(db);
+    return result.rows;
+  }
+
+  /**
+   * A session-level advisory lock on a connection of its own, named by the model's relation.
+   * PostgreSQL releases it when that session ends, also when this process is killed. While it
+   * waits, the holder is read from pg_locks and pg_stat_activity (its application_name says
+   * which sf process, host and run it is).
+   */
+  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<() => Promise<void>> {
+    const client = await (this.#lockClient ??= this.#connectLockClient(holder));
+    const [a, b] = advisoryKey(`${this.#settings.shown['database']}:${key}`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const got = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [a, b]);
+      if (got.rows[0]?.ok) {
+        return async () => {
+          await client.query('select pg_advisory_unlock($1, $2)', [a, b]);
+        };
+      }
+      if (Date.now() >= deadline) {
+        const who = await client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: string }>(
+          `select a.pid, a.application_name, a.client_addr::text as client_addr, a.backend_start::text as backend_start
+           from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid = l.pid
+           where l.locktype = 'advisory' and l.classid = $1::int::oid and l.objid = $2::int::oid and l.objsubid = 2 and l.granted`,
+          [a, b]);
+        const row = who.rows[0];
+        const detail = row
+          ? `${row.application_name || 'a session'} (server PID ${row.pid}${row.client_addr ? ` from ${row.client_addr}` : ''}, connected since ${row.backend_start})`
+          : 'a session that has just released it';
+        throw new LockTimeout(`another sf process is writing ${key}: ${detail}; waited ${timeoutMs / 1000} s`);
+      }
+      await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  async #connectLockClient(holder: LockHolder): Promise<pg.Client> {
+    const name = `sf ${describeHolder({ pid: holder.pid, host: holder.host, startedAt: holder.startedAt })}`.slice(0, 63);
+    const client = new pg.Client({ ...this.#settings.pool, application_name: name, types: typeParsers });
+    client.on('error', () => {});
+    await client.connect();
+    return client;
   }
 
   async introspect(schemas: readonly string[]): Promise<WarehouseState> {
@@ -110,8 +175,17 @@ class PostgresAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
+    const lockClient = this.#lockClient;
+    this.#lockClient = undefined;
+    if (lockClient) await (await lockClient.catch(() => undefined))?.end().catch(() => {});
     await this.db.destroy();
   }
+}
+
+/** Two int4 keys for pg_try_advisory_lock(int4, int4) from a name. */
+function advisoryKey(name: string): [number, number] {
+  const h = rowChecksum([name]);
+  return [Number(BigInt.asIntN(32, h >> 32n)), Number(BigInt.asIntN(32, h))];
 }
 
 /**

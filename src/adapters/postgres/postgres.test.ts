@@ -4,7 +4,7 @@
 // values returned as PostgreSQL prints them.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
-import { executeStep } from '../../runner/execute-step.js';
+import { executeUnit } from '../../runner/execute-unit.js';
 import { stageRelation } from '../../plan/materializations/index.js';
 import { freshPgSchema, quoteIdent, withPgClient, type PgSchema } from '../../testing/pg.js';
 import { tempProject, type TempProject } from '../../testing/project.js';
@@ -111,7 +111,7 @@ describe('PostgreSQL adapter', () => {
 
   it('introspects tables and views of the requested schemas only', async () => {
     const s = quoteIdent(ns.schema);
-    await executeStep(adapter, step([`create table ${s}."T1" (id int)`, `create view ${s}.v1 as select * from ${s}."T1"`]));
+    await executeUnit(adapter, unit([`create table ${s}."T1" (id int)`, `create view ${s}.v1 as select * from ${s}."T1"`]), CTX);
     const state = await adapter.introspect([ns.schema, 'no_such_schema']);
     expect(state.get(`${ns.schema}.t1`)).toBe('table');
     expect(state.get(`${ns.schema}.v1`)).toBe('view');
@@ -121,27 +121,27 @@ describe('PostgreSQL adapter', () => {
   it('rolls a failing step back whole: the old table, its rows and the views on it stay', async () => {
     const s = quoteIdent(ns.schema);
     const t = { schema: ns.schema, name: 'keep' };
-    await executeStep(adapter, step([`create table ${s}.keep as select 1 as id`, `create view ${s}.keep_v as select id from ${s}.keep`]));
+    await executeUnit(adapter, unit([`create table ${s}.keep as select 1 as id`, `create view ${s}.keep_v as select id from ${s}.keep`]), CTX);
     const stage = stageRelation(t);
     const d = adapter.dialect;
-    await expect(executeStep(adapter, step([
+    await expect(executeUnit(adapter, unit([
       ...d.createTableAs(stage, 'select 2 as id').map((x) => x.sql),
       ...d.swapTable(stage, t, 'table').map((x) => x.sql),
       'select * from no_such_table',
-    ]))).rejects.toThrow(/no_such_table/);
+    ]), CTX)).rejects.toThrow(/no_such_table/);
     expect(await q(`select id from ${s}.keep_v`)).toEqual([{ id: 1 }]);
     expect(await q(`select relname from pg_class where relname like '%sf_stage%'`)).toEqual([]);
   });
 
   it('explains errors with the line of the statement, detail and hint; conflicts are retryable', async () => {
-    const err = await executeStep(adapter, step(['select 1 as a,\n  no_such_column as b\nfrom (select 1) x'])).catch((e: unknown) => e);
+    const err = await executeUnit(adapter, unit(['select 1 as a,\n  no_such_column as b\nfrom (select 1) x']), CTX).catch((e: unknown) => e);
     const info = adapter.describeError(err);
     expect(info.message).toContain('column "no_such_column" does not exist');
     expect(info.message).toContain('line 2 of the statement:   no_such_column as b\n');
     expect(info.message).toMatch(/\n {27}\^/);
     expect(info.retryable).toBe(false);
     const s = quoteIdent(ns.schema);
-    const dependent = await executeStep(adapter, step([`drop table ${s}.keep`])).catch((e: unknown) => e);
+    const dependent = await executeUnit(adapter, unit([`drop table ${s}.keep`]), CTX).catch((e: unknown) => e);
     expect(adapter.describeError(dependent).message).toMatch(/cannot drop table[\s\S]*detail: view [\s\S]*hint: /);
     expect(adapter.describeError(Object.assign(new Error('deadlock detected'), { code: '40P01' })).retryable).toBe(true);
     expect(adapter.describeError(Object.assign(new Error('could not serialize'), { code: '40001' })).retryable).toBe(true);
@@ -270,6 +270,8 @@ describe('PostgreSQL builds', () => {
   });
 });
 
-function step(sqls: string[]) {
-  return { name: 's', kind: 'table' as const, relation: { schema: 'x', name: 's' }, dependsOn: [], actions: sqls.map((text) => ({ sql: text })) };
+function unit(sqls: string[]) {
+  return { actions: sqls.map((text) => ({ sql: text })) };
 }
+
+const CTX = { runId: 'test', attempt: 1, startedAt: '2026-01-01T00:00:00.000Z', now: () => '2026-01-01T00:00:00.000Z' };

@@ -21,6 +21,10 @@ export class PostgresDialect extends BaseSqlDialect {
     maxConcurrency: 16,
     schemas: true,
     createOrReplaceView: true,
+    nativeMerge: true,
+    typedColumns: true,
+    caseInsensitiveIdentifiers: false,
+    alterIfExists: true,
   });
 
   constructor(schema = POSTGRES_DEFAULT_SCHEMA) {
@@ -29,6 +33,24 @@ export class PostgresDialect extends BaseSqlDialect {
 
   override columnType(type: string): string {
     return TYPES[type.trim().toLowerCase()] ?? type;
+  }
+
+  timePartitionKey(column: string, granularity: 'hour' | 'day' | 'month' | 'year'): string {
+    const ts = `cast(${column} as timestamp)`;
+    return granularity === 'hour'
+      ? `to_char(date_trunc('hour', ${ts}), 'YYYY-MM-DD HH24:MI:SS')`
+      : `to_char(date_trunc('${granularity}', ${ts}), 'YYYY-MM-DD')`;
+  }
+
+  /** hashtextextended() of each row's text (64-bit), summed exactly (numeric): order-independent. */
+  checksum(columns: readonly string[]): string {
+    const row = `row(${columns.map((c) => this.quoteIdentifier(c)).join(', ')})::text`;
+    return `coalesce(sum(hashtextextended(${row}, 0))::text, '0')`;
+  }
+
+  override alterColumnType(rel: Relation, column: { name: string; type: string }): Statement[] {
+    const col = this.quoteIdentifier(column.name);
+    return [{ sql: `alter table ${this.renderRelation(rel)} alter column ${col} type ${column.type} using ${col}::${column.type}` }];
   }
 
   /** The driver reports the row count of `create table as` (its command tag is `SELECT n`). */

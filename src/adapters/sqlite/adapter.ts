@@ -6,15 +6,29 @@
 // in any order), legacy_alter_table on (a table read by a view can be swapped in by rename,
 // see sql.ts).
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import type { SQLiteTarget } from '../../config/types.js';
 import { UserError, errorMessage } from '../../util/errors.js';
-import type { Adapter, CsvLoad, EngineErrorInfo, RelationKind, WarehouseState } from '../types.js';
-import { relationKey } from '../types.js';
+import {
+  describeHolder,
+  LockTimeout,
+  relationKey,
+  type Adapter,
+  type ColumnInfo,
+  type CsvLoad,
+  type EngineErrorInfo,
+  type LockHolder,
+  type Relation,
+  type RelationKind,
+  type WarehouseState,
+} from '../types.js';
 import { readCsvRecords } from '../csv-records.js';
-import { SCHEMA_SEPARATOR, SQLITE_DEFAULT_SCHEMA, type SQLiteDialect } from './sql.js';
+import { rowChecksum } from '../row-checksum.js';
+import { CHECKSUM_FUNCTION, SCHEMA_SEPARATOR, SQLITE_DEFAULT_SCHEMA, type SQLiteDialect } from './sql.js';
 import { CellError, converterFor, type SqliteValue } from './values.js';
 
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -33,6 +47,14 @@ export async function openSQLite(target: SQLiteTarget, projectDir: string, diale
     raw.pragma('journal_mode = WAL');
     raw.pragma('foreign_keys = OFF');
     raw.pragma('legacy_alter_table = ON');
+    // The partition ledger's checksum (sql.ts checksum()): a sum of 64-bit row hashes mod 2^64.
+    raw.aggregate(CHECKSUM_FUNCTION, {
+      varargs: true,
+      deterministic: true,
+      start: () => 0n,
+      step: (total: bigint, ...values: unknown[]) => (total + rowChecksum(values)) & 0xffff_ffff_ffff_ffffn,
+      result: (total: bigint) => total.toString(),
+    });
   } catch (err) {
     raw?.close();
     throw new UserError('CONNECTION', `cannot open SQLite database ${target.path}: ${errorMessage(err)}`, {
@@ -55,6 +77,46 @@ class SQLiteAdapter implements Adapter {
     this.db = db;
     this.#raw = raw;
     this.#path = path;
+  }
+
+  async describeColumns(db: Kysely<any>, rel: Relation): Promise<ColumnInfo[]> {
+    const result = await sql<{ name: string; type: string }>`
+      select name, type from pragma_table_info(${this.dialect.flatName(rel)}) order by cid`.execute(db);
+    return result.rows.map((r) => ({ name: r.name, type: r.type }));
+  }
+
+  /**
+   * A row in "sf__locks" per model being written. A row left by a process that died is taken
+   * over: on this host when its PID is gone, from another host when it has not been refreshed
+   * for STALE_AFTER_MS. The row is written in its own short transaction.
+   */
+  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<() => Promise<void>> {
+    const table = this.dialect.quoteIdentifier(LOCK_TABLE);
+    await sql.raw(`create table if not exists ${table} (
+  lock_key text primary key, pid integer not null, host text not null, run_id text not null,
+  started_at text not null, heartbeat_at text not null)`).execute(this.db);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const taken = await this.db.transaction().execute(async (trx) => {
+        const rows = await sql<{ pid: number; host: string; run_id: string; started_at: string; heartbeat_at: string }>`
+          select pid, host, run_id, started_at, heartbeat_at from ${sql.raw(table)} where lock_key = ${key}`.execute(trx);
+        const row = rows.rows[0];
+        if (row && !lockIsStale(row, holder)) return row;
+        const now = new Date().toISOString();
+        await sql`insert or replace into ${sql.raw(table)} (lock_key, pid, host, run_id, started_at, heartbeat_at)
+          values (${key}, ${holder.pid}, ${holder.host}, ${holder.runId}, ${holder.startedAt}, ${now})`.execute(trx);
+        return undefined;
+      });
+      if (!taken) {
+        return async () => {
+          await sql`delete from ${sql.raw(table)} where lock_key = ${key} and run_id = ${holder.runId}`.execute(this.db);
+        };
+      }
+      if (Date.now() >= deadline) {
+        throw new LockTimeout(`another sf process is writing ${key}: ${describeHolder({ pid: taken.pid, host: taken.host, startedAt: taken.started_at, runId: taken.run_id })}; waited ${timeoutMs / 1000} s`);
+      }
+      await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+    }
   }
 
   /** Flattened names map back to every requested schema they can belong to. */
@@ -137,6 +199,24 @@ class SQLiteAdapter implements Adapter {
 
   async close(): Promise<void> {
     await this.db.destroy();
+  }
+}
+
+const LOCK_TABLE = 'sf__locks';
+const STALE_AFTER_MS = 10 * 60_000;
+
+function lockIsStale(row: { pid: number; host: string; run_id: string; heartbeat_at: string }, me: LockHolder): boolean {
+  if (row.run_id === me.runId) return true;
+  if (row.host === hostname()) return !processAlive(row.pid);
+  return Date.now() - Date.parse(row.heartbeat_at) > STALE_AFTER_MS;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -8,7 +8,12 @@
 // skips that check and leaves view SQL untouched. Views name their tables and are re-read at
 // query time, so a view on `t` reads the new table afterwards, also when its columns changed.
 import { BaseSqlDialect } from '../base-sql.js';
-import type { Capabilities, Relation, RelationKind, Statement } from '../types.js';
+import type { Capabilities, ColumnInfo, Relation, RelationKind, Statement } from '../types.js';
+import { rewriteDateCasts } from './date-casts.js';
+
+const KEY_FORMAT = { hour: '%Y-%m-%d %H:00:00', day: '%Y-%m-%d', month: '%Y-%m-01', year: '%Y-01-01' } as const;
+/** The aggregate the adapter registers on each connection (adapter.ts): see checksum(). */
+export const CHECKSUM_FUNCTION = 'sf_checksum';
 
 export const SQLITE_DEFAULT_SCHEMA = 'main';
 /** Between a folded schema and the relation's name: `raw` + `orders` -> `raw__orders`. */
@@ -21,6 +26,10 @@ export class SQLiteDialect extends BaseSqlDialect {
     maxConcurrency: 1,
     schemas: false,
     createOrReplaceView: false,
+    nativeMerge: false,
+    typedColumns: false,
+    caseInsensitiveIdentifiers: true,
+    alterIfExists: false,
   });
 
   constructor() {
@@ -43,6 +52,30 @@ export class SQLiteDialect extends BaseSqlDialect {
    */
   override columnType(type: string): string {
     return type;
+  }
+
+  /** Dates and timestamps are ISO text: a midnight bound is written as a date, which sorts
+   * right against both ('2026-06-01' <= '2026-06-01 10:00:00' < '2026-06-02'). */
+  override timeLiteral(iso: string): string {
+    return this.stringLiteral(iso.endsWith(' 00:00:00') ? iso.slice(0, 10) : iso);
+  }
+
+  override adaptModelSql(sql: string): string {
+    return rewriteDateCasts(sql);
+  }
+
+  timePartitionKey(column: string, granularity: keyof typeof KEY_FORMAT): string {
+    return granularity === 'day' ? `date(${column})` : `strftime('${KEY_FORMAT[granularity]}', ${column})`;
+  }
+
+  /** A 64-bit hash of each row's values, summed modulo 2^64, by an aggregate the adapter registers. */
+  checksum(columns: readonly string[]): string {
+    return `${CHECKSUM_FUNCTION}(${columns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
+  }
+
+  /** A column's declared type only sets its affinity; values are stored as they come. */
+  override alterColumnType(_rel: Relation, _column: ColumnInfo): Statement[] {
+    return [];
   }
 
   override createSchema(): Statement[] {

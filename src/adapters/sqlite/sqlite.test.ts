@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdapter } from '../registry.js';
-import { executeStep } from '../../runner/execute-step.js';
+import { executeUnit } from '../../runner/execute-unit.js';
 import { stageRelation } from '../../plan/materializations/index.js';
 import { tempProject, type TempProject } from '../../testing/project.js';
 import type { Adapter } from '../types.js';
@@ -99,7 +99,7 @@ describe('SQLite adapter', () => {
   });
 
   it('maps flattened names back to the requested schemas', async () => {
-    await executeStep(adapter, step(['create table "raw__orders" (id integer)', 'create view "stg_orders" as select * from "raw__orders"']));
+    await executeUnit(adapter, unit(['create table "raw__orders" (id integer)', 'create view "stg_orders" as select * from "raw__orders"']), CTX);
     const state = await adapter.introspect(['main', 'raw']);
     expect(state.get('raw.orders')).toBe('table');
     expect(state.get('main.stg_orders')).toBe('view');
@@ -111,17 +111,17 @@ describe('SQLite adapter', () => {
   it('rolls a failing step back whole: the old table, its rows and the view on it stay', async () => {
     const t = { schema: 'main', name: 'keep' };
     const d = adapter.dialect;
-    await executeStep(adapter, step([
+    await executeUnit(adapter, unit([
       'create table "keep" as select 1 as id',
       'create view "keep_v" as select id from "keep"',
-    ]));
+    ]), CTX);
     const stage = stageRelation(t);
-    const failing = step([
+    const failing = unit([
       ...d.createTableAs(stage, 'select 2 as id, 3 as extra').map((s) => s.sql),
       ...d.swapTable(stage, t, 'table').map((s) => s.sql),
       'select * from no_such_table', // fails after the drop and the rename
     ]);
-    await expect(executeStep(adapter, failing)).rejects.toThrow(/no such table/);
+    await expect(executeUnit(adapter, failing, CTX)).rejects.toThrow(/no such table/);
     const rows = await sql<{ id: number }>`select * from keep_v`.execute(adapter.db);
     expect(rows.rows).toEqual([{ id: 1 }]);
     const stageLeft = await sql`select name from sqlite_master where name like '%sf_stage%'`.execute(adapter.db);
@@ -214,6 +214,8 @@ describe('SQLite builds', () => {
   });
 });
 
-function step(sqls: string[]) {
-  return { name: 's', kind: 'table' as const, relation: { schema: 'main', name: 's' }, dependsOn: [], actions: sqls.map((sql) => ({ sql })) };
+function unit(sqls: string[]) {
+  return { actions: sqls.map((text) => ({ sql: text })) };
 }
+
+const CTX = { runId: 'test', attempt: 1, startedAt: '2026-01-01T00:00:00.000Z', now: () => '2026-01-01T00:00:00.000Z' };

@@ -1,0 +1,207 @@
+// The incremental materialization. Every write stages the new rows first (a table created in
+// the unit's transaction), then publishes them in that same transaction, so a failure at any
+// point leaves the table as it was. Three shapes:
+//   full     first build, --full-refresh, or a view in the way: build the whole table into a
+//            stage and swap it in (as a table), recording every partition in the ledger;
+//   single   an incremental run: stage the model's rows (is_incremental() true), reconcile
+//            columns (on_schema_change), publish with the strategy; a time-partitioned
+//            insert_overwrite sees a window from the last built partition (minus lookback), so
+//            inputs with an event_time are read from there on;
+//   batches  a range, the ledger's gaps, a retry, or a microbatch model: one unit per
+//            partition, each replacing exactly its window; a first build starts with a
+//            `prepare` unit that creates the table empty.
+import {
+  ModelError,
+  type ColumnInfo,
+  type Relation,
+  type RelationKind,
+  type SqlDialect,
+  type Statement,
+  type StepAction,
+} from '../../adapters/types.js';
+import { incrementalSpec, type IncrementalSpec, type PartitionSpec } from '../../compiler/incremental-settings.js';
+import type { BatchWindow, CompiledModel, RenderContext } from '../../compiler/types.js';
+import { ledgerKey, ledgerWrite, LEDGER, type LedgerEntry } from '../ledger.js';
+import { addPeriods, keyStart, keyWindow, partitionKeySql, rangeCondition } from '../partitions.js';
+import { reconcileColumns } from '../schema-change.js';
+import { publishStatements } from '../strategies/index.js';
+import type { PlanUnit } from '../types.js';
+import { batchKeys, lastBuilt, type BatchRequest } from './batches.js';
+import { stageRelation } from './stage.js';
+
+export interface IncrementalInputs {
+  readonly model: CompiledModel;
+  readonly dialect: SqlDialect;
+  readonly existing: RelationKind | undefined;
+  /** The model's ledger entries. */
+  readonly ledger: readonly LedgerEntry[];
+  readonly render: (ctx: RenderContext) => string;
+  readonly request: BatchRequest;
+}
+
+export interface IncrementalPlan {
+  readonly prepare?: PlanUnit | undefined;
+  readonly units: readonly PlanUnit[];
+  readonly batched: boolean;
+  readonly how: string;
+  readonly concurrency?: number | undefined;
+}
+
+export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
+  const { model, dialect, existing, request } = inputs;
+  const spec = incrementalSpec(model.settings);
+  const fullRefresh = model.settings.full_refresh ?? request.fullRefresh;
+  const isIncremental = existing === 'table' && !fullRefresh;
+  const keys = batchKeys(model.node.name, spec, isIncremental, inputs.ledger, request);
+  const ctx = (batch?: BatchWindow): RenderContext => ({ isIncremental, batch });
+
+  if (keys !== undefined && spec.partition?.kind === 'time') {
+    const part = spec.partition;
+    const windows = keys.map((k) => keyWindow(k, part));
+    const units = windows.map((w, i) => windowUnit(inputs, spec, w, inputs.render(ctx(w)), i));
+    const prepare = !isIncremental && windows.length
+      ? prepareUnit(inputs, inputs.render(ctx(windows[0])))
+      : undefined;
+    return { prepare, units, batched: true, how: `${spec.strategy} by ${part.granularity}`, concurrency: spec.batchConcurrency };
+  }
+  if (!isIncremental) {
+    return { units: [fullUnit(inputs, spec, inputs.render(ctx()))], batched: false, how: existing ? 'full refresh' : 'first build' };
+  }
+  // A time-partitioned insert_overwrite reads from its last built partition (less lookback) on.
+  let window: BatchWindow | undefined;
+  const last = lastBuilt(inputs.ledger);
+  if (spec.strategy === 'insert_overwrite' && spec.partition?.kind === 'time' && last !== undefined) {
+    window = { start: addPeriods(keyStart(last), spec.partition.granularity, 1 - spec.lookback) };
+  }
+  return {
+    units: [singleUnit(inputs, spec, inputs.render(ctx(window)), window)],
+    batched: false,
+    how: spec.strategy + (window ? ` from ${window.start.replace(' 00:00:00', '')}` : ''),
+  };
+}
+
+/** Stage statements: (re)create the stage from the model's SQL, its row count not reported. */
+function stageActions(dialect: SqlDialect, stage: Relation, sql: string): Statement[] {
+  return [dialect.dropRelation(stage, 'table'), ...dialect.createTableAs(stage, sql).map(({ sql: text }) => ({ sql: text }))];
+}
+
+function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string): PlanUnit {
+  const { dialect, model, existing } = inputs;
+  const stage = stageRelation(model.relation);
+  const actions: StepAction[] = [
+    dialect.dropRelation(stage, 'table'),
+    ...dialect.createTableAs(stage, sql),
+    ...dialect.swapTable(stage, model.relation, existing),
+  ];
+  const part = spec.partition;
+  if (part) {
+    actions.push({
+      kind: 'deferred',
+      describe: [model.relation],
+      build: (facts) => {
+        const [table] = facts.columns;
+        requireColumns(dialect, model, table!, [part.field], 'partition_by');
+        return ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: names(table!), keys: 'all', unit: facts.unit });
+      },
+    });
+  }
+  return { label: existing ? 'full refresh' : 'first build', actions };
+}
+
+/** A first build of a batched model: the table, empty, with the model's columns. */
+function prepareUnit(inputs: IncrementalInputs, firstBatchSql: string): PlanUnit {
+  const { dialect, model, existing } = inputs;
+  const stage = stageRelation(model.relation);
+  return {
+    label: 'prepare',
+    actions: [
+      ...stageActions(dialect, stage, `select * from (\n${firstBatchSql}\n) as sf_columns_only where 1 = 0`),
+      ...dialect.swapTable(stage, model.relation, existing),
+      { sql: `delete from ${dialect.renderRelation(LEDGER)} where relation_name = ${dialect.stringLiteral(ledgerKey(model.relation))}` },
+    ],
+  };
+}
+
+function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string, window: BatchWindow | undefined): PlanUnit {
+  const { dialect, model } = inputs;
+  const stage = stageRelation(model.relation);
+  const part = spec.partition;
+  const stageKeysQuery = spec.strategy === 'insert_overwrite' && part ? keysQuery(dialect, stage, part, spec.partitions) : undefined;
+  return {
+    label: window ? `from ${window.start}` : undefined,
+    window,
+    actions: [
+      ...stageActions(dialect, stage, sql),
+      {
+        kind: 'deferred',
+        describe: [stage, model.relation],
+        queries: stageKeysQuery ? [stageKeysQuery] : [],
+        build: (facts) => {
+          const [staged, table] = facts.columns as [ColumnInfo[], ColumnInfo[]];
+          requireColumns(dialect, model, staged, spec.uniqueKey, 'unique_key');
+          if (part && spec.strategy === 'insert_overwrite') requireColumns(dialect, model, staged, [part.field], 'partition_by');
+          requireColumns(dialect, model, staged, spec.updateColumns ?? [], 'merge_update_columns');
+          const columns = reconcileColumns(dialect, model.relation, staged, table, spec.onSchemaChange);
+          const keys = (facts.values[0] ?? []).filter((k): k is string => k !== null);
+          const publish = publishStatements({ dialect, target: model.relation, stage, spec, insert: columns.insert, keys });
+          const ledger = part && spec.strategy === 'insert_overwrite'
+            ? ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys, unit: facts.unit })
+            : [];
+          return [...columns.statements, ...publish, ...ledger, dialect.dropRelation(stage, 'table')];
+        },
+      },
+    ],
+  };
+}
+
+/** One partition's batch: replace exactly its window, whatever the staged rows hold outside it. */
+function windowUnit(inputs: IncrementalInputs, spec: IncrementalSpec, w: Required<BatchWindow>, sql: string, index: number): PlanUnit {
+  const { dialect, model } = inputs;
+  const part = spec.partition!;
+  const stage = stageRelation(model.relation, `__sf_b${index}`);
+  const column = dialect.quoteIdentifier(part.field);
+  const inWindow = rangeCondition(dialect, column, w.start, w.end);
+  return {
+    label: w.partition,
+    window: w,
+    partitions: [w.partition],
+    actions: [
+      ...stageActions(dialect, stage, sql),
+      {
+        kind: 'deferred',
+        describe: [stage, model.relation],
+        build: (facts) => {
+          const [staged, table] = facts.columns as [ColumnInfo[], ColumnInfo[]];
+          requireColumns(dialect, model, staged, [part.field], spec.strategy === 'microbatch' ? 'event_time' : 'partition_by');
+          const columns = reconcileColumns(dialect, model.relation, staged, table, spec.onSchemaChange);
+          return [
+            ...columns.statements,
+            dialect.deleteWhere(model.relation, inWindow),
+            dialect.insertSelect(model.relation, stage, columns.insert, inWindow),
+            ...ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys: [w.partition], unit: facts.unit }),
+            dialect.dropRelation(stage, 'table'),
+          ];
+        },
+      },
+    ],
+  };
+}
+
+/** The partition keys of the staged rows, or (static) of the listed partitions. */
+function keysQuery(dialect: SqlDialect, stage: Relation, part: PartitionSpec, listed: readonly string[] | undefined): string {
+  const column = dialect.quoteIdentifier(part.field);
+  const key = partitionKeySql(dialect, column, part);
+  if (!listed) return `select distinct ${key} from ${dialect.renderRelation(stage)}`;
+  const values = listed.map((expr) => `select ${expr} as ${column}`).join(' union all ');
+  return `select distinct ${key} from (${values}) as sf_listed_partitions`;
+}
+
+function requireColumns(dialect: SqlDialect, model: CompiledModel, columns: readonly ColumnInfo[], wanted: readonly string[], setting: string): void {
+  const missing = wanted.filter((w) => !columns.some((c) => dialect.sameIdentifier(c.name, w)));
+  if (missing.length) {
+    throw new ModelError(`${setting} names ${missing.map((m) => `'${m}'`).join(', ')}, which the model '${model.node.name}' does not output`
+      + `\nhint: its columns are ${columns.map((c) => c.name).join(', ')}; fix the setting or select the column`);
+  }
+}
+
+const names = (cols: readonly ColumnInfo[]) => cols.map((c) => c.name);

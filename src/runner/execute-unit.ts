@@ -1,0 +1,44 @@
+// One unit = one transaction: every statement, load and deferred action lands, or none does.
+import { sql, type Kysely } from 'kysely';
+import type { Adapter, StepAction, UnitContext } from '../adapters/types.js';
+import type { PlanUnit } from '../plan/types.js';
+import { faultPoint } from './faults.js';
+
+/** Runs the unit's actions in a transaction; returns the rows its writes report (or undefined). */
+export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitContext): Promise<number | undefined> {
+  return adapter.db.transaction().execute(async (trx) => {
+    const rows = await runActions(adapter, trx, unit.actions, ctx);
+    faultPoint('before commit');
+    return rows;
+  });
+}
+
+async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext): Promise<number | undefined> {
+  let rows: number | undefined;
+  const add = (n: number) => (rows = (rows ?? 0) + n);
+  for (const action of actions) {
+    if (!('kind' in action)) {
+      faultPoint(action.sql);
+      const result = await sql.raw<Record<string, unknown>>(action.sql).execute(trx);
+      if (action.rows === 'affected') add(Number(result.numAffectedRows ?? 0n));
+      if (action.rows === 'scalar') add(Number(Object.values(result.rows[0] ?? {})[0] ?? 0));
+    } else if (action.kind === 'csv-load') {
+      faultPoint('csv load');
+      add(await adapter.loadCsv(trx, action));
+    } else {
+      const columns = [];
+      for (const rel of action.describe) columns.push(await adapter.describeColumns(trx, rel));
+      const values = [];
+      for (const query of action.queries ?? []) {
+        const result = await sql.raw<Record<string, unknown>>(query).execute(trx);
+        values.push(result.rows.map((r) => {
+          const v = Object.values(r)[0];
+          return v === null || v === undefined ? null : String(v);
+        }));
+      }
+      const more = await runActions(adapter, trx, action.build({ columns, values, unit: ctx }), ctx);
+      if (more !== undefined) add(more);
+    }
+  }
+  return rows;
+}
