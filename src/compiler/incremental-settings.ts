@@ -43,7 +43,8 @@ export interface IncrementalSpec {
 /** A column name sf can quote: not an expression. */
 const COLUMN = /^(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")$/;
 
-export function incrementalSpec(settings: ResolvedModelSettings): IncrementalSpec {
+/** `adapt`: the engine's last word on user SQL (predicates, partition literals): SqlDialect.adaptModelSql. */
+export function incrementalSpec(settings: ResolvedModelSettings, adapt: (sql: string) => string = (s) => s): IncrementalSpec {
   const uniqueKey = [...new Set((Array.isArray(settings.unique_key) ? settings.unique_key : [settings.unique_key ?? ''])
     .map((k) => unquote(k.trim())).filter((k) => k !== ''))];
   const strategy = settings.incremental_strategy ?? (uniqueKey.length ? 'merge' : 'append');
@@ -62,10 +63,10 @@ export function incrementalSpec(settings: ResolvedModelSettings): IncrementalSpe
     strategy,
     uniqueKey,
     partition,
-    partitions: settings.partitions,
+    partitions: settings.partitions?.map(adapt),
     updateColumns: settings.merge_update_columns,
     excludeColumns: settings.merge_exclude_columns,
-    predicates: [...(settings.incremental_predicates ?? []), ...(settings.predicates ?? [])],
+    predicates: [...(settings.incremental_predicates ?? []), ...(settings.predicates ?? [])].map(adapt),
     onSchemaChange: settings.on_schema_change ?? 'ignore',
     begin: settings.begin === undefined ? undefined : normalizeDateTime(settings.begin),
     lookback: settings.lookback ?? 1,

@@ -1,9 +1,13 @@
 // SQLite keeps dates as ISO text ('2026-06-01'), and `cast(x as date)` would turn that text into
 // the number 2026 (a `date` type has NUMERIC affinity). A model's `cast(x as date)` is rewritten
-// to `date(x)`, which keeps the text date, so partition filters and comparisons give the same
-// rows as on the engines with a real date type. Strings, quoted names and comments are skipped.
+// to `date(x)`, which keeps the text date, and `cast(x as timestamp)` (or `datetime`) to
+// `datetime(x)` ('YYYY-MM-DD HH:MM:SS', whole seconds), so partition filters and comparisons
+// give the same rows as on the engines with real date types. Strings, quoted names and
+// comments are skipped.
 
-/** `cast(expr as date)` -> `date(expr)`, also nested; everything else is left as it is. */
+const FUNCTION_FOR: Readonly<Record<string, string>> = { date: 'date', timestamp: 'datetime', datetime: 'datetime' };
+
+/** `cast(expr as date)` -> `date(expr)`, `cast(expr as timestamp)` -> `datetime(expr)`, also nested. */
 export function rewriteDateCasts(sql: string): string {
   if (!/\bcast\s*\(/i.test(sql)) return sql;
   let out = '';
@@ -21,8 +25,8 @@ export function rewriteDateCasts(sql: string): string {
       const close = matchingParen(sql, open);
       if (close > 0) {
         const inner = rewriteDateCasts(sql.slice(open + 1, close));
-        const asDate = /^([\s\S]*?)\s+as\s+date\s*$/i.exec(inner);
-        out += asDate && !/\bas\s*$/i.test(asDate[1]!) ? `date(${asDate[1]!.trim()})` : `${sql.slice(i, open + 1)}${inner})`;
+        const asDate = /^([\s\S]*?)\s+as\s+(date|timestamp|datetime)\s*$/i.exec(inner);
+        out += asDate ? `${FUNCTION_FOR[asDate[2]!.toLowerCase()]}(${asDate[1]!.trim()})` : `${sql.slice(i, open + 1)}${inner})`;
         i = close + 1;
         continue;
       }

@@ -22,7 +22,7 @@ import {
 import { incrementalSpec, type IncrementalSpec, type PartitionSpec } from '../../compiler/incremental-settings.js';
 import type { BatchWindow, CompiledModel, RenderContext } from '../../compiler/types.js';
 import { ledgerKey, ledgerWrite, LEDGER, type LedgerEntry } from '../ledger.js';
-import { addPeriods, keyStart, keyWindow, partitionKeySql, rangeCondition } from '../partitions.js';
+import { addPeriods, isTimeKey, keyStart, keyWindow, NULL_KEY, partitionKeySql, rangeCondition } from '../partitions.js';
 import { reconcileColumns } from '../schema-change.js';
 import { publishStatements } from '../strategies/index.js';
 import type { PlanUnit } from '../types.js';
@@ -49,7 +49,7 @@ export interface IncrementalPlan {
 
 export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
   const { model, dialect, existing, request } = inputs;
-  const spec = incrementalSpec(model.settings);
+  const spec = incrementalSpec(model.settings, (text) => dialect.adaptModelSql(text));
   const fullRefresh = model.settings.full_refresh ?? request.fullRefresh;
   const isIncremental = existing === 'table' && !fullRefresh;
   const keys = batchKeys(model.node.name, spec, isIncremental, inputs.ledger, request);
@@ -70,7 +70,7 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
   // A time-partitioned insert_overwrite reads from its last built partition (less lookback) on.
   let window: BatchWindow | undefined;
   const last = lastBuilt(inputs.ledger);
-  if (spec.strategy === 'insert_overwrite' && spec.partition?.kind === 'time' && last !== undefined) {
+  if (spec.strategy === 'insert_overwrite' && spec.partition?.kind === 'time' && !spec.partitions && last !== undefined) {
     window = { start: addPeriods(keyStart(last), spec.partition.granularity, 1 - spec.lookback) };
   }
   return {
@@ -143,6 +143,11 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
           requireColumns(dialect, model, staged, spec.updateColumns ?? [], 'merge_update_columns');
           const columns = reconcileColumns(dialect, model.relation, staged, table, spec.onSchemaChange);
           const keys = (facts.values[0] ?? []).filter((k): k is string => k !== null);
+          const odd = part?.kind === 'time' ? keys.filter((k) => k !== NULL_KEY && !isTimeKey(k)) : [];
+          if (odd.length) {
+            throw new ModelError(`partition_by column '${part!.field}' holds values that are not dates or timestamps (partition keys ${odd.slice(0, 3).join(', ')})`
+              + `\nhint: partition by a date or timestamp column, or use partition_by={'field': ..., 'data_type': 'int64', 'range': {...} }`);
+          }
           const publish = publishStatements({ dialect, target: model.relation, stage, spec, insert: columns.insert, keys });
           const ledger = part && spec.strategy === 'insert_overwrite'
             ? ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys, unit: facts.unit })
