@@ -34,7 +34,7 @@ describe('ShopFlow on DuckDB', () => {
   it('builds every node', () => {
     expect(firstBuild.code).toBe(0);
     expect(firstBuild.out).toContain('Done. PASS=14 ERROR=0 SKIP=0 TOTAL=14');
-    expect(firstBuild.out).toMatch(/\d+ of 14 OK table main\.fact_sales \.+ \[OK 2388 rows in \d+\.\d\ds\]/);
+    expect(firstBuild.out).toMatch(/\d+ of 14 OK incremental main\.fact_sales \(first build\) \.+ \[OK 2388 rows in \d+\.\d\ds\]/);
   });
 
   it('fact_sales equals the independent figures, to the cent', async () => {
@@ -64,14 +64,35 @@ describe('ShopFlow on DuckDB', () => {
     expect(Object.keys(manifest.nodes)).toHaveLength(14);
     expect(manifest.nodes['model.shopflow.fact_sales']).toMatchObject({
       relation: 'main.fact_sales',
-      config: { materialized: 'table' },
+      config: { materialized: 'incremental', incremental_strategy: 'insert_overwrite', partition_by: 'order_date' },
       depends_on: ['model.shopflow.dim_products', 'model.shopflow.stg_order_items', 'model.shopflow.stg_orders'],
       compiled_path: 'target/compiled/shopflow/models/marts/fact_sales.sql',
     });
     const results = JSON.parse(readFileSync(join(p.dir, 'target/run_results.json'), 'utf8'));
     expect(results.results).toHaveLength(14);
     expect(results.results.every((r: { status: string }) => r.status === 'success')).toBe(true);
-    expect(results.results.find((r: { unique_id: string }) => r.unique_id === 'model.shopflow.fact_sales').rows_affected).toBe(expected.factSalesRows);
+    // The last run was the second build: an incremental run re-reading the last day (lookback 1).
+    const lastDay = [...expected.byDate.keys()].sort().at(-1)!;
+    expect(results.results.find((r: { unique_id: string }) => r.unique_id === 'model.shopflow.fact_sales')).toMatchObject({
+      how: `insert_overwrite from ${lastDay}`,
+      rows_affected: expected.byDate.get(lastDay)!.items,
+    });
+  });
+
+  it('a re-run of one day, and a backfill of a range, give the same tables and ledger', async () => {
+    const before = await snapshot();
+    const ledger = () => p.query(`select partition_key, row_count, checksum from sf.partitions
+      where relation_name = 'main.fact_sales' order by partition_key`, 'target/shopflow.duckdb');
+    const ledgerBefore = await ledger();
+    expect(ledgerBefore).toHaveLength(expected.byDate.size);
+    const day = await p.sf('run', '--select', 'fact_sales', '--start', '2026-05-20');
+    expect(day.out).toMatch(/fact_sales batch 1\/1 2026-05-20 OK \d+ rows/);
+    const range = await p.sf('run', '--select', 'fact_sales', '--start', '2026-05-10', '--end', '2026-05-24');
+    expect(range.out).toContain('fact_sales batch 15/15');
+    expect(await snapshot()).toEqual(before);
+    const ledgerAfter = await ledger();
+    expect(ledgerAfter.map((r) => [r['partition_key'], r['row_count'], r['checksum']]))
+      .toEqual(ledgerBefore.map((r) => [r['partition_key'], r['row_count'], r['checksum']]));
   });
 
   it('selection narrows what is rebuilt', async () => {
