@@ -109,12 +109,19 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       }
     });
 
-  withCommon(program.command('ls').description('list models and seeds (opens no database)'))
+  withCommon(program.command('ls').description('list models and seeds (opens no database), or the partition ledger'))
     .addOption(new Option('--output <format>', 'plain lines or JSON').choices(['text', 'json']).default('text'))
-    .action(async (opts: CommonOptions & { output: 'text' | 'json' }) => {
+    .option('--partitions [model]', "the partition ledger of the selected (or named) models: rows, checksum, status per partition")
+    .action(async (opts: CommonOptions & { output: 'text' | 'json'; partitions?: string | boolean }) => {
       const { loadProject } = await import('../session/project.js');
       const { selectNodes } = await import('../graph/selection/select.js');
       const project = await loadProject(projectOptions(opts));
+      if (opts.partitions !== undefined) {
+        const { listPartitions } = await import('./partitions.js');
+        const select = typeof opts.partitions === 'string' ? [...(opts.select ?? []), opts.partitions] : opts.select;
+        await listPartitions(project, selectNodes(project.graph, { ...opts, select }), opts.output, p);
+        return;
+      }
       const selected = selectNodes(project.graph, opts);
       const rows = project.graph.nodes.filter((n) => selected.has(n.name)).map((n) => n.kind === 'seed'
         ? { kind: 'seed', name: n.name, materialized: 'seed', relation: `${n.seed.relation.schema}.${n.seed.relation.name}`, path: n.seed.node.path }

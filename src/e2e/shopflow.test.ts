@@ -95,6 +95,16 @@ describe('ShopFlow on DuckDB', () => {
       .toEqual(ledgerBefore.map((r) => [r['partition_key'], r['row_count'], r['checksum']]));
   });
 
+  it('sf ls --partitions shows the ledger, as text and JSON', async () => {
+    const text = await p.sf('ls', '--partitions', 'fact_sales');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^model\s+partition\s+rows\s+status\s+attempts\s+finished_at\s+checksum$/m);
+    expect(text.out).toContain(`${expected.byDate.size} partitions, ${expected.factSalesRows} rows`);
+    const json = JSON.parse((await p.sf('ls', '--partitions', 'fact_sales', '--output', 'json')).out) as { partition: string; rows: number }[];
+    expect(json.map((e) => [e.partition, e.rows])).toEqual(
+      [...expected.byDate].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => [d, v.items]));
+  });
+
   it('selection narrows what is rebuilt', async () => {
     const { code, out } = await p.sf('build', '--select', 'fct_daily_revenue+', '--exclude', 'tag:staging');
     expect(code).toBe(0);
