@@ -186,7 +186,7 @@ export interface Adapter {
    * Hold the lock named `key` (a model's relation) against other sf processes on this target:
    * waits up to `timeoutMs`, then throws a `LockTimeout` naming the holder.
    */
-  acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<() => Promise<void>>;
+  acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<HeldLock>;
   describeError(err: unknown): EngineErrorInfo;
   /** Engine version and the connection settings in effect, secrets left out (for `sf debug`). */
   info(): Promise<{ readonly version: string; readonly settings: Readonly<Record<string, string>> }>;
@@ -201,6 +201,15 @@ export interface LockHolder {
   /** ISO-8601. */
   readonly startedAt: string;
 }
+
+export interface HeldLock {
+  release(): Promise<void>;
+  /** Tell waiting processes the holder is alive (where the engine cannot tell by itself). */
+  refresh(): Promise<void>;
+}
+
+/** A lock the engine itself guarantees (the process holds the file; PostgreSQL ends the session). */
+export const NOTHING_TO_REFRESH = async () => {};
 
 export class LockTimeout extends Error {
   override readonly name = 'LockTimeout';

@@ -66,6 +66,24 @@ describe('invalid projects exit 2 and write nothing', () => {
     expect((await p.sf('build', '--bogus')).code).toBe(2);
     expect(existsSync(join(p.dir, DB))).toBe(false);
   });
+
+  it('bad partition ranges and lock timeouts', async () => {
+    p = tempProject(GOOD);
+    const cases: [string[], RegExp][] = [
+      [['--start', '2026-13-01'], /--start '2026-13-01' is not a date\n  hint: use YYYY-MM-DD/],
+      [['--start', '2026-06-01', '--end', 'june'], /--end 'june' is not a date/],
+      [['--end', '2026-06-01'], /--end needs --start/],
+      [['--start', '2026-06-02', '--end', '2026-06-01'], /the range ends \(2026-06-01\) before it starts \(2026-06-02\)/],
+      [['--event-time-start', '2026-06-01'], /--event-time-start and --event-time-end go together/],
+      [['--start', '2026-06-01', '--event-time-end', '2026-06-02'], /not both/],
+      [['--start', '2026-06-01', '--missing'], /--missing finds its own partitions/],
+      [['--lock-timeout', '-1'], /--lock-timeout takes seconds >= 0, got '-1'/],
+    ];
+    for (const [args, pattern] of cases) {
+      expect(await p.sf('build', ...args), args.join(' ')).toMatchObject({ code: 2, err: expect.stringMatching(pattern) });
+    }
+    expect(existsSync(join(p.dir, DB))).toBe(false);
+  });
 });
 
 describe('a failing model', () => {

@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from '../util/errors.js';
 import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
 import { SF_VERSION } from '../artifacts/write.js';
+import { isDateTime } from '../config/schema.js';
+import { normalizeDateTime } from '../compiler/incremental-settings.js';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
 
@@ -75,7 +77,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
   const runOptions = (cmd: Command, { partitions = true } = {}) => {
     cmd.addOption(new Option('--threads <n>', 'units of work run in parallel (capped by the engine)').argParser(parsePositiveInt))
-      .option('--full-refresh', 'rebuild incremental models (and seeds) from scratch')
+      .option('--full-refresh', 'rebuild incremental models from scratch')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same target or model').argParser(parseSeconds));
     if (partitions) {
       cmd.option('--start <date>', 'build the partitions from this date (YYYY-MM-DD[ HH:MM:SS]), one batch each')
@@ -181,8 +183,6 @@ function parseVars(text: string | undefined): Record<string, unknown> | undefine
   return value as Record<string, unknown>;
 }
 
-const DATE_ARG = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$/;
-
 /** --start/--end (end included) or --event-time-start/--event-time-end (end excluded). */
 function rangeOption(opts: RunOptions): { start: string; end: string; endExclusive: boolean } | undefined {
   const dbt = opts.eventTimeStart !== undefined || opts.eventTimeEnd !== undefined;
@@ -198,15 +198,15 @@ function rangeOption(opts: RunOptions): { start: string; end: string; endExclusi
     });
   }
   for (const [flag, value] of [['start', start], ['end', end]] as const) {
-    if (!DATE_ARG.test(value)) {
+    if (!isDateTime(value)) {
       throw new UserError('BAD_ARGUMENT', `--${dbt ? 'event-time-' : ''}${flag} '${value}' is not a date`, { hint: 'use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC)' });
     }
   }
-  const norm = (v: string) => `${v.slice(0, 10)} ${v.length > 10 ? `${v.slice(11, 16)}:${v.slice(17, 19) || '00'}` : '00:00:00'}`;
-  if (norm(end) < norm(start) || (dbt && norm(end) === norm(start))) {
+  const [from, to] = [normalizeDateTime(start), normalizeDateTime(end)];
+  if (to < from || (dbt && to === from)) {
     throw new UserError('BAD_ARGUMENT', `the range ends (${end}) before it starts (${start})`);
   }
-  return { start: norm(start), end: norm(end), endExclusive: dbt };
+  return { start: from, end: to, endExclusive: dbt };
 }
 
 function parseSeconds(text: string): number {

@@ -9,7 +9,17 @@ const retries = z.number().int().min(0).max(20).optional();
 const oneOf = (values: readonly string[]) => z.enum(values as [string, ...string[]]);
 const columnList = z.array(identifier);
 /** `YYYY-MM-DD` or `YYYY-MM-DD[ T]HH:MM[:SS]`, read as UTC. */
-export const DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]00:?00)?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]00:?00)?$/;
+
+/** A date or timestamp in DATE_TIME's form that names a real moment (no month 13, no 25:00). */
+export function isDateTime(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  const date = new Date(0);
+  date.setUTCFullYear(y!, mo! - 1, d!);
+  return date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+}
 
 const partitionBySchema = z.union([
   identifier,
@@ -40,7 +50,7 @@ export const modelSettingsSchema = z.strictObject({
   full_refresh: z.boolean().optional(),
   event_time: identifier.optional(),
   batch_size: oneOf(GRANULARITIES).optional(),
-  begin: z.string().regex(DATE_TIME, 'a date or timestamp: YYYY-MM-DD or YYYY-MM-DD HH:MM:SS').optional(),
+  begin: z.string().refine(isDateTime, 'a date or timestamp: YYYY-MM-DD or YYYY-MM-DD HH:MM:SS').optional(),
   lookback: z.number().int().min(0).optional(),
   concurrent_batches: z.boolean().optional(),
   batch_concurrency: z.number().int().min(1).max(64).optional(),

@@ -103,6 +103,11 @@ where not exists (select 1 from ${L} as l where l.relation_name = ${relation} an
   return statements;
 }
 
+/** Forget a model's partitions: its table is being replaced whole. */
+export function ledgerClear(dialect: SqlDialect, target: Relation): Statement {
+  return { sql: `delete from ${dialect.renderRelation(LEDGER)} where relation_name = ${dialect.stringLiteral(ledgerKey(target))}` };
+}
+
 /** After a failed attempt: mark its partitions failed, keeping what the table still holds. */
 export function ledgerMarkFailed(
   dialect: SqlDialect,

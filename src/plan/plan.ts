@@ -4,7 +4,6 @@
 // (is_incremental(), batch windows), so a template error surfaces before anything runs.
 import { join } from 'node:path';
 import { relationKey, type SqlDialect, type Statement, type WarehouseState } from '../adapters/types.js';
-import { incrementalSpec } from '../compiler/incremental-settings.js';
 import type { RenderContext } from '../compiler/types.js';
 import type { ProjectGraph } from '../graph/graph.js';
 import type { SeedTable } from '../parser/seed-csv.js';
@@ -62,17 +61,16 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const common = { name, relation: model.relation, dependsOn, compiledPath: inputs.compiledPaths?.get(name) };
     const existing = state.get(relationKey(model.relation));
     if (kind === 'incremental') {
-      const hasPartitions = incrementalSpec(model.settings).partition !== undefined;
-      needsLedger ||= hasPartitions;
       const plan = incrementalPlan({
         model, dialect, existing, request,
         ledger: inputs.ledger?.get(ledgerKey(model.relation)) ?? [],
         render: (ctx) => inputs.render(name, ctx),
       });
+      needsLedger ||= plan.ledger;
       steps.push({
         ...common, kind, prepare: plan.prepare, units: plan.units, batched: plan.batched, how: plan.how,
         concurrency: plan.concurrency ?? Number.MAX_SAFE_INTEGER,
-        ledger: hasPartitions ? { model: name } : undefined,
+        ledger: plan.ledger ? { model: name } : undefined,
       });
       continue;
     }

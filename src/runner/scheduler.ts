@@ -9,7 +9,7 @@
 // jitter, up to `retries` times.
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
-import { LockTimeout, ModelError, relationKey, type Adapter, type LockHolder, type UnitContext } from '../adapters/types.js';
+import { LockTimeout, ModelError, relationKey, type Adapter, type HeldLock, type LockHolder, type UnitContext } from '../adapters/types.js';
 import { ledgerMarkFailed } from '../plan/ledger.js';
 import type { ExecutionPlan, PlanStep, PlanUnit } from '../plan/types.js';
 import type { BatchResult, RunEvent, StepResult } from './events.js';
@@ -85,9 +85,9 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     const startedAt = now().toISOString();
     const t0 = performance.now();
     const base = { name: step.name, kind: step.kind, relation: display(step), startedAt, compiledPath: step.compiledPath, how: step.how };
-    let release: (() => Promise<void>) | undefined;
+    let lock: HeldLock;
     try {
-      release = await adapter.acquireLock(relationKey(step.relation), holder, options.lockTimeoutMs ?? 60_000);
+      lock = await adapter.acquireLock(relationKey(step.relation), holder, options.lockTimeoutMs ?? 60_000);
     } catch (err) {
       if (!(err instanceof LockTimeout)) throw err;
       emit({ type: 'start', index, total, step });
@@ -98,6 +98,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       let rows = 0;
       const report = (r: BatchResult) => {
         batches.push(r);
+        void lock.refresh().catch(() => {});
         rows += r.rows ?? 0;
         if (step.batched) emit({ type: 'batch', step, done: batches.length, total: step.units.length + (step.prepare ? 1 : 0), result: r, rows, elapsedSeconds: seconds(t0) });
       };
@@ -136,7 +137,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       };
       return result;
     } finally {
-      await release().catch(() => {});
+      await lock.release().catch(() => {});
     }
   };
 

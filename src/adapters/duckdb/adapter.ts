@@ -13,7 +13,9 @@ import type { DuckDBTarget } from '../../config/types.js';
 import { UserError, errorMessage } from '../../util/errors.js';
 import {
   describeHolder,
+  NOTHING_TO_REFRESH,
   relationKey,
+  type HeldLock,
   type Adapter,
   type ColumnInfo,
   type CsvLoad,
@@ -91,8 +93,8 @@ class DuckDBAdapter implements Adapter {
   }
 
   /** This process holds the whole file (see the header): no other process can write a model. */
-  async acquireLock(): Promise<() => Promise<void>> {
-    return async () => {};
+  async acquireLock(): Promise<HeldLock> {
+    return { release: NOTHING_TO_REFRESH, refresh: NOTHING_TO_REFRESH };
   }
 
   async introspect(schemas: readonly string[]): Promise<WarehouseState> {

@@ -9,7 +9,9 @@ import { errorMessage } from '../../util/errors.js';
 import {
   describeHolder,
   LockTimeout,
+  NOTHING_TO_REFRESH,
   relationKey,
+  type HeldLock,
   type Adapter,
   type ColumnInfo,
   type CsvLoad,
@@ -83,15 +85,18 @@ class PostgresAdapter implements Adapter {
    * waits, the holder is read from pg_locks and pg_stat_activity (its application_name says
    * which sf process, host and run it is).
    */
-  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<() => Promise<void>> {
+  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<HeldLock> {
     const client = await (this.#lockClient ??= this.#connectLockClient(holder));
     const [a, b] = advisoryKey(`${this.#settings.shown['database']}:${key}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const got = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [a, b]);
       if (got.rows[0]?.ok) {
-        return async () => {
-          await client.query('select pg_advisory_unlock($1, $2)', [a, b]);
+        return {
+          release: async () => {
+            await client.query('select pg_advisory_unlock($1, $2)', [a, b]);
+          },
+          refresh: NOTHING_TO_REFRESH,
         };
       }
       if (Date.now() >= deadline) {

@@ -17,6 +17,7 @@ import {
   describeHolder,
   LockTimeout,
   relationKey,
+  type HeldLock,
   type Adapter,
   type ColumnInfo,
   type CsvLoad,
@@ -87,10 +88,11 @@ class SQLiteAdapter implements Adapter {
 
   /**
    * A row in "sf__locks" per model being written. A row left by a process that died is taken
-   * over: on this host when its PID is gone, from another host when it has not been refreshed
-   * for STALE_AFTER_MS. The row is written in its own short transaction.
+   * over: on this host when its PID is gone; from another host (a shared file) when its
+   * heartbeat, refreshed after every unit of work, is older than STALE_AFTER_MS. The row is
+   * written in its own short transaction.
    */
-  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<() => Promise<void>> {
+  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<HeldLock> {
     const table = this.dialect.quoteIdentifier(LOCK_TABLE);
     await sql.raw(`create table if not exists ${table} (
   lock_key text primary key, pid integer not null, host text not null, run_id text not null,
@@ -108,8 +110,14 @@ class SQLiteAdapter implements Adapter {
         return undefined;
       });
       if (!taken) {
-        return async () => {
-          await sql`delete from ${sql.raw(table)} where lock_key = ${key} and run_id = ${holder.runId}`.execute(this.db);
+        const mine = sql`lock_key = ${key} and run_id = ${holder.runId}`;
+        return {
+          release: async () => {
+            await sql`delete from ${sql.raw(table)} where ${mine}`.execute(this.db);
+          },
+          refresh: async () => {
+            await sql`update ${sql.raw(table)} set heartbeat_at = ${new Date().toISOString()} where ${mine}`.execute(this.db);
+          },
         };
       }
       if (Date.now() >= deadline) {
@@ -203,7 +211,8 @@ class SQLiteAdapter implements Adapter {
 }
 
 const LOCK_TABLE = 'sf__locks';
-const STALE_AFTER_MS = 10 * 60_000;
+/** SQLite has one writer, so a heartbeat waits for a long unit to commit: be generous. */
+const STALE_AFTER_MS = 30 * 60_000;
 
 function lockIsStale(row: { pid: number; host: string; run_id: string; heartbeat_at: string }, me: LockHolder): boolean {
   if (row.run_id === me.runId) return true;

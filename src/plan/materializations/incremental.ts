@@ -21,7 +21,7 @@ import {
 } from '../../adapters/types.js';
 import { incrementalSpec, type IncrementalSpec, type PartitionSpec } from '../../compiler/incremental-settings.js';
 import type { BatchWindow, CompiledModel, RenderContext } from '../../compiler/types.js';
-import { ledgerKey, ledgerWrite, LEDGER, type LedgerEntry } from '../ledger.js';
+import { ledgerClear, ledgerWrite, type LedgerEntry } from '../ledger.js';
 import { addPeriods, isTimeKey, keyStart, keyWindow, NULL_KEY, partitionKeySql, rangeCondition } from '../partitions.js';
 import { reconcileColumns } from '../schema-change.js';
 import { publishStatements } from '../strategies/index.js';
@@ -45,6 +45,8 @@ export interface IncrementalPlan {
   readonly batched: boolean;
   readonly how: string;
   readonly concurrency?: number | undefined;
+  /** The model is partitioned: its writes keep the partition ledger. */
+  readonly ledger: boolean;
 }
 
 export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
@@ -53,6 +55,7 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
   const fullRefresh = model.settings.full_refresh ?? request.fullRefresh;
   const isIncremental = existing === 'table' && !fullRefresh;
   const keys = batchKeys(model.node.name, spec, isIncremental, inputs.ledger, request);
+  const ledger = spec.partition !== undefined;
   const ctx = (batch?: BatchWindow): RenderContext => ({ isIncremental, batch });
 
   if (keys !== undefined && spec.partition?.kind === 'time') {
@@ -62,10 +65,10 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
     const prepare = !isIncremental && windows.length
       ? prepareUnit(inputs, inputs.render(ctx(windows[0])))
       : undefined;
-    return { prepare, units, batched: true, how: `${spec.strategy} by ${part.granularity}`, concurrency: spec.batchConcurrency };
+    return { prepare, units, batched: true, how: `${spec.strategy} by ${part.granularity}`, concurrency: spec.batchConcurrency, ledger };
   }
   if (!isIncremental) {
-    return { units: [fullUnit(inputs, spec, inputs.render(ctx()))], batched: false, how: existing ? 'full refresh' : 'first build' };
+    return { units: [fullUnit(inputs, spec, inputs.render(ctx()))], batched: false, how: existing ? 'full refresh' : 'first build', ledger };
   }
   // A time-partitioned insert_overwrite reads from its last built partition (less lookback) on.
   let window: BatchWindow | undefined;
@@ -77,6 +80,7 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
     units: [singleUnit(inputs, spec, inputs.render(ctx(window)), window)],
     batched: false,
     how: spec.strategy + (window ? ` from ${window.start.replace(' 00:00:00', '')}` : ''),
+    ledger,
   };
 }
 
@@ -117,7 +121,7 @@ function prepareUnit(inputs: IncrementalInputs, firstBatchSql: string): PlanUnit
     actions: [
       ...stageActions(dialect, stage, `select * from (\n${firstBatchSql}\n) as sf_columns_only where 1 = 0`),
       ...dialect.swapTable(stage, model.relation, existing),
-      { sql: `delete from ${dialect.renderRelation(LEDGER)} where relation_name = ${dialect.stringLiteral(ledgerKey(model.relation))}` },
+      ledgerClear(dialect, model.relation),
     ],
   };
 }

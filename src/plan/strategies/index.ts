@@ -7,7 +7,7 @@
 //   insert_overwrite replace whole partitions: the ones the staged rows fall in (dynamic), the
 //                    ones listed in `partitions` (static), or the whole table (no partition_by)
 // Windowed writes (batches) replace their window whatever the strategy: windowed.ts.
-import { DEST_ALIAS, SOURCE_ALIAS, type Relation, type SqlDialect, type Statement } from '../../adapters/types.js';
+import { SOURCE_ALIAS, type Relation, type SqlDialect, type Statement } from '../../adapters/types.js';
 import type { IncrementalSpec } from '../../compiler/incremental-settings.js';
 import { mergeStatements } from './merge.js';
 import { insertOverwriteStatements } from './insert-overwrite.js';
@@ -45,5 +45,3 @@ export function publishStatements(p: PublishInputs): Statement[] {
       throw new Error('microbatch models are written in windows (windowed.ts)');
   }
 }
-
-export { DEST_ALIAS };
