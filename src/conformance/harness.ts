@@ -4,9 +4,11 @@
 // Configs are written as `import type { SfConfig } from 'sf'`: the type import is erased, so
 // loading one does not make jiti transpile sf's sources (~0.5 s a load under vitest). The
 // ShopFlow case keeps the real `import { defineConfig } from 'sf'`.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { dialectFor, openAdapter, targetSchema } from '../adapters/registry.js';
 import type { Adapter, Relation, SqlDialect } from '../adapters/types.js';
@@ -27,6 +29,20 @@ import { normalizeValue } from './values.js';
 import { SF_SCHEMA } from '../plan/ledger.js';
 
 export const PROJECT_NAME = 'conformance';
+const SF_BIN = fileURLToPath(new URL('../../bin/sf.js', import.meta.url));
+
+export interface ChildResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly text: string;
+}
+
+export interface ChildRun {
+  readonly child: ChildProcess;
+  readonly done: Promise<ChildResult>;
+  /** What it printed so far. */
+  readonly output: () => string;
+}
 
 export interface ProjectSpec {
   /** Files by path relative to the project dir: `models/a.sql`, `seeds/x.csv`. */
@@ -88,6 +104,23 @@ export class ConformanceProject {
     });
     const text = [`$ sf ${command} ${args.join(' ')} (exit ${code}) on ${this.engine}`, ...out, ...err.map((l) => `stderr: ${l}`)].join('\n');
     return { code, out, err, text };
+  }
+
+  /**
+   * `sf <command> ...` in a child process (the built CLI, bin/sf.js), for crash and concurrency
+   * tests: the exit code, or the signal that ended it.
+   */
+  spawnSf(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildRun {
+    const child = spawn(process.execPath, [SF_BIN, ...args, '--project-dir', this.dir, '--target', this.engine], {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const done = new Promise<ChildResult>((resolve) => {
+      child.on('close', (code, signal) => resolve({ code, signal, text: `$ sf ${args.join(' ')} on ${this.engine}\n${out}` }));
+    });
+    return { child, done, output: () => out };
   }
 
   async withDb<T>(fn: (adapter: Adapter) => Promise<T>): Promise<T> {
