@@ -184,9 +184,10 @@ export interface Adapter {
   describeColumns(db: Kysely<any>, rel: Relation): Promise<ColumnInfo[]>;
   /**
    * Hold the lock named `key` (a model's relation) against other sf processes on this target:
-   * waits up to `timeoutMs`, then throws a `LockTimeout` naming the holder.
+   * waits up to `timeoutMs` (telling `onWait` who holds it, once), then throws a `LockTimeout`
+   * naming the holder.
    */
-  acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<HeldLock>;
+  acquireLock(key: string, holder: LockHolder, timeoutMs: number, onWait?: (holder: string) => void): Promise<HeldLock>;
   describeError(err: unknown): EngineErrorInfo;
   /** Engine version and the connection settings in effect, secrets left out (for `sf debug`). */
   info(): Promise<{ readonly version: string; readonly settings: Readonly<Record<string, string>> }>;

@@ -36,5 +36,6 @@ export interface StepResult {
 export type RunEvent =
   | { readonly type: 'start'; readonly index: number; readonly total: number; readonly step: PlanStep }
   | { readonly type: 'finish'; readonly index: number; readonly total: number; readonly step: PlanStep; readonly result: StepResult }
+  | { readonly type: 'wait'; readonly step: PlanStep; readonly holder: string; readonly timeoutSeconds: number }
   | { readonly type: 'retry'; readonly step: PlanStep; readonly unit: PlanUnit; readonly attempt: number; readonly delayMs: number; readonly message: string }
   | { readonly type: 'batch'; readonly step: PlanStep; readonly done: number; readonly total: number; readonly result: BatchResult; readonly rows: number; readonly elapsedSeconds: number };

@@ -27,6 +27,12 @@ export interface RunOptions {
   readonly lockTimeoutMs?: number;
   /** First backoff delay; doubles each retry, with jitter (default 200 ms). */
   readonly backoffMs?: number;
+  /**
+   * Plans a step again from the warehouse as it is once the step holds its lock: another
+   * process may have written the model since the plan was made (created its table, built
+   * partitions).
+   */
+  readonly replan?: (step: PlanStep) => Promise<PlanStep>;
 }
 
 export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: RunOptions): Promise<StepResult[]> {
@@ -81,19 +87,23 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     }
   };
 
-  const runStep = async (step: PlanStep, index: number): Promise<StepResult> => {
+  const runStep = async (planned: PlanStep, index: number): Promise<StepResult> => {
+    let step = planned;
     const startedAt = now().toISOString();
     const t0 = performance.now();
     const base = { name: step.name, kind: step.kind, relation: display(step), startedAt, compiledPath: step.compiledPath, how: step.how };
     let lock: HeldLock;
     try {
-      lock = await adapter.acquireLock(relationKey(step.relation), holder, options.lockTimeoutMs ?? 60_000);
+      const timeoutMs = options.lockTimeoutMs ?? 60_000;
+      lock = await adapter.acquireLock(relationKey(step.relation), holder, timeoutMs,
+        (who) => emit({ type: 'wait', step, holder: who, timeoutSeconds: timeoutMs / 1000 }));
     } catch (err) {
       if (!(err instanceof LockTimeout)) throw err;
       emit({ type: 'start', index, total, step });
       return { ...base, status: 'error', seconds: seconds(t0), attempts: 0, message: err.message };
     }
     try {
+      if (options.replan) step = await options.replan(step);
       const batches: BatchResult[] = [];
       let rows = 0;
       const report = (r: BatchResult) => {

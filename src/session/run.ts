@@ -81,24 +81,32 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
       schemas.add(node.kind === 'seed' ? node.seed.relation.schema : node.model.relation.schema);
       if (node.kind === 'model' && node.model.settings.materialized === 'incremental') models.push(ledgerKey(node.model.relation));
     }
-    const state = await adapter.introspect([...schemas]);
-    const ledger = models.length ? await readLedger(adapter, state, models) : new Map();
-    const plan = buildPlan({
-      graph, selected, dialect: adapter.dialect, state, projectDir: config.projectDir,
-      seedTables, seedDelimiter: config.seeds.delimiter, compiledPaths,
-      render: project.compiled.render,
-      ledger,
-      request: {
-        fullRefresh: request.fullRefresh ?? false,
-        range: request.range,
-        missing: request.missing ?? false,
-        retry: request.retry,
-        now: now().toISOString().slice(0, 19).replace('T', ' '),
-      },
-    });
+    const planFor = async (nodes: ReadonlySet<string>, schemaList: readonly string[], ledgerKeys: readonly string[]) => {
+      const state = await adapter.introspect(schemaList);
+      return buildPlan({
+        graph, selected: nodes, dialect: adapter.dialect, state, projectDir: config.projectDir,
+        seedTables, seedDelimiter: config.seeds.delimiter, compiledPaths,
+        render: project.compiled.render,
+        ledger: ledgerKeys.length ? await readLedger(adapter, state, ledgerKeys) : new Map(),
+        request: planRequest,
+      });
+    };
+    const planRequest = {
+      fullRefresh: request.fullRefresh ?? false,
+      range: request.range,
+      missing: request.missing ?? false,
+      retry: request.retry,
+      now: now().toISOString().slice(0, 19).replace('T', ' '),
+    };
+    const plan = await planFor(selected, [...schemas], models);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
     const results = await runPlan(plan, adapter, {
       threads, onEvent: request.onEvent, now, runId, lockTimeoutMs, retries: target.retries,
+      // Once a step holds its model's lock, plan it again from what the warehouse holds now.
+      replan: async (step) => {
+        const again = await planFor(new Set([step.name]), [step.relation.schema, SF_SCHEMA], step.ledger ? [ledgerKey(step.relation)] : []);
+        return { ...again.steps[0]!, dependsOn: step.dependsOn };
+      },
     });
     const elapsedSeconds = (performance.now() - t0) / 1000;
     writeRunResults(project, request.command, results, elapsedSeconds, now(), { runId, args: request.args });

@@ -85,10 +85,11 @@ class PostgresAdapter implements Adapter {
    * waits, the holder is read from pg_locks and pg_stat_activity (its application_name says
    * which sf process, host and run it is).
    */
-  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<HeldLock> {
+  async acquireLock(key: string, holder: LockHolder, timeoutMs: number, onWait?: (holder: string) => void): Promise<HeldLock> {
     const client = await (this.#lockClient ??= this.#connectLockClient(holder));
     const [a, b] = advisoryKey(`${this.#settings.shown['database']}:${key}`);
     const deadline = Date.now() + timeoutMs;
+    let waited = false;
     for (;;) {
       const got = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [a, b]);
       if (got.rows[0]?.ok) {
@@ -100,19 +101,25 @@ class PostgresAdapter implements Adapter {
         };
       }
       if (Date.now() >= deadline) {
-        const who = await client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: string }>(
-          `select a.pid, a.application_name, a.client_addr::text as client_addr, a.backend_start::text as backend_start
-           from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid = l.pid
-           where l.locktype = 'advisory' and l.classid = $1::int::oid and l.objid = $2::int::oid and l.objsubid = 2 and l.granted`,
-          [a, b]);
-        const row = who.rows[0];
-        const detail = row
-          ? `${row.application_name || 'a session'} (server PID ${row.pid}${row.client_addr ? ` from ${row.client_addr}` : ''}, connected since ${row.backend_start})`
-          : 'a session that has just released it';
-        throw new LockTimeout(`another sf process is writing ${key}: ${detail}; waited ${timeoutMs / 1000} s`);
+        throw new LockTimeout(`another sf process is writing ${key}: ${await this.#lockHolder(client, a, b)}; waited ${timeoutMs / 1000} s`);
       }
+      if (!waited) onWait?.(await this.#lockHolder(client, a, b));
+      waited = true;
       await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
     }
+  }
+
+  /** Who holds advisory lock (a, b): its application_name names the sf process and host. */
+  async #lockHolder(client: pg.Client, a: number, b: number): Promise<string> {
+    const who = await client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: string }>(
+      `select a.pid, a.application_name, a.client_addr::text as client_addr, a.backend_start::text as backend_start
+       from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid = l.pid
+       where l.locktype = 'advisory' and l.classid = $1::int::oid and l.objid = $2::int::oid and l.objsubid = 2 and l.granted`,
+      [a, b]);
+    const row = who.rows[0];
+    return row
+      ? `${row.application_name || 'a session'} (server PID ${row.pid}${row.client_addr ? ` from ${row.client_addr}` : ''}, connected since ${row.backend_start})`
+      : 'a session that has just released it';
   }
 
   async #connectLockClient(holder: LockHolder): Promise<pg.Client> {

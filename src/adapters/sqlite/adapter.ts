@@ -92,12 +92,13 @@ class SQLiteAdapter implements Adapter {
    * heartbeat, refreshed after every unit of work, is older than STALE_AFTER_MS. The row is
    * written in its own short transaction.
    */
-  async acquireLock(key: string, holder: LockHolder, timeoutMs: number): Promise<HeldLock> {
+  async acquireLock(key: string, holder: LockHolder, timeoutMs: number, onWait?: (holder: string) => void): Promise<HeldLock> {
     const table = this.dialect.quoteIdentifier(LOCK_TABLE);
     await sql.raw(`create table if not exists ${table} (
   lock_key text primary key, pid integer not null, host text not null, run_id text not null,
   started_at text not null, heartbeat_at text not null)`).execute(this.db);
     const deadline = Date.now() + timeoutMs;
+    let waited = false;
     for (;;) {
       const taken = await this.db.transaction().execute(async (trx) => {
         const rows = await sql<{ pid: number; host: string; run_id: string; started_at: string; heartbeat_at: string }>`
@@ -120,9 +121,10 @@ class SQLiteAdapter implements Adapter {
           },
         };
       }
-      if (Date.now() >= deadline) {
-        throw new LockTimeout(`another sf process is writing ${key}: ${describeHolder({ pid: taken.pid, host: taken.host, startedAt: taken.started_at, runId: taken.run_id })}; waited ${timeoutMs / 1000} s`);
-      }
+      const who = describeHolder({ pid: taken.pid, host: taken.host, startedAt: taken.started_at, runId: taken.run_id });
+      if (Date.now() >= deadline) throw new LockTimeout(`another sf process is writing ${key}: ${who}; waited ${timeoutMs / 1000} s`);
+      if (!waited) onWait?.(who);
+      waited = true;
       await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
     }
   }
