@@ -67,6 +67,13 @@ describe('invalid projects exit 2 and write nothing', () => {
     expect(existsSync(join(p.dir, DB))).toBe(false);
   });
 
+  it('sf retry with no previous run, and with nothing to retry', async () => {
+    p = tempProject(GOOD);
+    expect(await p.sf('retry')).toMatchObject({ code: 2, err: expect.stringMatching(/no previous run to retry: .*run_results\.json does not exist\n  hint: run sf build/) });
+    expect((await p.sf('build')).code).toBe(0);
+    expect(await p.sf('retry')).toMatchObject({ code: 0, out: 'Nothing to retry: every node of the last run succeeded.' });
+  });
+
   it('bad partition ranges and lock timeouts', async () => {
     p = tempProject(GOOD);
     const cases: [string[], RegExp][] = [

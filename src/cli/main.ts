@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from '../util/errors.js';
 import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
-import { SF_VERSION } from '../artifacts/write.js';
+import { SF_VERSION, type RunArgs } from '../artifacts/write.js';
 import { isDateTime } from '../config/schema.js';
 import { normalizeDateTime } from '../compiler/incremental-settings.js';
 
@@ -55,15 +55,16 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     return cmd;
   };
 
-  const run = (command: 'seed' | 'run' | 'build', fixed: { missing?: boolean } = {}) => async (opts: RunOptions) => {
+  const run = (command: 'seed' | 'run' | 'build', fixed: { missing?: boolean; retry?: ReadonlyMap<string, readonly string[]>; args?: RunArgs } = {}) => async (opts: RunOptions) => {
     const { loadProject } = await import('../session/project.js');
     const { runProject } = await import('../session/run.js');
     const range = rangeOption(opts);
     const project = await loadProject(projectOptions(opts));
     const outcome = await runProject(project, {
       command, select: opts.select, exclude: opts.exclude, threads: opts.threads,
-      fullRefresh: opts.fullRefresh, range, missing: fixed.missing ?? opts.missing, lockTimeoutSeconds: opts.lockTimeout,
-      args: { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads },
+      fullRefresh: opts.fullRefresh, range, missing: fixed.missing ?? opts.missing, lockTimeoutSeconds: opts.lockTimeout, retry: fixed.retry,
+      // A retry keeps the first command line, so a second retry repeats it too.
+      args: fixed.args ?? { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads },
       onEvent: (event) => {
         const line = formatEvent(event);
         if (line) p.out(line);
@@ -93,6 +94,27 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
   runOptions(withCommon(program.command('seed').description('load seeds/*.csv into the target')), { partitions: false }).action(run('seed'));
   runOptions(withCommon(program.command('backfill').description('fill the gaps of partitioned models: sf run --missing')), { partitions: false })
     .action(run('run', { missing: true }));
+
+  program.command('retry').description('run again what failed or was skipped last time (failed partitions only)')
+    .option('--project-dir <dir>', 'the project directory', '.')
+    .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
+    .option('-t, --target <name>', "target (default: the last run's)")
+    .addOption(new Option('--threads <n>', 'units of work run in parallel (capped by the engine)').argParser(parsePositiveInt))
+    .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same model').argParser(parseSeconds))
+    .action(async (opts: { projectDir: string; config?: string; target?: string; threads?: number; lockTimeout?: number }) => {
+      const { retryPlan } = await import('../session/retry.js');
+      const plan = retryPlan(opts.projectDir);
+      if (!plan) {
+        p.out('Nothing to retry: every node of the last run succeeded.');
+        return;
+      }
+      const { args } = plan;
+      p.out(`Retrying ${args.command}: ${plan.select.join(', ')}${plan.partitions.size ? ` (partitions: ${[...plan.partitions].map(([m, ks]) => `${m} ${ks.join(', ')}`).join('; ')})` : ''}`);
+      await run(args.command as 'build' | 'run' | 'seed', { retry: plan.partitions, args })({
+        projectDir: opts.projectDir, config: opts.config, target: opts.target ?? args.target, vars: args.vars ? JSON.stringify(args.vars) : undefined,
+        select: [...plan.select], fullRefresh: args.fullRefresh, threads: opts.threads ?? args.threads, lockTimeout: opts.lockTimeout,
+      });
+    });
 
   withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))
     .action(async (opts: CommonOptions) => {

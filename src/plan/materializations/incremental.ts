@@ -53,7 +53,9 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
   const { model, dialect, existing, request } = inputs;
   const spec = incrementalSpec(model.settings, (text) => dialect.adaptModelSql(text));
   const fullRefresh = model.settings.full_refresh ?? request.fullRefresh;
-  const isIncremental = existing === 'table' && !fullRefresh;
+  // A retry continues the run it retries: its partitions go into the table that run built.
+  const retrying = request.retry?.has(model.node.name) ?? false;
+  const isIncremental = existing === 'table' && (!fullRefresh || retrying);
   const keys = batchKeys(model.node.name, spec, isIncremental, inputs.ledger, request);
   const ledger = spec.partition !== undefined;
   const ctx = (batch?: BatchWindow): RenderContext => ({ isIncremental, batch });
