@@ -2,6 +2,7 @@
 // passes through redact(), so a secret can never land in an artifact.
 import { join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
+import type { ExecutionPlan, PlanStep } from '../plan/types.js';
 import type { BatchResult, StepResult } from '../runner/events.js';
 
 /** The command line a run came from, so `sf retry` can repeat it. */
@@ -30,7 +31,9 @@ export function writeCompiled(project: LoadedProject): Map<string, string> {
   return paths;
 }
 
-export function writeManifest(project: LoadedProject, paths: ReadonlyMap<string, string>, generatedAt: Date): void {
+/** With a `plan` (a run's), each batched model lists the batches the run builds. */
+export function writeManifest(project: LoadedProject, paths: ReadonlyMap<string, string>, generatedAt: Date, plan?: ExecutionPlan): void {
+  const stepOf = new Map((plan?.steps ?? []).map((s) => [s.name, s]));
   const nodes: Record<string, unknown> = {};
   for (const node of project.graph.nodes) {
     if (node.kind === 'seed') {
@@ -49,6 +52,7 @@ export function writeManifest(project: LoadedProject, paths: ReadonlyMap<string,
         depends_on: project.graph.parents(model.node.name).map((p) => idOf(project, p)),
         sources: model.sources.map((s) => `${s.source}.${s.table}`),
         compiled_path: paths.get(model.node.name) ?? null,
+        ...batchesOf(stepOf.get(model.node.name)),
       };
     }
   }
@@ -96,6 +100,14 @@ export function writeRunResults(
     })),
   };
   writeJson(join(targetDir(project.config.projectDir), 'run_results.json'), runResults);
+}
+
+/** A batched step's batches as planned: partition and [start, end) window. */
+function batchesOf(step: PlanStep | undefined) {
+  if (!step?.batched) return {};
+  return {
+    batches: step.units.map((u) => ({ partition: u.window?.partition ?? u.label ?? null, start: u.window?.start ?? null, end: u.window?.end ?? null })),
+  };
 }
 
 /** dbt's `batch_results` (successful and failed [start, end) windows) and sf's per-batch detail. */

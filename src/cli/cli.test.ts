@@ -75,3 +75,35 @@ describe('sf init', () => {
     expect((await p.sf('init', dir)).code).toBe(2);
   });
 });
+
+describe('progress of batched models', () => {
+  const files = {
+    'seeds/events.csv': ['id,d', ...Array.from({ length: 20 }, (_, i) => `${i},2026-06-${String(1 + (i % 10)).padStart(2, '0')}`)].join('\n') + '\n',
+    'models/daily.sql': "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d') }}select id, cast(d as date) as d from {{ ref('events') }}",
+  };
+
+  it('on a terminal: one status line, rewritten, with done/total, rows, rate and ETA; plain lines when piped', async () => {
+    p = tempProject(files);
+    expect((await p.sf('seed')).code).toBe(0);
+    const { runCli } = await import('./main.js');
+    const out: string[] = [];
+    const status: string[] = [];
+    const args = ['node', 'sf', 'run', '--project-dir', p.dir, '--start', '2026-06-01', '--end', '2026-06-10', '--threads', '1'];
+    expect(await runCli(args, { out: (l = '') => out.push(l), err: () => {}, status: (t) => status.push(t) })).toBe(0);
+    const shown = status.filter(Boolean);
+    expect(shown[0]).toMatch(/^daily 1\/11 batches, 0 rows, \d+ rows\/s, ETA \d+s$/);
+    expect(shown.at(-1)).toMatch(/^daily 11\/11 batches, 20 rows, [\d,]+ rows\/s, ETA 0s$/);
+    expect(out.some((l) => /batch \d+\/11/.test(l))).toBe(false);
+    expect(out.join('\n')).toContain('OK incremental main.daily (insert_overwrite by day)');
+    const manifest = JSON.parse(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    expect(manifest.nodes['model.demo.daily'].batches).toHaveLength(10);
+    expect(manifest.nodes['model.demo.daily'].batches[0]).toEqual({ partition: '2026-06-01', start: '2026-06-01 00:00:00', end: '2026-06-02 00:00:00' });
+    const results = JSON.parse(readFileSync(join(p.dir, 'target/run_results.json'), 'utf8'));
+    expect(results.results[0].batch_results.successful).toHaveLength(10);
+    expect(results.results[0].batches[1]).toMatchObject({ partition: '2026-06-01', status: 'success', rows_affected: 2, attempts: 1 });
+
+    const piped: string[] = [];
+    expect(await runCli(args, { out: (l = '') => piped.push(l), err: () => {} })).toBe(0);
+    expect(piped.filter((l) => /^ {2}daily batch \d+\/10 2026-06-\d\d OK 2 rows in \d+\.\d\ds$/.test(l))).toHaveLength(10);
+  });
+});

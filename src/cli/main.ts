@@ -60,12 +60,15 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     const { runProject } = await import('../session/run.js');
     const range = rangeOption(opts);
     const project = await loadProject(projectOptions(opts));
+    const { LiveProgress } = await import('./progress.js');
+    const live = p.status ? new LiveProgress({ ...p, status: p.status }) : undefined;
     const outcome = await runProject(project, {
       command, select: opts.select, exclude: opts.exclude, threads: opts.threads,
       fullRefresh: opts.fullRefresh, range, missing: fixed.missing ?? opts.missing, lockTimeoutSeconds: opts.lockTimeout, retry: fixed.retry,
       // A retry keeps the first command line, so a second retry repeats it too.
       args: fixed.args ?? { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads },
       onEvent: (event) => {
+        if (live) return live.onEvent(event);
         const line = formatEvent(event);
         if (line) p.out(line);
       },

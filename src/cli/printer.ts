@@ -8,11 +8,20 @@ const WIDTH = 72;
 export interface Printer {
   out(line?: string): void;
   err(line?: string): void;
+  /**
+   * A terminal that can show a status line, rewritten in place (progress.ts). Absent when
+   * output goes to a pipe, a file or CI: then batches print plain lines.
+   */
+  status?(text: string): void;
 }
+
+const liveTerminal = process.stdout.isTTY === true && !process.env['CI'];
 
 export const consolePrinter: Printer = {
   out: (line = '') => process.stdout.write(`${redact(line)}\n`),
   err: (line = '') => process.stderr.write(`${redact(line)}\n`),
+  // `\r` and clear-to-end-of-line: the next status (or line) replaces it.
+  ...(liveTerminal ? { status: (text: string) => process.stdout.write(`\r\x1b[K${redact(text)}`) } : {}),
 };
 
 function dotted(left: string, right: string): string {

@@ -99,6 +99,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
       now: now().toISOString().slice(0, 19).replace('T', ' '),
     };
     const plan = await planFor(selected, [...schemas], models);
+    writeManifest(project, compiledPaths, now(), plan);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
     const results = await runPlan(plan, adapter, {
       threads, onEvent: request.onEvent, now, runId, lockTimeoutMs, retries: target.retries,
