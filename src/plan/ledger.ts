@@ -81,7 +81,7 @@ export function ledgerWrite(dialect: SqlDialect, w: LedgerWrite): Statement[] {
   const columns = 'relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error';
   const keyList = w.keys === 'all' ? '' : w.keys.map(lit).join(', ');
   if (w.keys !== 'all' && w.keys.length === 0) return [];
-  const where = w.keys === 'all' ? '' : `\nwhere ${partitionsCondition(dialect, column, w.spec, w.keys)}`;
+  const where = w.keys === 'all' ? '' : `\n  where ${partitionsCondition(dialect, column, w.spec, w.keys)}`;
   const statements: Statement[] = [
     { sql: `delete from ${L} where relation_name = ${relation}${w.keys === 'all' ? '' : ` and partition_key in (${keyList})`}` },
     { sql: `insert into ${L} (${columns})

@@ -28,13 +28,13 @@ export function partitionsCondition(dialect: SqlDialect, column: string, spec: P
   if (spec.kind === 'int') {
     for (const key of real) {
       parts.push(key === UNPARTITIONED_KEY
-        ? `(${column} < ${spec.start} or ${column} >= ${spec.end})`
-        : `(${column} >= ${Number(key)} and ${column} < ${Number(key) + spec.interval})`);
+        ? `${column} < ${spec.start} or ${column} >= ${spec.end}`
+        : `${column} >= ${Number(key)} and ${column} < ${Number(key) + spec.interval}`);
     }
   } else {
-    for (const [start, end] of timeRanges(real, spec.granularity)) parts.push(`(${rangeCondition(dialect, column, start, end)})`);
+    for (const [start, end] of timeRanges(real, spec.granularity)) parts.push(rangeCondition(dialect, column, start, end));
   }
-  return parts.length === 1 ? parts[0]! : parts.join(' or ');
+  return parts.length === 1 ? parts[0]! : parts.map((c) => `(${c})`).join(' or ');
 }
 
 /** `col >= start [and col < end]` with the engine's time literals. */
@@ -104,6 +104,12 @@ export function keyWindow(key: string, spec: TimePartition): { start: string; en
 
 export function isTimeKey(key: string): boolean {
   return /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/.test(key);
+}
+
+/** A key the engine can have computed for `spec`: checked before it goes into SQL. */
+export function isPartitionKey(key: string, spec: PartitionSpec): boolean {
+  if (key === NULL_KEY) return true;
+  return spec.kind === 'time' ? isTimeKey(key) : key === UNPARTITIONED_KEY || /^-?\d+$/.test(key);
 }
 
 /** Int bucket keys from `first` to `last` present in a range (for gap detection). */

@@ -22,7 +22,7 @@ import {
 import { incrementalSpec, type IncrementalSpec, type PartitionSpec } from '../../compiler/incremental-settings.js';
 import type { BatchWindow, CompiledModel, RenderContext } from '../../compiler/types.js';
 import { ledgerClear, ledgerWrite, type LedgerEntry } from '../ledger.js';
-import { addPeriods, isTimeKey, keyStart, keyWindow, NULL_KEY, partitionKeySql, rangeCondition } from '../partitions.js';
+import { addPeriods, isPartitionKey, keyStart, keyWindow, partitionKeySql, rangeCondition } from '../partitions.js';
 import { reconcileColumns } from '../schema-change.js';
 import { publishStatements } from '../strategies/index.js';
 import type { PlanUnit } from '../types.js';
@@ -86,9 +86,13 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
   };
 }
 
-/** Stage statements: (re)create the stage from the model's SQL, its row count not reported. */
+/**
+ * Stage statements: (re)create the stage from the model's SQL. The rows that count are the
+ * ones published, so the stage reports none (and SQLite's extra count query is left out).
+ */
 function stageActions(dialect: SqlDialect, stage: Relation, sql: string): Statement[] {
-  return [dialect.dropRelation(stage, 'table'), ...dialect.createTableAs(stage, sql).map(({ sql: text }) => ({ sql: text }))];
+  const create = dialect.createTableAs(stage, sql).filter((s) => s.rows !== 'scalar');
+  return [dialect.dropRelation(stage, 'table'), ...create.map(({ sql: text }) => ({ sql: text }))];
 }
 
 function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string): PlanUnit {
@@ -149,10 +153,12 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
           requireColumns(dialect, model, staged, spec.updateColumns ?? [], 'merge_update_columns');
           const columns = reconcileColumns(dialect, model.relation, staged, table, spec.onSchemaChange);
           const keys = (facts.values[0] ?? []).filter((k): k is string => k !== null);
-          const odd = part?.kind === 'time' ? keys.filter((k) => k !== NULL_KEY && !isTimeKey(k)) : [];
+          const odd = part ? keys.filter((k) => !isPartitionKey(k, part)) : [];
           if (odd.length) {
-            throw new ModelError(`partition_by column '${part!.field}' holds values that are not dates or timestamps (partition keys ${odd.slice(0, 3).join(', ')})`
-              + `\nhint: partition by a date or timestamp column, or use partition_by={'field': ..., 'data_type': 'int64', 'range': {...} }`);
+            throw new ModelError(`partition_by column '${part!.field}' holds values that are not ${part!.kind === 'time' ? 'dates or timestamps' : 'integers'} (partition keys ${odd.slice(0, 3).join(', ')})`
+              + (part!.kind === 'time'
+                ? `\nhint: partition by a date or timestamp column, or use partition_by={'field': ..., 'data_type': 'int64', 'range': {...} }`
+                : "\nhint: an int64 partition_by needs an integer column"));
           }
           const publish = publishStatements({ dialect, target: model.relation, stage, spec, insert: columns.insert, keys });
           const ledger = part && spec.strategy === 'insert_overwrite'

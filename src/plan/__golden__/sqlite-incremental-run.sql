@@ -1,0 +1,157 @@
+-- setup
+create table if not exists "sf__partitions" (
+  relation_name text not null,
+  model_name text not null,
+  partition_key text not null,
+  row_count bigint,
+  checksum text,
+  run_id text not null,
+  started_at text not null,
+  finished_at text not null,
+  status text not null,
+  attempts integer not null,
+  error text,
+  primary key (relation_name, partition_key)
+);
+
+-- incremental main.appended [append]
+begin;
+drop table if exists "appended__sf_stage";
+create table "appended__sf_stage" as
+select id, date(d) as d, amount from "raw__events" where amount > 0;
+insert into "appended" ("id", "d", "amount")
+select "id", "d", "amount" from "appended__sf_stage";
+drop table if exists "appended__sf_stage";
+commit;
+
+-- incremental main.batched [microbatch by day]
+-- unit 2026-06-02
+begin;
+drop table if exists "batched__sf_b0";
+create table "batched__sf_b0" as
+select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-02' and d < '2026-06-03') as "events" where amount > 0;
+delete from "batched" as DBT_INTERNAL_DEST
+where "d" >= '2026-06-02' and "d" < '2026-06-03';
+insert into "batched" ("id", "d", "amount")
+select "id", "d", "amount" from "batched__sf_b0" as DBT_INTERNAL_SOURCE
+where "d" >= '2026-06-02' and "d" < '2026-06-03';
+delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "batched"
+  where "d" >= '2026-06-02' and "d" < '2026-06-03'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (select '2026-06-02' as partition_key) as k
+where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
+drop table if exists "batched__sf_b0";
+commit;
+
+-- unit 2026-06-03
+begin;
+drop table if exists "batched__sf_b1";
+create table "batched__sf_b1" as
+select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-03' and d < '2026-06-04') as "events" where amount > 0;
+delete from "batched" as DBT_INTERNAL_DEST
+where "d" >= '2026-06-03' and "d" < '2026-06-04';
+insert into "batched" ("id", "d", "amount")
+select "id", "d", "amount" from "batched__sf_b1" as DBT_INTERNAL_SOURCE
+where "d" >= '2026-06-03' and "d" < '2026-06-04';
+delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-03');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "batched"
+  where "d" >= '2026-06-03' and "d" < '2026-06-04'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (select '2026-06-03' as partition_key) as k
+where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
+drop table if exists "batched__sf_b1";
+commit;
+
+-- incremental main.by_bucket [insert_overwrite]
+begin;
+drop table if exists "by_bucket__sf_stage";
+create table "by_bucket__sf_stage" as
+select id, date(d) as d, amount from "raw__events" where amount > 0;
+delete from "by_bucket" as DBT_INTERNAL_DEST
+where (("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100));
+insert into "by_bucket" ("id", "d", "amount")
+select "id", "d", "amount" from "by_bucket__sf_stage";
+delete from "sf__partitions" where relation_name = 'main.by_bucket' and partition_key in ('0', '10', '__unpartitioned__');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.by_bucket', 'by_bucket', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "by_bucket"
+  where ("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100)
+  group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.by_bucket', 'by_bucket', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (select '0' as partition_key union all select '10' as partition_key union all select '__unpartitioned__' as partition_key) as k
+where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.by_bucket' and l.partition_key = k.partition_key);
+drop table if exists "by_bucket__sf_stage";
+commit;
+
+-- incremental main.deleted [delete+insert]
+begin;
+drop table if exists "deleted__sf_stage";
+create table "deleted__sf_stage" as
+select id, date(d) as d, amount from "raw__events" where amount > 0;
+delete from "deleted" as DBT_INTERNAL_DEST
+where ("id", "d") in (select "id", "d" from "deleted__sf_stage" as DBT_INTERNAL_SOURCE)
+  and (amount > 0);
+insert into "deleted" ("id", "d", "amount")
+select "id", "d", "amount" from "deleted__sf_stage";
+drop table if exists "deleted__sf_stage";
+commit;
+
+-- incremental main.merged [merge]
+begin;
+drop table if exists "merged__sf_stage";
+create table "merged__sf_stage" as
+select id, date(d) as d, amount from "raw__events" where amount > 0;
+insert into "merged" ("id", "d", "amount")
+select DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."d", DBT_INTERNAL_SOURCE."amount" from "merged__sf_stage" as DBT_INTERNAL_SOURCE
+where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id");
+update "merged" as DBT_INTERNAL_DEST
+set "amount" = DBT_INTERNAL_SOURCE."amount"
+from "merged__sf_stage" as DBT_INTERNAL_SOURCE
+where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id";
+drop table if exists "merged__sf_stage";
+commit;
+
+-- incremental main.overwritten [insert_overwrite from 2026-06-02]
+-- unit from 2026-06-02 00:00:00
+begin;
+drop table if exists "overwritten__sf_stage";
+create table "overwritten__sf_stage" as
+select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-02') as "events" where amount > 0;
+delete from "overwritten" as DBT_INTERNAL_DEST
+where ("d" >= '2026-06-02' and "d" < '2026-06-04');
+insert into "overwritten" ("id", "d", "amount")
+select "id", "d", "amount" from "overwritten__sf_stage";
+delete from "sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-02', '2026-06-03');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "overwritten"
+  where "d" >= '2026-06-02' and "d" < '2026-06-04'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.overwritten', 'overwritten', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (select '2026-06-02' as partition_key union all select '2026-06-03' as partition_key) as k
+where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.overwritten' and l.partition_key = k.partition_key);
+drop table if exists "overwritten__sf_stage";
+commit;
