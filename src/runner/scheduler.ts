@@ -14,6 +14,7 @@ import { ledgerMarkFailed } from '../plan/ledger.js';
 import type { ExecutionPlan, PlanStep, PlanUnit } from '../plan/types.js';
 import type { BatchResult, RunEvent, StepResult } from './events.js';
 import { executeUnit } from './execute-unit.js';
+import { UserError } from '../util/errors.js';
 import { Semaphore } from './semaphore.js';
 
 export interface RunOptions {
@@ -36,7 +37,6 @@ export interface RunOptions {
 }
 
 export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: RunOptions): Promise<StepResult[]> {
-  for (const statement of plan.setup) await sql.raw(statement.sql).execute(adapter.db);
   const limit = Math.max(1, Math.min(options.threads, adapter.dialect.capabilities.maxConcurrency));
   const slots = new Semaphore(limit);
   const emit = options.onEvent ?? (() => {});
@@ -44,6 +44,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   const runId = options.runId ?? now().toISOString();
   const holder: LockHolder = { pid: process.pid, host: hostname(), runId, startedAt: now().toISOString() };
   const total = plan.steps.length;
+  await setUp(plan, adapter, options);
   const results = new Map<string, StepResult>();
   const pending = [...plan.steps];
   const running = new Map<string, Promise<void>>();
@@ -179,6 +180,24 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     }
   }
   return plan.steps.map((s) => results.get(s.name)!);
+}
+
+/** The plan's setup statements (schemas, sf's own tables), retried on transient errors too. */
+async function setUp(plan: ExecutionPlan, adapter: Adapter, options: RunOptions): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      for (const statement of plan.setup) await sql.raw(statement.sql).execute(adapter.db);
+      return;
+    } catch (err) {
+      const info = adapter.describeError(err);
+      if (!info.retryable || attempt > (options.retries ?? 3)) {
+        throw new UserError('CONNECTION', `cannot prepare the target for this run: ${info.message}`, {
+          hint: `sf needs to create the schemas it builds in${plan.setup.some((s) => s.sql.includes('partitions')) ? ' and its partition ledger' : ''}: grant that, or create them first`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, backoff(options.backoffMs ?? 200, attempt)));
+    }
+  }
 }
 
 /** Exponential backoff with full jitter around the doubling base, capped at 10 s. */

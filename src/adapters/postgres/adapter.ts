@@ -220,11 +220,18 @@ async function* csvChunks(records: AsyncIterable<{ cells: readonly Cell[]; line:
   if (chunk) yield chunk;
 }
 
-const RETRYABLE = new Set(['40001', '40P01']);
+/**
+ * Transient: serialization failure, deadlock, too many connections, the server shutting down or
+ * not accepting connections yet, and connection failures (08xxx); plus a socket the driver
+ * lost. A unit is idempotent, so running it again on a new connection is safe.
+ */
+const RETRYABLE = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const LOST_CONNECTION = /Connection terminated|ECONNRESET|EPIPE|ETIMEDOUT|Client has encountered a connection error/i;
 
 export function describePostgresError(err: unknown, settings: PgSettings): EngineErrorInfo {
   const connection = connectionError(err, settings);
-  if (connection) return { message: `${connection.message}\nhint: ${connection.hint}` };
+  // Mid-run (this is only asked about failed units), a server that went away may come back.
+  if (connection) return { message: `${connection.message}\nhint: ${connection.hint}`, retryable: true };
   const e = (typeof err === 'object' && err !== null ? err : {}) as {
     code?: string; detail?: string; hint?: string; position?: string; where?: string;
     internalPosition?: string; internalQuery?: string; cause?: unknown;
@@ -237,7 +244,8 @@ export function describePostgresError(err: unknown, settings: PgSettings): Engin
   if (e.detail) lines.push(`detail: ${e.detail}`);
   if (e.hint) lines.push(`hint: ${e.hint}`);
   const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
-  return { message: scrub(lines.join('\n'), settings.secrets), retryable: code !== undefined && RETRYABLE.has(code) };
+  const retryable = (code !== undefined && RETRYABLE.has(code)) || LOST_CONNECTION.test(errorMessage(err));
+  return { message: scrub(lines.join('\n'), settings.secrets), retryable };
 }
 
 /** `line 3 of the statement: from orders o join ...` with a caret under the 1-based character. */

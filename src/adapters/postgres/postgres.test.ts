@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'kysely';
 import { executeUnit } from '../../runner/execute-unit.js';
+import type { RunEvent } from '../../runner/events.js';
+import { runPlan } from '../../runner/scheduler.js';
+import type { ExecutionPlan } from '../../plan/types.js';
 import { stageRelation } from '../../plan/materializations/index.js';
 import { freshPgSchema, quoteIdent, withPgClient, type PgSchema } from '../../testing/pg.js';
 import { tempProject, type TempProject } from '../../testing/project.js';
@@ -145,6 +148,30 @@ describe('PostgreSQL adapter', () => {
     expect(adapter.describeError(dependent).message).toMatch(/cannot drop table[\s\S]*detail: view [\s\S]*hint: /);
     expect(adapter.describeError(Object.assign(new Error('deadlock detected'), { code: '40P01' })).retryable).toBe(true);
     expect(adapter.describeError(Object.assign(new Error('could not serialize'), { code: '40001' })).retryable).toBe(true);
+  });
+
+  it('a unit whose connection is cut (its backend terminated) is retried on a new connection, and lands', async () => {
+    const s = quoteIdent(ns.schema);
+    const marker = `sf_cut_${process.pid}`;
+    const plan: ExecutionPlan = {
+      setup: [],
+      steps: [{ name: 'cut', kind: 'table', relation: { schema: ns.schema, name: 'cut' }, dependsOn: [], batched: false, concurrency: 1,
+        units: [unit([`create table ${s}.cut as select 7 as answer from (select pg_sleep(1.5), '${marker}') as slow`])] }],
+    };
+    const events: RunEvent[] = [];
+    let terminated = 0;
+    const run = runPlan(plan, adapter, { threads: 1, onEvent: (e) => events.push(e), backoffMs: 100 });
+    // Cut the first attempt's connection while its statement sleeps.
+    for (let i = 0; i < 50 && terminated === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      terminated = await withPgClient(url, async (c) => (await c.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity where query like $1 and pid <> pg_backend_pid()`, [`%${marker}%`])).rowCount ?? 0);
+    }
+    const [result] = await run;
+    expect(terminated).toBe(1);
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ attempt: 1, message: expect.stringMatching(/terminat|connection/i) });
+    expect(result).toMatchObject({ status: 'success', attempts: 2 });
+    expect(await q(`select answer from ${s}.cut`)).toEqual([{ answer: 7 }]);
   });
 });
 

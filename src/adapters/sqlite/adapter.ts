@@ -94,13 +94,14 @@ class SQLiteAdapter implements Adapter {
    */
   async acquireLock(key: string, holder: LockHolder, timeoutMs: number, onWait?: (holder: string) => void): Promise<HeldLock> {
     const table = this.dialect.quoteIdentifier(LOCK_TABLE);
-    await sql.raw(`create table if not exists ${table} (
-  lock_key text primary key, pid integer not null, host text not null, run_id text not null,
-  started_at text not null, heartbeat_at text not null)`).execute(this.db);
     const deadline = Date.now() + timeoutMs;
     let waited = false;
     for (;;) {
+      // Another connection writing the file (SQLITE_BUSY past busy_timeout) is waited for too.
       const taken = await this.db.transaction().execute(async (trx) => {
+        await sql.raw(`create table if not exists ${table} (
+  lock_key text primary key, pid integer not null, host text not null, run_id text not null,
+  started_at text not null, heartbeat_at text not null)`).execute(trx);
         const rows = await sql<{ pid: number; host: string; run_id: string; started_at: string; heartbeat_at: string }>`
           select pid, host, run_id, started_at, heartbeat_at from ${sql.raw(table)} where lock_key = ${key}`.execute(trx);
         const row = rows.rows[0];
@@ -109,6 +110,9 @@ class SQLiteAdapter implements Adapter {
         await sql`insert or replace into ${sql.raw(table)} (lock_key, pid, host, run_id, started_at, heartbeat_at)
           values (${key}, ${holder.pid}, ${holder.host}, ${holder.runId}, ${holder.startedAt}, ${now})`.execute(trx);
         return undefined;
+      }).catch((err: unknown) => {
+        if (!describeSQLiteError(err).retryable) throw err;
+        return { pid: 0, host: 'another connection', run_id: '', started_at: '', heartbeat_at: '', busy: errorMessage(err) };
       });
       if (!taken) {
         const mine = sql`lock_key = ${key} and run_id = ${holder.runId}`;
@@ -121,7 +125,9 @@ class SQLiteAdapter implements Adapter {
           },
         };
       }
-      const who = describeHolder({ pid: taken.pid, host: taken.host, startedAt: taken.started_at, runId: taken.run_id });
+      const who = 'busy' in taken
+        ? `a connection writing the database file (${taken.busy})`
+        : describeHolder({ pid: taken.pid, host: taken.host, startedAt: taken.started_at, runId: taken.run_id });
       if (Date.now() >= deadline) throw new LockTimeout(`another sf process is writing ${key}: ${who}; waited ${timeoutMs / 1000} s`);
       if (!waited) onWait?.(who);
       waited = true;

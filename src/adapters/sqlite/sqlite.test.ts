@@ -1,11 +1,16 @@
 // The SQLite adapter against real database files: flattened schemas, typed CSV loads, views
 // that survive a rebuilt table, and steps that roll back whole.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdapter } from '../registry.js';
 import { executeUnit } from '../../runner/execute-unit.js';
+import type { RunEvent } from '../../runner/events.js';
+import { runPlan } from '../../runner/scheduler.js';
+import type { ExecutionPlan } from '../../plan/types.js';
 import { stageRelation } from '../../plan/materializations/index.js';
 import { tempProject, type TempProject } from '../../testing/project.js';
 import type { Adapter } from '../types.js';
@@ -132,6 +137,45 @@ describe('SQLite adapter', () => {
     expect(adapter.describeError(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })).retryable).toBe(true);
     expect(adapter.describeError(Object.assign(new Error('no such table: x'), { code: 'SQLITE_ERROR' })).retryable).toBe(false);
   });
+
+  it('a unit that hits SQLITE_BUSY (another process writing past busy_timeout) is retried after a backoff, and lands', async () => {
+    // Another process takes the write lock just as the unit starts and keeps it for 6.5 s,
+    // longer than busy_timeout (5 s): the first attempt fails SQLITE_BUSY, the retry succeeds.
+    const file = join(p.dir, 'target/db/test.sqlite');
+    let holder: ChildProcess | undefined;
+    const timed = new Proxy(adapter, {
+      get(target, key) {
+        if (key === 'acquireLock') {
+          return async () => {
+            holder = spawn(process.execPath, ['-e', `
+              const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+              const db = new Database(${JSON.stringify(file)});
+              db.exec('begin immediate'); console.log('held');
+              setTimeout(() => { db.exec('commit'); db.close(); }, 6500);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+            await new Promise<void>((resolve) => holder!.stdout!.once('data', () => resolve()));
+            return { release: async () => {}, refresh: async () => {} };
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const events: RunEvent[] = [];
+    const plan: ExecutionPlan = {
+      setup: [],
+      steps: [{ name: 'busy', kind: 'table', relation: { schema: 'main', name: 'busy' }, dependsOn: [], batched: false, concurrency: 1,
+        units: [unit(['create table "busy" as select 42 as answer'])] }],
+    };
+    try {
+      const [result] = await runPlan(plan, timed, { threads: 1, onEvent: (e) => events.push(e), backoffMs: 100 });
+      expect(result).toMatchObject({ status: 'success', attempts: 2 });
+      const retry = events.find((e) => e.type === 'retry');
+      expect(retry).toMatchObject({ attempt: 1, message: expect.stringMatching(/database is locked/) });
+      expect((await sql<{ answer: number }>`select answer from busy`.execute(adapter.db)).rows).toEqual([{ answer: 42 }]);
+    } finally {
+      holder?.kill();
+    }
+  }, 30_000);
 });
 
 describe('SQLite builds', () => {
