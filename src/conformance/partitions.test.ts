@@ -145,3 +145,65 @@ describe('partitions across engines', () => {
     for (const other of rest) expect(other).toEqual(first);
   });
 });
+
+// dbt-tests-adapter's BaseMicrobatch.test_run_with_event_time, with "now" set as dbt's test
+// patches it: batches run from `begin` on the first build, then the last `lookback` days up to now.
+describe.each(ENGINES)('microbatch as dbt documents it on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('runs from begin, then up to now with lookback; rows of later days wait for their day', async () => {
+    const p = await pool.create({ files: {
+      'models/input_model.sql': `{{ config(materialized='table', event_time='event_time') }}
+select 1 as id, cast('2020-01-01 00:00:00' as timestamp) as event_time
+union all select 2, cast('2020-01-02 00:00:00' as timestamp)
+union all select 3, cast('2020-01-03 00:00:00' as timestamp)`,
+      'models/microbatch_model.sql': `{{ config(materialized='incremental', incremental_strategy='microbatch', unique_key='id', event_time='event_time', batch_size='day', begin='2020-01-01') }}
+select * from {{ ref('input_model') }}`,
+    } });
+    const { loadProject } = await import('../session/project.js');
+    const { runProject } = await import('../session/run.js');
+    const project = await loadProject({ projectDir: p.dir, target: engine });
+    const runAt = async (now: string, select?: string[]) => {
+      const outcome = await runProject(project, { command: 'run', select, now: () => new Date(`${now}Z`) });
+      expect(outcome.results.every((r) => r.status === 'success'), JSON.stringify(outcome.results)).toBe(true);
+      return outcome;
+    };
+    const count = async () => Number((await p.query(`select count(*) as n from ${p.sql('microbatch_model')}`))[0]!['n']);
+
+    const first = await runAt('2020-01-03T13:57:00');
+    expect(first.results.find((r) => r.name === 'microbatch_model')!.batches!.filter((b) => b.window).map((b) => b.label))
+      .toEqual(['2020-01-01', '2020-01-02', '2020-01-03']);
+    expect(await count()).toBe(3);
+    await runAt('2020-01-03T14:57:00');
+    expect(await count()).toBe(3);
+
+    await p.query(`insert into ${p.sql('input_model')} (id, event_time) values (4, '2020-01-04 00:00:00'), (5, '2020-01-05 00:00:00')`);
+    await runAt('2020-01-03T14:57:00', ['microbatch_model']);
+    expect(await count()).toBe(3);
+    const next = await runAt('2020-01-04T14:57:00', ['microbatch_model']);
+    expect(next.results[0]!.batches!.map((b) => b.label)).toEqual(['2020-01-03', '2020-01-04']);
+    expect(await count()).toBe(4);
+    await runAt('2020-01-05T14:57:00', ['microbatch_model']);
+    expect(await count()).toBe(5);
+  });
+});
+
+describe.each(ENGINES)('full_refresh as a setting on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('false: --full-refresh leaves the model incremental; true: every run rebuilds it', async () => {
+    const model = (setting: string) => `{{ config(materialized='incremental', unique_key='id', full_refresh=${setting}) }}
+select {{ var('v') }} as id, 'v{{ var('v') }}' as tag`;
+    const p = await pool.create({ files: { 'models/protected.sql': model('false'), 'models/always.sql': model('true') } });
+    expect((await p.sf('run', '--vars', '{"v": 1}')).code).toBe(0);
+    const second = await p.sf('run', '--full-refresh', '--vars', '{"v": 2}');
+    expect(second.code, second.text).toBe(0);
+    expect(second.text).toMatch(/OK incremental \S*protected \(merge\)/);
+    expect(second.text).toMatch(/OK incremental \S*always \(full refresh\)/);
+    const ids = async (name: string) => (await p.query(`select id from ${p.sql(name)} order by id`)).map((r) => Number(r['id']));
+    expect(await ids('protected')).toEqual([1, 2]);
+    expect(await ids('always')).toEqual([2]);
+  });
+});
