@@ -57,9 +57,33 @@ describe('template context', () => {
     expect(m('a').sql).toBe("select 'eu' as r, 'x' as d");
   });
 
-  it('is_incremental() is false', async () => {
-    const m = await compile({ 'models/a.sql': 'select {% if is_incremental() %}1{% else %}0{% endif %} as inc' });
-    expect(m('a').sql).toBe('select 0 as inc');
+  it('is_incremental() is false in the project compile, and what a run says when rendered for it', async () => {
+    project = tempProject({ 'seeds/things.csv': 'id,name\n1,a\n', 'models/a.sql': 'select {% if is_incremental() %}1{% else %}0{% endif %} as inc' });
+    const loaded = await loadProject({ projectDir: project.dir, env: {} });
+    expect(loaded.compiled.models[0]!.sql).toBe('select 0 as inc');
+    expect(loaded.compiled.render('a', { isIncremental: true })).toBe('select 1 as inc');
+  });
+
+  it('config.get() reads the settings, partitions included; predicates is dbt\'s older name', async () => {
+    project = tempProject({
+      'seeds/things.csv': 'id,name\n1,a\n',
+      'models/a.sql': `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d', partitions=["'2026-06-01'", "'2026-06-02'"]) }}
+select d from x where d in ({{ config.get('partitions') | join(', ') }}) and '{{ config.get('nope', 'dflt') }}' = 'dflt'`,
+      'models/b.sql': "{{ config(materialized='incremental', unique_key='id', predicates=['id > 1']) }}select 1 as id",
+    });
+    const loaded = await loadProject({ projectDir: project.dir, env: {} });
+    expect(loaded.compiled.models.find((m) => m.node.name === 'a')!.sql).toContain("where d in ('2026-06-01', '2026-06-02') and 'dflt' = 'dflt'");
+    const { incrementalSpec } = await import('./incremental-settings.js');
+    expect(incrementalSpec(loaded.compiled.models.find((m) => m.node.name === 'b')!.settings).predicates).toEqual(['id > 1']);
+  });
+
+  it('a ref only inside is_incremental() needs a depends_on line, as in dbt', async () => {
+    project = tempProject({
+      'seeds/things.csv': 'id,name\n1,a\n',
+      'models/late.sql': "{{ config(materialized='incremental') }}select 1 as id{% if is_incremental() %} union all select id from {{ ref('things') }}{% endif %}",
+    });
+    const loaded = await loadProject({ projectDir: project.dir, env: {} });
+    expect(() => loaded.compiled.render('late', { isIncremental: true })).toThrow(/refs 'things' only when is_incremental\(\) is true/);
   });
 
   it('macros from macros/**/*.sql are callable from any model and see target', async () => {

@@ -88,11 +88,12 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     }
   };
 
-  const runStep = async (planned: PlanStep, index: number): Promise<StepResult> => {
+  /** Runs a step under its model's lock; returns its result and the step as finally planned. */
+  const runStep = async (planned: PlanStep, index: number): Promise<{ step: PlanStep; result: StepResult }> => {
     let step = planned;
     const startedAt = now().toISOString();
     const t0 = performance.now();
-    const base = { name: step.name, kind: step.kind, relation: display(step), startedAt, compiledPath: step.compiledPath, how: step.how };
+    const base = () => ({ name: step.name, kind: step.kind, relation: display(step), startedAt, compiledPath: step.compiledPath, how: step.how });
     let lock: HeldLock;
     try {
       const timeoutMs = options.lockTimeoutMs ?? 60_000;
@@ -101,10 +102,15 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     } catch (err) {
       if (!(err instanceof LockTimeout)) throw err;
       emit({ type: 'start', index, total, step });
-      return { ...base, status: 'error', seconds: seconds(t0), attempts: 0, message: err.message };
+      return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message: err.message } };
     }
     try {
-      if (options.replan) step = await options.replan(step);
+      try {
+        if (options.replan) step = await options.replan(step);
+      } catch (err) {
+        emit({ type: 'start', index, total, step });
+        return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message: adapter.describeError(err).message } };
+      }
       const batches: BatchResult[] = [];
       let rows = 0;
       const report = (r: BatchResult) => {
@@ -136,7 +142,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       const attempts = Math.max(1, ...batches.map((b) => b.attempts));
       const hasRows = batches.some((b) => b.rows !== undefined);
       const result: StepResult = {
-        ...base,
+        ...base(),
         status: failed.length ? 'error' : 'success',
         rows: hasRows ? rows : undefined,
         seconds: seconds(t0),
@@ -146,7 +152,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
           : failed[0]!.message,
         batches: step.batched ? orderLike(batches, step) : undefined,
       };
-      return result;
+      return { step, result };
     } finally {
       await lock.release().catch(() => {});
     }
@@ -164,10 +170,10 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       if (step.dependsOn.every((d) => results.get(d)?.status === 'success')) {
         pending.splice(i, 1);
         const index = ++started;
-        running.set(step.name, runStep(step, index).then((result) => {
-          results.set(step.name, result);
+        running.set(step.name, runStep(step, index).then((done) => {
+          results.set(step.name, done.result);
           running.delete(step.name);
-          emit({ type: 'finish', index, total, step, result });
+          emit({ type: 'finish', index, total, step: done.step, result: done.result });
         }));
         continue;
       }

@@ -75,12 +75,20 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   });
   try {
     const schemas = new Set<string>([SF_SCHEMA]);
-    const models: string[] = [];
+    const ledgerKeys: string[] = [];
     for (const name of selected) {
       const node = graph.node(name);
       schemas.add(node.kind === 'seed' ? node.seed.relation.schema : node.model.relation.schema);
-      if (node.kind === 'model' && node.model.settings.materialized === 'incremental') models.push(ledgerKey(node.model.relation));
+      if (node.kind === 'model' && node.model.settings.materialized === 'incremental') ledgerKeys.push(ledgerKey(node.model.relation));
     }
+    const planRequest: BatchRequest = {
+      fullRefresh: request.fullRefresh ?? false,
+      range: request.range,
+      missing: request.missing ?? false,
+      retry: request.retry,
+      now: now().toISOString().slice(0, 19).replace('T', ' '),
+    };
+    /** Plans `nodes` from the warehouse as it is now: its relations and partition ledger. */
     const planFor = async (nodes: ReadonlySet<string>, schemaList: readonly string[], ledgerKeys: readonly string[]) => {
       const state = await adapter.introspect(schemaList);
       return buildPlan({
@@ -91,14 +99,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
         request: planRequest,
       });
     };
-    const planRequest = {
-      fullRefresh: request.fullRefresh ?? false,
-      range: request.range,
-      missing: request.missing ?? false,
-      retry: request.retry,
-      now: now().toISOString().slice(0, 19).replace('T', ' '),
-    };
-    const plan = await planFor(selected, [...schemas], models);
+    const plan = await planFor(selected, [...schemas], ledgerKeys);
     writeManifest(project, compiledPaths, now(), plan);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
     const results = await runPlan(plan, adapter, {
