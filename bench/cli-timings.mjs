@@ -10,7 +10,11 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 7);
 const targetIdx = process.argv.indexOf('--target');
 const target = targetIdx > 0 ? ['--target', process.argv[targetIdx + 1]] : [];
-const commands = [['ls'], ['compile'], ['seed', ...target], ['build', ...target], ['run', '--select', 'fact_sales', ...target]];
+const commands = [
+  ['ls'], ['compile'], ['seed', ...target], ['build', ...target], ['run', '--select', 'fact_sales', ...target],
+  // A backfill of every ShopFlow day: 45 batches, one transaction each.
+  ['run', '--select', 'fact_sales', '--start', '2026-05-01', '--end', '2026-06-14', ...target],
+];
 
 console.log(`sf CLI timings, ShopFlow, ${runs} runs each; node ${process.version}, ${cpus().length} x ${cpus()[0].model}`);
 for (const args of commands) {
