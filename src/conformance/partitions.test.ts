@@ -207,3 +207,31 @@ select {{ var('v') }} as id, 'v{{ var('v') }}' as tag`;
     expect(await ids('always')).toEqual([2]);
   });
 });
+
+describe.each(ENGINES)('a full refresh of a batched model on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('replaces the table atomically: a failing batch leaves the old table and ledger, a passing run the new ones', async () => {
+    const model = `{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='ts', batch_size='day', begin='2026-06-01') }}
+select id, ts, amount * {{ var('factor', 1) }} as amount{% if sf.partition == var('broken', 'none') %}, no_such_column{% endif %} from {{ source('raw', 'events') }}`;
+    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/mb.sql': model }, config: CONFIG });
+    const range = ['--event-time-start', '2026-06-01', '--event-time-end', '2026-06-07'];
+    expect((await p.sf('build', ...range)).code).toBe(0);
+    const amounts = async () => (await p.query(`select amount from ${p.sql('mb')} order by id`)).map((r) => Number(r['amount']));
+    const book = async () => (await p.query(`select partition_key, checksum from ${p.dialect.renderRelation({ schema: 'sf', name: 'partitions' })} order by 1`));
+    const [before, bookBefore] = [await amounts(), await book()];
+    expect(before).toHaveLength(12);
+
+    const failing = await p.sf('run', '--full-refresh', ...range, '--vars', '{"factor": 2, "broken": "2026-06-04"}');
+    expect(failing.code, failing.text).toBe(1);
+    expect(failing.text).toContain('(microbatch by day, full refresh)');
+    expect(await amounts()).toEqual(before);
+    expect(await book()).toEqual(bookBefore);
+
+    const passing = await p.sf('run', '--full-refresh', ...range, '--vars', '{"factor": 2}');
+    expect(passing.code, passing.text).toBe(0);
+    expect(await amounts()).toEqual(before.map((a) => a * 2));
+    expect((await book()).map((r) => r['partition_key'])).toEqual(DAYS);
+  });
+});

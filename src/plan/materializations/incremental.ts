@@ -9,7 +9,9 @@
 //            inputs with an event_time are read from there on;
 //   batches  a range, the ledger's gaps, a retry, or a microbatch model: one unit per
 //            partition, each replacing exactly its window; a first build starts with a
-//            `prepare` unit that creates the table empty.
+//            `prepare` unit that creates the table empty. A full refresh of an existing
+//            table runs the empty table and all its windows in one transaction instead, so
+//            the replacement is atomic.
 import {
   ModelError,
   type ColumnInfo,
@@ -67,6 +69,12 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
     const prepare = !isIncremental && windows.length
       ? prepareUnit(inputs, inputs.render(ctx(windows[0])))
       : undefined;
+    if (prepare && existing) {
+      // Replacing a table that consumers read: the empty table and every batch land in one
+      // transaction, so they see the old table until the new one is whole.
+      const actions = [prepare, ...units].flatMap((u) => u.actions);
+      return { units: [{ label: `full refresh, ${units.length} batches`, actions }], batched: false, how: `${spec.strategy} by ${part.granularity}, full refresh`, ledger };
+    }
     return { prepare, units, batched: true, how: `${spec.strategy} by ${part.granularity}`, concurrency: spec.batchConcurrency, ledger };
   }
   if (!isIncremental) {
