@@ -101,7 +101,12 @@ if (!report) {
     (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
   );
   for (const f of brokenFiles) console.error(`test file failed without a failing test: ${f.name}`);
-  const failed = (report.numFailedTests ?? 0) + brokenFiles.length;
+  let failed = (report.numFailedTests ?? 0) + brokenFiles.length;
+  // vitest also fails a run for errors outside any test (an unhandled exception): count one.
+  if (vitestFailed && failed === 0) {
+    console.error(`\nvitest exited ${vitest.code} with no failing test (an unhandled error, see above): counted as 1 failure`);
+    failed = 1;
+  }
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   const ran = passed + failed;
   let code = 0;

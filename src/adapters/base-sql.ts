@@ -11,6 +11,9 @@ import {
   type Statement,
 } from './types.js';
 
+/** strftime() formats of a time partition's key (DuckDB and SQLite share them). */
+export const TIME_KEY_FORMAT = { hour: '%Y-%m-%d %H:00:00', day: '%Y-%m-%d', month: '%Y-%m-01', year: '%Y-01-01' } as const;
+
 export abstract class BaseSqlDialect implements SqlDialect {
   abstract readonly engine: SqlDialect['engine'];
   abstract readonly capabilities: SqlDialect['capabilities'];
@@ -67,6 +70,18 @@ export abstract class BaseSqlDialect implements SqlDialect {
 
   timeLiteral(iso: string): string {
     return `timestamp ${this.stringLiteral(iso)}`;
+  }
+
+  timeRange(column: string, start: string, end?: string): string {
+    const value = this.timeValue(column);
+    const bounds = [`${value} >= ${this.timeLiteral(start)}`];
+    if (end) bounds.push(`${value} < ${this.timeLiteral(end)}`);
+    return bounds.join(' and ');
+  }
+
+  /** A date or timestamp column as window bounds compare it. */
+  protected timeValue(column: string): string {
+    return column;
   }
 
   stringLiteral(text: string): string {
@@ -142,6 +157,14 @@ export abstract class BaseSqlDialect implements SqlDialect {
       rows: 'affected',
     };
     if (!m.update.length) return [insert];
-    return [insert, { sql: `update ${t}\nset ${set}\nfrom ${s}\nwhere ${this.mergeMatch(m)}`, rows: 'affected' }];
+    // Rows just inserted already hold the staged values: only rows that differ are updated
+    // (and counted).
+    const differs = m.update.map((c) => this.distinct(`${DEST_ALIAS}.${q(c)}`, `${SOURCE_ALIAS}.${q(c)}`)).join(' or ');
+    return [insert, { sql: `update ${t}\nset ${set}\nfrom ${s}\nwhere ${this.mergeMatch(m)} and (${differs})`, rows: 'affected' }];
+  }
+
+  /** Null-safe inequality. */
+  protected distinct(a: string, b: string): string {
+    return `${a} is distinct from ${b}`;
   }
 }

@@ -123,6 +123,8 @@ export interface SqlDialect {
 
   /** A window bound (`YYYY-MM-DD HH:MM:SS`, UTC) as a literal that compares right with date and timestamp columns. */
   timeLiteral(iso: string): string;
+  /** `column >= start [and column < end]`: a window of a date or timestamp column. */
+  timeRange(column: string, start: string, end?: string): string;
   /** A plain text literal. */
   stringLiteral(text: string): string;
   /** The engine's last word on a model's SQL (SQLite: `cast(x as date)` keeps a date). */

@@ -107,3 +107,13 @@ describe('progress of batched models', () => {
     expect(piped.filter((l) => /^ {2}daily batch \d+\/10 2026-06-\d\d OK 2 rows in \d+\.\d\ds$/.test(l))).toHaveLength(10);
   });
 });
+
+describe('time zones', () => {
+  it('DuckDB partitions a timestamptz in UTC whatever the machine\'s time zone', async () => {
+    p = tempProject({
+      'models/events.sql': "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by={'field': 'ts', 'data_type': 'timestamp', 'granularity': 'hour'}) }}select 1 as id, cast('2026-06-02 00:30:00+00' as timestamptz) as ts",
+    });
+    execFileSync(process.execPath, [join(repo, 'bin/sf.js'), 'run', '--project-dir', p.dir], { env: { ...process.env, TZ: 'America/New_York' }, stdio: 'pipe' });
+    expect(await p.query('select partition_key from sf.partitions')).toEqual([{ partition_key: '2026-06-02 00:00:00' }]);
+  });
+});

@@ -212,6 +212,9 @@ function parseVars(text: string | undefined): Record<string, unknown> | undefine
 function rangeOption(opts: RunOptions): { start: string; end: string; endExclusive: boolean } | undefined {
   const dbt = opts.eventTimeStart !== undefined || opts.eventTimeEnd !== undefined;
   const own = opts.start !== undefined || opts.end !== undefined;
+  if (opts.missing && opts.fullRefresh) {
+    throw new UserError('BAD_ARGUMENT', '--missing fills gaps of existing tables; --full-refresh rebuilds them: give one of them');
+  }
   if (!dbt && !own) return undefined;
   if (dbt && own) throw new UserError('BAD_ARGUMENT', 'give --start/--end or --event-time-start/--event-time-end, not both');
   if (opts.missing) throw new UserError('BAD_ARGUMENT', '--missing finds its own partitions: drop --start/--end, or drop --missing');

@@ -42,11 +42,9 @@ export function resolveTokens(text: string, self: Relation, inputs: ResolveInput
     }
     const relation = inputs.relationOf(target);
     const rendered = dialect.renderRelation(relation);
-    const column = batch && !target.plain ? inputs.eventTimeOf(target) : undefined;
+    const column = batch && batch.filterInputs !== false && !target.plain ? inputs.eventTimeOf(target) : undefined;
     if (!batch || column === undefined) return rendered;
-    const bounds = [`${column} >= ${dialect.timeLiteral(batch.start)}`];
-    if (batch.end) bounds.push(`${column} < ${dialect.timeLiteral(batch.end)}`);
-    const filtered = `(select * from ${rendered} where ${bounds.join(' and ')})`;
+    const filtered = `(select * from ${rendered} where ${dialect.timeRange(column, batch.start, batch.end)})`;
     const after = whole.slice(offset + json.length + 2);
     return hasAlias(after) ? filtered : `${filtered} as ${dialect.quoteIdentifier(relation.name)}`;
   });

@@ -30,6 +30,12 @@ export interface BatchWindow {
   readonly end?: string | undefined;
   /** The partition key the batch builds (`2026-06-01`), when it is one partition. */
   readonly partition?: string | undefined;
+  /**
+   * `false`: only `sf.batch_*` see the window; inputs with an event_time are read whole. An
+   * incremental run outside batches does so, since its inputs' times need not line up with
+   * the partitions it replaces.
+   */
+  readonly filterInputs?: boolean | undefined;
 }
 
 /** What a run-time render knows that the project compile does not. */

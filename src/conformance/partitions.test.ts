@@ -235,3 +235,36 @@ select id, ts, amount * {{ var('factor', 1) }} as amount{% if sf.partition == va
     expect((await book()).map((r) => r['partition_key'])).toEqual(DAYS);
   });
 });
+
+describe.each(ENGINES)('the ledger through schema changes, and a microbatch not begun yet, on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('a column added by one batch changes every row: the whole ledger is written again', async () => {
+    const model = `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d', on_schema_change='append_new_columns') }}
+select id, cast(ts as date) as d, amount{% if var('v', 1) == 2 %}, 'x' as note{% endif %} from {{ source('raw', 'events') }}`;
+    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/daily.sql': model }, config: CONFIG });
+    expect((await p.sf('build')).code).toBe(0);
+    const book = async () => (await p.query(`select partition_key, row_count, checksum from ${p.dialect.renderRelation({ schema: 'sf', name: 'partitions' })} order by 1`))
+      .map((r) => [String(r['partition_key']), Number(r['row_count']), String(r['checksum'])]);
+    const before = await book();
+    const run = await p.sf('run', '--start', '2026-06-03', '--vars', '{"v": 2}');
+    expect(run.code, run.text).toBe(0);
+    const after = await book();
+    expect(after.map((b) => [b[0], b[1]])).toEqual(before.map((b) => [b[0], b[1]]));
+    // Every partition's rows gained a column (NULL outside 2026-06-03): every checksum moved.
+    for (let i = 0; i < after.length; i++) expect(after[i]![2], String(after[i]![0])).not.toBe(before[i]![2]);
+  });
+
+  it('a microbatch model whose begin is still ahead is created empty', async () => {
+    const p = await pool.create({ files: {
+      'seeds/events.csv': events(),
+      'models/later.sql': "{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='ts', batch_size='day', begin='2999-01-01') }}\nselect id, ts from {{ source('raw', 'events') }}",
+      'models/reads_later.sql': "{{ config(materialized='view') }}\nselect count(*) as n from {{ ref('later') }}",
+    }, config: CONFIG });
+    const run = await p.sf('build');
+    expect(run.code, run.text).toBe(0);
+    expect(await p.query(`select n from ${p.sql('reads_later')}`)).toEqual([{ n: expect.anything() }]);
+    expect(Number((await p.query(`select count(*) as n from ${p.sql('later')}`))[0]!['n'])).toBe(0);
+  });
+});

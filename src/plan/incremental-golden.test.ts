@@ -22,6 +22,8 @@ const project = tempProject({
   'models/overwritten.sql': inc("incremental_strategy='insert_overwrite', partition_by='d'"),
   'models/by_bucket.sql': inc("incremental_strategy='insert_overwrite', partition_by={'field': 'id', 'data_type': 'int64', 'range': {'start': 0, 'end': 100, 'interval': 10} }"),
   'models/batched.sql': inc("incremental_strategy='microbatch', event_time='d', batch_size='day', begin='2026-06-01'"),
+  'models/self_reading.sql': `{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='d', batch_size='day', begin='2026-06-01') }}
+select id, cast(d as date) as d, amount from {{ source('raw', 'events') }}{% if is_incremental() %} where id not in (select id from {{ this }}){% endif %}`,
 }, `import { defineConfig } from 'sf';
 export default defineConfig({
   name: 'golden',
@@ -45,7 +47,7 @@ const facts = (keys: string[]): DeferredFacts => {
   };
 };
 
-async function planText(engine: string, request: BatchRequest, exists: boolean): Promise<string> {
+async function planFor(engine: string, request: BatchRequest, exists: boolean) {
   const loaded = await loadProject({ projectDir: project.dir, target: engine });
   const models = loaded.compiled.models;
   const plan = buildPlan({
@@ -62,6 +64,11 @@ async function planText(engine: string, request: BatchRequest, exists: boolean):
     ]]]),
     request,
   });
+  return plan;
+}
+
+async function planText(engine: string, request: BatchRequest, exists: boolean): Promise<string> {
+  const plan = await planFor(engine, request, exists);
   return renderPlan(plan, (step, unit) => facts(
     unit.window?.partition ? [unit.window.partition] : step.name === 'by_bucket' ? ['0', '10', '__unpartitioned__'] : ['2026-06-02', '2026-06-03']));
 }
@@ -75,6 +82,13 @@ function golden(name: string, text: string): void {
 describe.each(['duckdb', 'sqlite', 'postgres'])('incremental golden SQL (%s)', (engine) => {
   it('an incremental run of every strategy', async () => {
     golden(`${engine}-incremental-run.sql`, await planText(engine, { fullRefresh: false, missing: false, now: NOW }, true));
+  });
+
+  it('batches of a model that reads its own table run one at a time (as dbt decides); others in parallel', async () => {
+    const plan = await planFor(engine, { fullRefresh: false, missing: false, now: NOW }, true);
+    const step = (name: string) => plan.steps.find((s) => s.name === name)!;
+    expect(step('self_reading').concurrency).toBe(1);
+    expect(step('batched').concurrency).toBe(Number.MAX_SAFE_INTEGER);
   });
 
   it('a first build, and a backfill of two days', async () => {

@@ -94,11 +94,8 @@ from (
   ];
   if (w.keys !== 'all') {
     // A replaced partition that is now empty is recorded with 0 rows: built, not missing.
-    const keys = w.keys.map((k) => `select ${lit(k)} as partition_key`).join(' union all ');
-    statements.push({ sql: `insert into ${L} (${columns})
-select ${relation}, ${lit(w.model)}, k.partition_key, 0, '0', ${meta}
-from (${keys}) as k
-where not exists (select 1 from ${L} as l where l.relation_name = ${relation} and l.partition_key = k.partition_key)` });
+    const empty = w.keys.map((k) => `(${relation}, ${lit(w.model)}, ${lit(k)}, 0, '0', ${meta})`).join(',\n  ');
+    statements.push({ sql: `insert into ${L} (${columns})\nvalues ${empty}\non conflict (relation_name, partition_key) do nothing` });
   }
   return statements;
 }

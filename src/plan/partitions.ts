@@ -6,10 +6,13 @@
 //   a NULL partition value has the key `__null__`.
 // Date arithmetic is in UTC, on `YYYY-MM-DD HH:MM:SS` text.
 import type { Granularity } from '../config/types.js';
+import { UserError } from '../util/errors.js';
 import type { SqlDialect } from '../adapters/types.js';
 import type { IntPartition, PartitionSpec, TimePartition } from '../compiler/incremental-settings.js';
 
 export const NULL_KEY = '__null__';
+/** More batches than this in one run is a mistake (a begin in 1900 by the hour). */
+const MAX_PARTITIONS = 100_000;
 export const UNPARTITIONED_KEY = '__unpartitioned__';
 
 /** The key expression for `column` (already quoted), never NULL. */
@@ -29,20 +32,14 @@ export function partitionsCondition(dialect: SqlDialect, column: string, spec: P
     for (const key of real) {
       parts.push(key === UNPARTITIONED_KEY
         ? `${column} < ${spec.start} or ${column} >= ${spec.end}`
-        : `${column} >= ${Number(key)} and ${column} < ${Number(key) + spec.interval}`);
+        : `${column} >= ${Number(key)} and ${column} < ${Math.min(Number(key) + spec.interval, spec.end)}`);
     }
   } else {
-    for (const [start, end] of timeRanges(real, spec.granularity)) parts.push(rangeCondition(dialect, column, start, end));
+    for (const [start, end] of timeRanges(real, spec.granularity)) parts.push(dialect.timeRange(column, start, end));
   }
   return parts.length === 1 ? parts[0]! : parts.map((c) => `(${c})`).join(' or ');
 }
 
-/** `col >= start [and col < end]` with the engine's time literals. */
-export function rangeCondition(dialect: SqlDialect, column: string, start: string, end?: string): string {
-  const bounds = [`${column} >= ${dialect.timeLiteral(start)}`];
-  if (end) bounds.push(`${column} < ${dialect.timeLiteral(end)}`);
-  return bounds.join(' and ');
-}
 
 /** Sorted, merged [start, end) ranges covering the time keys. */
 function timeRanges(keys: readonly string[], granularity: Granularity): [string, string][] {
@@ -91,7 +88,11 @@ export function keysBetween(first: string, last: string, granularity: Granularit
     const key = timeKey(at, granularity);
     if (key > lastKey) break;
     keys.push(key);
-    if (keys.length > 1_000_000) throw new Error('more than a million partitions in one range');
+    if (keys.length > MAX_PARTITIONS) {
+      throw new UserError('BAD_ARGUMENT', `${first} to ${last} by ${granularity} is more than ${MAX_PARTITIONS.toLocaleString('en-US')} partitions`, {
+        hint: 'narrow --start/--end (or begin), or use a coarser granularity / batch_size',
+      });
+    }
   }
   return keys;
 }

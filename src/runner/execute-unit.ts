@@ -4,13 +4,28 @@ import type { Adapter, StepAction, UnitContext } from '../adapters/types.js';
 import type { PlanUnit } from '../plan/types.js';
 import { faultPoint } from './faults.js';
 
+/**
+ * The commit itself failed (the connection dropped while committing): the unit may or may not
+ * have landed, so it is not run again blindly (an append would add its rows twice).
+ */
+export class AmbiguousCommit extends Error {
+  override readonly name = 'AmbiguousCommit';
+}
+
 /** Runs the unit's actions in a transaction; returns the rows its writes report (or undefined). */
 export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitContext): Promise<number | undefined> {
-  return adapter.db.transaction().execute(async (trx) => {
-    const rows = await runActions(adapter, trx, unit.actions, ctx);
-    faultPoint('before commit');
-    return rows;
-  });
+  let committing = false;
+  try {
+    return await adapter.db.transaction().execute(async (trx) => {
+      const rows = await runActions(adapter, trx, unit.actions, ctx);
+      faultPoint('before commit');
+      committing = true;
+      return rows;
+    });
+  } catch (err) {
+    if (!committing) throw err;
+    throw new AmbiguousCommit(`the commit did not answer (${adapter.describeError(err).message.split('\n')[0]}): this unit may or may not have been written; check the table (sf ls --partitions for partitions), then run it again`, { cause: err });
+  }
 }
 
 async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext): Promise<number | undefined> {

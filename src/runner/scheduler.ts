@@ -13,8 +13,8 @@ import { LockTimeout, ModelError, relationKey, type Adapter, type HeldLock, type
 import { ledgerMarkFailed } from '../plan/ledger.js';
 import type { ExecutionPlan, PlanStep, PlanUnit } from '../plan/types.js';
 import type { BatchResult, RunEvent, StepResult } from './events.js';
-import { executeUnit } from './execute-unit.js';
-import { UserError } from '../util/errors.js';
+import { AmbiguousCommit, executeUnit } from './execute-unit.js';
+import { isUserError, UserError } from '../util/errors.js';
 import { Semaphore } from './semaphore.js';
 
 export interface RunOptions {
@@ -34,6 +34,8 @@ export interface RunOptions {
    * partitions).
    */
   readonly replan?: (step: PlanStep) => Promise<PlanStep>;
+  /** This process, as others waiting for its locks see it (default: made here). */
+  readonly holder?: LockHolder;
 }
 
 export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: RunOptions): Promise<StepResult[]> {
@@ -42,7 +44,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   const emit = options.onEvent ?? (() => {});
   const now = options.now ?? (() => new Date());
   const runId = options.runId ?? now().toISOString();
-  const holder: LockHolder = { pid: process.pid, host: hostname(), runId, startedAt: now().toISOString() };
+  const holder: LockHolder = options.holder ?? { pid: process.pid, host: hostname(), runId, startedAt: now().toISOString() };
   const total = plan.steps.length;
   await setUp(plan, adapter, options);
   const results = new Map<string, StepResult>();
@@ -72,7 +74,9 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
         const rows = await executeUnit(adapter, unit, ctx);
         return { label: unit.label ?? step.name, window: unit.window, status: 'success', rows, startedAt, seconds: seconds(t0), attempts: attempt };
       } catch (err) {
-        const info = err instanceof ModelError ? { message: err.message, retryable: false } : adapter.describeError(err);
+        const info = err instanceof ModelError || err instanceof AmbiguousCommit
+          ? { message: err.message, retryable: false }
+          : adapter.describeError(err);
         if (info.retryable && attempt < maxAttempts) {
           const delayMs = backoff(options.backoffMs ?? 200, attempt);
           emit({ type: 'retry', step, unit, attempt, delayMs, message: info.message });
@@ -100,16 +104,18 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       lock = await adapter.acquireLock(relationKey(step.relation), holder, timeoutMs,
         (who) => emit({ type: 'wait', step, holder: who, timeoutSeconds: timeoutMs / 1000 }));
     } catch (err) {
-      if (!(err instanceof LockTimeout)) throw err;
+      // A lock that could not be taken (timeout, or the engine failing) fails this step only.
       emit({ type: 'start', index, total, step });
-      return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message: err.message } };
+      const message = err instanceof LockTimeout ? err.message : `cannot take the lock on ${relationKey(step.relation)}: ${adapter.describeError(err).message}`;
+      return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message } };
     }
     try {
       try {
         if (options.replan) step = await options.replan(step);
       } catch (err) {
         emit({ type: 'start', index, total, step });
-        return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message: adapter.describeError(err).message } };
+        const message = err instanceof UserError ? err.format() : isUserError(err) ? err.message : adapter.describeError(err).message;
+        return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message } };
       }
       const batches: BatchResult[] = [];
       let rows = 0;

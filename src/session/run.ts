@@ -67,12 +67,8 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   }
 
   const lockTimeoutMs = (request.lockTimeoutSeconds ?? target.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
-  const startedAt = now().toISOString();
-  const adapter = await openAdapter(target, config.projectDir, process.env, {
-    lockTimeoutMs,
-    holder: { pid: process.pid, host: hostname(), runId, startedAt },
-    onWait: request.onNotice,
-  });
+  const holder = { pid: process.pid, host: hostname(), runId, startedAt: now().toISOString() };
+  const adapter = await openAdapter(target, config.projectDir, process.env, { lockTimeoutMs, holder, onWait: request.onNotice });
   try {
     const schemas = new Set<string>([SF_SCHEMA]);
     const ledgerKeys: string[] = [];
@@ -103,7 +99,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     writeManifest(project, compiledPaths, now(), plan);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
     const results = await runPlan(plan, adapter, {
-      threads, onEvent: request.onEvent, now, runId, lockTimeoutMs, retries: target.retries,
+      threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries,
       // Once a step holds its model's lock, plan it again from what the warehouse holds now.
       replan: async (step) => {
         const again = await planFor(new Set([step.name]), [step.relation.schema, SF_SCHEMA], step.ledger ? [ledgerKey(step.relation)] : []);

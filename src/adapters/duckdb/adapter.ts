@@ -30,6 +30,10 @@ import type { OpenOptions } from '../registry.js';
 import { duckDBKyselyDialect } from './kysely-dialect.js';
 
 export async function openDuckDB(target: DuckDBTarget, projectDir: string, dialect: SqlDialect, options: OpenOptions): Promise<Adapter> {
+  // Partition keys, windows and timestamptz values are UTC on every engine. DuckDB takes its
+  // time zone from TZ (its TimeZone setting needs the ICU extension, not loadable offline);
+  // sf itself only ever formats dates as UTC ISO text.
+  process.env['TZ'] = 'UTC';
   const path = target.path === ':memory:' ? ':memory:' : isAbsolute(target.path) ? target.path : resolve(projectDir, target.path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const holderFile = path === ':memory:' ? undefined : `${path}.sf-holder.json`;

@@ -1,8 +1,7 @@
 // DuckDB: transactional DDL, views bound by name, so a staged table swaps in by drop + rename.
-import { BaseSqlDialect } from '../base-sql.js';
+import { BaseSqlDialect, TIME_KEY_FORMAT } from '../base-sql.js';
 import type { Capabilities } from '../types.js';
 
-const KEY_FORMAT = { hour: '%Y-%m-%d %H:00:00', day: '%Y-%m-%d', month: '%Y-%m-01', year: '%Y-01-01' } as const;
 
 export class DuckDBDialect extends BaseSqlDialect {
   readonly engine = 'duckdb' as const;
@@ -21,8 +20,8 @@ export class DuckDBDialect extends BaseSqlDialect {
     alterIfExists: true,
   });
 
-  timePartitionKey(column: string, granularity: keyof typeof KEY_FORMAT): string {
-    return `strftime(${column}, '${KEY_FORMAT[granularity]}')`;
+  timePartitionKey(column: string, granularity: keyof typeof TIME_KEY_FORMAT): string {
+    return `strftime(${column}, '${TIME_KEY_FORMAT[granularity]}')`;
   }
 
   override intDivide(a: string, b: string): string {

@@ -86,7 +86,11 @@ class PostgresAdapter implements Adapter {
    * which sf process, host and run it is).
    */
   async acquireLock(key: string, holder: LockHolder, timeoutMs: number, onWait?: (holder: string) => void): Promise<HeldLock> {
-    const client = await (this.#lockClient ??= this.#connectLockClient(holder));
+    // A failed or lost lock session is opened again for the next lock, not cached broken.
+    const client = await (this.#lockClient ??= this.#connectLockClient(holder).catch((err: unknown) => {
+      this.#lockClient = undefined;
+      throw err;
+    }));
     const [a, b] = advisoryKey(`${this.#settings.shown['database']}:${key}`);
     const deadline = Date.now() + timeoutMs;
     let waited = false;
@@ -125,7 +129,9 @@ class PostgresAdapter implements Adapter {
   async #connectLockClient(holder: LockHolder): Promise<pg.Client> {
     const name = `sf ${describeHolder({ pid: holder.pid, host: holder.host, startedAt: holder.startedAt })}`.slice(0, 63);
     const client = new pg.Client({ ...this.#settings.pool, application_name: name, types: typeParsers });
-    client.on('error', () => {});
+    client.on('error', () => {
+      this.#lockClient = undefined;
+    });
     await client.connect();
     return client;
   }

@@ -61,6 +61,10 @@ class PgDriver implements Driver {
     if (!conn) {
       conn = new PgConnection(client);
       this.#connections.set(client, conn);
+      // A checked-out client whose server connection drops emits 'error'; unheard, that would
+      // crash the process. The query under way fails on its own and the unit is retried.
+      const broken = conn;
+      client.on('error', () => { broken.broken = true; });
     }
     return conn;
   }
@@ -78,7 +82,9 @@ class PgDriver implements Driver {
   }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
-    (conn as PgConnection).client.release();
+    const c = conn as PgConnection;
+    // A broken connection is closed, not handed out again.
+    c.client.release(c.broken ? true : undefined);
   }
 
   async destroy(): Promise<void> {
@@ -88,6 +94,8 @@ class PgDriver implements Driver {
 
 class PgConnection implements DatabaseConnection {
   readonly client: pg.PoolClient;
+  /** Its server connection failed: it must not go back to the pool. */
+  broken = false;
 
   constructor(client: pg.PoolClient) {
     this.client = client;

@@ -7,11 +7,10 @@
 // dropped); the connection runs with `PRAGMA legacy_alter_table=ON` (see adapter.ts), which
 // skips that check and leaves view SQL untouched. Views name their tables and are re-read at
 // query time, so a view on `t` reads the new table afterwards, also when its columns changed.
-import { BaseSqlDialect } from '../base-sql.js';
+import { BaseSqlDialect, TIME_KEY_FORMAT } from '../base-sql.js';
 import type { Capabilities, ColumnInfo, Relation, RelationKind, Statement } from '../types.js';
 import { rewriteDateCasts } from './date-casts.js';
 
-const KEY_FORMAT = { hour: '%Y-%m-%d %H:00:00', day: '%Y-%m-%d', month: '%Y-%m-01', year: '%Y-01-01' } as const;
 /** The aggregate the adapter registers on each connection (adapter.ts): see checksum(). */
 export const CHECKSUM_FUNCTION = 'sf_checksum';
 
@@ -64,8 +63,20 @@ export class SQLiteDialect extends BaseSqlDialect {
     return rewriteDateCasts(sql);
   }
 
-  timePartitionKey(column: string, granularity: keyof typeof KEY_FORMAT): string {
-    return granularity === 'day' ? `date(${column})` : `strftime('${KEY_FORMAT[granularity]}', ${column})`;
+  timePartitionKey(column: string, granularity: keyof typeof TIME_KEY_FORMAT): string {
+    return granularity === 'day' ? `date(${column})` : `strftime('${TIME_KEY_FORMAT[granularity]}', ${column})`;
+  }
+
+  /**
+   * Text compares as text: '2026-06-01T05:30' would sort after every '2026-06-01 23:00:00'.
+   * datetime() writes any ISO form as 'YYYY-MM-DD HH:MM:SS', so windows and keys agree.
+   */
+  protected override timeValue(column: string): string {
+    return `datetime(${column})`;
+  }
+
+  protected override distinct(a: string, b: string): string {
+    return `${a} is not ${b}`;
   }
 
   /** A 64-bit hash of each row's values, summed modulo 2^64, by an aggregate the adapter registers. */

@@ -27,15 +27,40 @@ drop table if exists "analytics"."appended__sf_stage";
 commit;
 
 -- incremental analytics.batched [microbatch by day]
--- unit 2026-06-02
+-- unit 2026-06-01
 begin;
 drop table if exists "analytics"."batched__sf_b0";
 create table "analytics"."batched__sf_b0" as
+select id, cast(d as date) as d, amount from (select * from "raw"."events" where d >= timestamp '2026-06-01 00:00:00' and d < timestamp '2026-06-02 00:00:00') as "events" where amount > 0;
+delete from "analytics"."batched" as DBT_INTERNAL_DEST
+where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00';
+insert into "analytics"."batched" ("id", "d", "amount")
+select "id", "d", "amount" from "analytics"."batched__sf_b0" as DBT_INTERNAL_SOURCE
+where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00';
+delete from "sf"."partitions" where relation_name = 'analytics.batched' and partition_key in ('2026-06-01');
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'analytics.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
+  from "analytics"."batched"
+  where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00'
+  group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
+) as written;
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('analytics.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "analytics"."batched__sf_b0";
+commit;
+
+-- unit 2026-06-02
+begin;
+drop table if exists "analytics"."batched__sf_b1";
+create table "analytics"."batched__sf_b1" as
 select id, cast(d as date) as d, amount from (select * from "raw"."events" where d >= timestamp '2026-06-02 00:00:00' and d < timestamp '2026-06-03 00:00:00') as "events" where amount > 0;
 delete from "analytics"."batched" as DBT_INTERNAL_DEST
 where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00';
 insert into "analytics"."batched" ("id", "d", "amount")
-select "id", "d", "amount" from "analytics"."batched__sf_b0" as DBT_INTERNAL_SOURCE
+select "id", "d", "amount" from "analytics"."batched__sf_b1" as DBT_INTERNAL_SOURCE
 where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.batched' and partition_key in ('2026-06-02');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
@@ -47,21 +72,20 @@ from (
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
 ) as written;
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-02' as partition_key) as k
-where not exists (select 1 from "sf"."partitions" as l where l.relation_name = 'analytics.batched' and l.partition_key = k.partition_key);
-drop table if exists "analytics"."batched__sf_b0";
+values ('analytics.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "analytics"."batched__sf_b1";
 commit;
 
 -- unit 2026-06-03
 begin;
-drop table if exists "analytics"."batched__sf_b1";
-create table "analytics"."batched__sf_b1" as
+drop table if exists "analytics"."batched__sf_b2";
+create table "analytics"."batched__sf_b2" as
 select id, cast(d as date) as d, amount from (select * from "raw"."events" where d >= timestamp '2026-06-03 00:00:00' and d < timestamp '2026-06-04 00:00:00') as "events" where amount > 0;
 delete from "analytics"."batched" as DBT_INTERNAL_DEST
 where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00';
 insert into "analytics"."batched" ("id", "d", "amount")
-select "id", "d", "amount" from "analytics"."batched__sf_b1" as DBT_INTERNAL_SOURCE
+select "id", "d", "amount" from "analytics"."batched__sf_b2" as DBT_INTERNAL_SOURCE
 where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.batched' and partition_key in ('2026-06-03');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
@@ -73,10 +97,9 @@ from (
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
 ) as written;
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-03' as partition_key) as k
-where not exists (select 1 from "sf"."partitions" as l where l.relation_name = 'analytics.batched' and l.partition_key = k.partition_key);
-drop table if exists "analytics"."batched__sf_b1";
+values ('analytics.batched', 'batched', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "analytics"."batched__sf_b2";
 commit;
 
 -- incremental analytics.by_bucket [insert_overwrite]
@@ -98,9 +121,10 @@ from (
   group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
 ) as written;
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.by_bucket', 'by_bucket', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '0' as partition_key union all select '10' as partition_key union all select '__unpartitioned__' as partition_key) as k
-where not exists (select 1 from "sf"."partitions" as l where l.relation_name = 'analytics.by_bucket' and l.partition_key = k.partition_key);
+values ('analytics.by_bucket', 'by_bucket', '0', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('analytics.by_bucket', 'by_bucket', '10', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('analytics.by_bucket', 'by_bucket', '__unpartitioned__', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "analytics"."by_bucket__sf_stage";
 commit;
 
@@ -136,7 +160,7 @@ commit;
 begin;
 drop table if exists "analytics"."overwritten__sf_stage";
 create table "analytics"."overwritten__sf_stage" as
-select id, cast(d as date) as d, amount from (select * from "raw"."events" where d >= timestamp '2026-06-02 00:00:00') as "events" where amount > 0;
+select id, cast(d as date) as d, amount from "raw"."events" where amount > 0;
 delete from "analytics"."overwritten" as DBT_INTERNAL_DEST
 where ("d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-04 00:00:00');
 insert into "analytics"."overwritten" ("id", "d", "amount")
@@ -151,8 +175,84 @@ from (
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
 ) as written;
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.overwritten', 'overwritten', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-02' as partition_key union all select '2026-06-03' as partition_key) as k
-where not exists (select 1 from "sf"."partitions" as l where l.relation_name = 'analytics.overwritten' and l.partition_key = k.partition_key);
+values ('analytics.overwritten', 'overwritten', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('analytics.overwritten', 'overwritten', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "analytics"."overwritten__sf_stage";
+commit;
+
+-- incremental analytics.self_reading [microbatch by day]
+-- unit 2026-06-01
+begin;
+drop table if exists "analytics"."self_reading__sf_b0";
+create table "analytics"."self_reading__sf_b0" as
+select id, cast(d as date) as d, amount from (select * from "raw"."events" where d >= timestamp '2026-06-01 00:00:00' and d < timestamp '2026-06-02 00:00:00') as "events" where id not in (select id from "analytics"."self_reading");
+delete from "analytics"."self_reading" as DBT_INTERNAL_DEST
+where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00';
+insert into "analytics"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "analytics"."self_reading__sf_b0" as DBT_INTERNAL_SOURCE
+where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00';
+delete from "sf"."partitions" where relation_name = 'analytics.self_reading' and partition_key in ('2026-06-01');
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'analytics.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
+  from "analytics"."self_reading"
+  where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00'
+  group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
+) as written;
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('analytics.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "analytics"."self_reading__sf_b0";
+commit;
+
+-- unit 2026-06-02
+begin;
+drop table if exists "analytics"."self_reading__sf_b1";
+create table "analytics"."self_reading__sf_b1" as
+select id, cast(d as date) as d, amount from (select * from "raw"."events" where d >= timestamp '2026-06-02 00:00:00' and d < timestamp '2026-06-03 00:00:00') as "events" where id not in (select id from "analytics"."self_reading");
+delete from "analytics"."self_reading" as DBT_INTERNAL_DEST
+where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00';
+insert into "analytics"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "analytics"."self_reading__sf_b1" as DBT_INTERNAL_SOURCE
+where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00';
+delete from "sf"."partitions" where relation_name = 'analytics.self_reading' and partition_key in ('2026-06-02');
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'analytics.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
+  from "analytics"."self_reading"
+  where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00'
+  group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
+) as written;
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('analytics.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "analytics"."self_reading__sf_b1";
+commit;
+
+-- unit 2026-06-03
+begin;
+drop table if exists "analytics"."self_reading__sf_b2";
+create table "analytics"."self_reading__sf_b2" as
+select id, cast(d as date) as d, amount from (select * from "raw"."events" where d >= timestamp '2026-06-03 00:00:00' and d < timestamp '2026-06-04 00:00:00') as "events" where id not in (select id from "analytics"."self_reading");
+delete from "analytics"."self_reading" as DBT_INTERNAL_DEST
+where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00';
+insert into "analytics"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "analytics"."self_reading__sf_b2" as DBT_INTERNAL_SOURCE
+where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00';
+delete from "sf"."partitions" where relation_name = 'analytics.self_reading' and partition_key in ('2026-06-03');
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'analytics.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
+  from "analytics"."self_reading"
+  where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00'
+  group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
+) as written;
+insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('analytics.self_reading', 'self_reading', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "analytics"."self_reading__sf_b2";
 commit;

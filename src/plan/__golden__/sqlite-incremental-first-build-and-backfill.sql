@@ -31,7 +31,7 @@ begin;
 drop table if exists "batched__sf_stage";
 create table "batched__sf_stage" as
 select * from (
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-01' and d < '2026-06-02') as "events"
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events"
 ) as sf_columns_only where 1 = 0;
 alter table "batched__sf_stage" rename to "batched";
 delete from "sf__partitions" where relation_name = 'main.batched';
@@ -41,25 +41,24 @@ commit;
 begin;
 drop table if exists "batched__sf_b0";
 create table "batched__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-01' and d < '2026-06-02') as "events";
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events";
 delete from "batched" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-01' and "d" < '2026-06-02';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "batched" ("id", "d", "amount")
 select "id", "d", "amount" from "batched__sf_b0" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-01' and "d" < '2026-06-02';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "batched"
-  where "d" >= '2026-06-01' and "d" < '2026-06-02'
+  where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-01' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
+values ('main.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "batched__sf_b0";
 commit;
 
@@ -67,25 +66,24 @@ commit;
 begin;
 drop table if exists "batched__sf_b1";
 create table "batched__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-02' and d < '2026-06-03') as "events";
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events";
 delete from "batched" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "batched" ("id", "d", "amount")
 select "id", "d", "amount" from "batched__sf_b1" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "batched"
-  where "d" >= '2026-06-02' and "d" < '2026-06-03'
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-02' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
+values ('main.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "batched__sf_b1";
 commit;
 
@@ -93,25 +91,24 @@ commit;
 begin;
 drop table if exists "batched__sf_b2";
 create table "batched__sf_b2" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-03' and d < '2026-06-04') as "events";
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events";
 delete from "batched" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-03' and "d" < '2026-06-04';
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 insert into "batched" ("id", "d", "amount")
 select "id", "d", "amount" from "batched__sf_b2" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-03' and "d" < '2026-06-04';
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-03');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "batched"
-  where "d" >= '2026-06-03' and "d" < '2026-06-04'
+  where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-03' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
+values ('main.batched', 'batched', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "batched__sf_b2";
 commit;
 
@@ -171,6 +168,93 @@ from (
 ) as written;
 commit;
 
+-- incremental main.self_reading [microbatch by day]
+-- unit prepare
+begin;
+drop table if exists "self_reading__sf_stage";
+create table "self_reading__sf_stage" as
+select * from (
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events"
+) as sf_columns_only where 1 = 0;
+alter table "self_reading__sf_stage" rename to "self_reading";
+delete from "sf__partitions" where relation_name = 'main.self_reading';
+commit;
+
+-- unit 2026-06-01
+begin;
+drop table if exists "self_reading__sf_b0";
+create table "self_reading__sf_b0" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events";
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b0" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b0";
+commit;
+
+-- unit 2026-06-02
+begin;
+drop table if exists "self_reading__sf_b1";
+create table "self_reading__sf_b1" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events";
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b1" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b1";
+commit;
+
+-- unit 2026-06-03
+begin;
+drop table if exists "self_reading__sf_b2";
+create table "self_reading__sf_b2" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events";
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b2" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-03');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b2";
+commit;
+
 -- backfill 2026-06-01..2026-06-02
 -- setup
 create table if not exists "sf__partitions" (
@@ -203,25 +287,24 @@ commit;
 begin;
 drop table if exists "batched__sf_b0";
 create table "batched__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-01' and d < '2026-06-02') as "events" where amount > 0;
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-01' and "d" < '2026-06-02';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "batched" ("id", "d", "amount")
 select "id", "d", "amount" from "batched__sf_b0" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-01' and "d" < '2026-06-02';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "batched"
-  where "d" >= '2026-06-01' and "d" < '2026-06-02'
+  where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-01' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
+values ('main.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "batched__sf_b0";
 commit;
 
@@ -229,25 +312,24 @@ commit;
 begin;
 drop table if exists "batched__sf_b1";
 create table "batched__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-02' and d < '2026-06-03') as "events" where amount > 0;
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "batched" ("id", "d", "amount")
 select "id", "d", "amount" from "batched__sf_b1" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "batched"
-  where "d" >= '2026-06-02' and "d" < '2026-06-03'
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-02' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
+values ('main.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "batched__sf_b1";
 commit;
 
@@ -270,9 +352,10 @@ from (
   group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.by_bucket', 'by_bucket', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '0' as partition_key union all select '10' as partition_key union all select '__unpartitioned__' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.by_bucket' and l.partition_key = k.partition_key);
+values ('main.by_bucket', 'by_bucket', '0', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('main.by_bucket', 'by_bucket', '10', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('main.by_bucket', 'by_bucket', '__unpartitioned__', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "by_bucket__sf_stage";
 commit;
 
@@ -300,7 +383,7 @@ where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where (DBT_INTERNA
 update "merged" as DBT_INTERNAL_DEST
 set "amount" = DBT_INTERNAL_SOURCE."amount"
 from "merged__sf_stage" as DBT_INTERNAL_SOURCE
-where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id";
+where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id" and (DBT_INTERNAL_DEST."amount" is not DBT_INTERNAL_SOURCE."amount");
 drop table if exists "merged__sf_stage";
 commit;
 
@@ -309,25 +392,24 @@ commit;
 begin;
 drop table if exists "overwritten__sf_b0";
 create table "overwritten__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-01' and d < '2026-06-02') as "events" where amount > 0;
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where amount > 0;
 delete from "overwritten" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-01' and "d" < '2026-06-02';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "overwritten" ("id", "d", "amount")
 select "id", "d", "amount" from "overwritten__sf_b0" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-01' and "d" < '2026-06-02';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 delete from "sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-01');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "overwritten"
-  where "d" >= '2026-06-01' and "d" < '2026-06-02'
+  where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.overwritten', 'overwritten', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-01' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.overwritten' and l.partition_key = k.partition_key);
+values ('main.overwritten', 'overwritten', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "overwritten__sf_b0";
 commit;
 
@@ -335,24 +417,74 @@ commit;
 begin;
 drop table if exists "overwritten__sf_b1";
 create table "overwritten__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-02' and d < '2026-06-03') as "events" where amount > 0;
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where amount > 0;
 delete from "overwritten" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "overwritten" ("id", "d", "amount")
 select "id", "d", "amount" from "overwritten__sf_b1" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 delete from "sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-02');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "overwritten"
-  where "d" >= '2026-06-02' and "d" < '2026-06-03'
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.overwritten', 'overwritten', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-02' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.overwritten' and l.partition_key = k.partition_key);
+values ('main.overwritten', 'overwritten', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "overwritten__sf_b1";
+commit;
+
+-- incremental main.self_reading [microbatch by day]
+-- unit 2026-06-01
+begin;
+drop table if exists "self_reading__sf_b0";
+create table "self_reading__sf_b0" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where id not in (select id from "self_reading");
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b0" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b0";
+commit;
+
+-- unit 2026-06-02
+begin;
+drop table if exists "self_reading__sf_b1";
+create table "self_reading__sf_b1" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where id not in (select id from "self_reading");
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b1" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b1";
 commit;

@@ -25,56 +25,79 @@ drop table if exists "appended__sf_stage";
 commit;
 
 -- incremental main.batched [microbatch by day]
--- unit 2026-06-02
+-- unit 2026-06-01
 begin;
 drop table if exists "batched__sf_b0";
 create table "batched__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-02' and d < '2026-06-03') as "events" where amount > 0;
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "batched" ("id", "d", "amount")
 select "id", "d", "amount" from "batched__sf_b0" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-02' and "d" < '2026-06-03';
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
+delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "batched"
+  where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "batched__sf_b0";
+commit;
+
+-- unit 2026-06-02
+begin;
+drop table if exists "batched__sf_b1";
+create table "batched__sf_b1" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where amount > 0;
+delete from "batched" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
+insert into "batched" ("id", "d", "amount")
+select "id", "d", "amount" from "batched__sf_b1" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "batched"
-  where "d" >= '2026-06-02' and "d" < '2026-06-03'
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-02' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
-drop table if exists "batched__sf_b0";
+values ('main.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "batched__sf_b1";
 commit;
 
 -- unit 2026-06-03
 begin;
-drop table if exists "batched__sf_b1";
-create table "batched__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-03' and d < '2026-06-04') as "events" where amount > 0;
+drop table if exists "batched__sf_b2";
+create table "batched__sf_b2" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events" where amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
-where "d" >= '2026-06-03' and "d" < '2026-06-04';
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 insert into "batched" ("id", "d", "amount")
-select "id", "d", "amount" from "batched__sf_b1" as DBT_INTERNAL_SOURCE
-where "d" >= '2026-06-03' and "d" < '2026-06-04';
+select "id", "d", "amount" from "batched__sf_b2" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-03');
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "batched"
-  where "d" >= '2026-06-03' and "d" < '2026-06-04'
+  where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-03' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.batched' and l.partition_key = k.partition_key);
-drop table if exists "batched__sf_b1";
+values ('main.batched', 'batched', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "batched__sf_b2";
 commit;
 
 -- incremental main.by_bucket [insert_overwrite]
@@ -96,9 +119,10 @@ from (
   group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.by_bucket', 'by_bucket', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '0' as partition_key union all select '10' as partition_key union all select '__unpartitioned__' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.by_bucket' and l.partition_key = k.partition_key);
+values ('main.by_bucket', 'by_bucket', '0', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('main.by_bucket', 'by_bucket', '10', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('main.by_bucket', 'by_bucket', '__unpartitioned__', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "by_bucket__sf_stage";
 commit;
 
@@ -126,7 +150,7 @@ where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where (DBT_INTERNA
 update "merged" as DBT_INTERNAL_DEST
 set "amount" = DBT_INTERNAL_SOURCE."amount"
 from "merged__sf_stage" as DBT_INTERNAL_SOURCE
-where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id";
+where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id" and (DBT_INTERNAL_DEST."amount" is not DBT_INTERNAL_SOURCE."amount");
 drop table if exists "merged__sf_stage";
 commit;
 
@@ -135,9 +159,9 @@ commit;
 begin;
 drop table if exists "overwritten__sf_stage";
 create table "overwritten__sf_stage" as
-select id, date(d) as d, amount from (select * from "raw__events" where d >= '2026-06-02') as "events" where amount > 0;
+select id, date(d) as d, amount from "raw__events" where amount > 0;
 delete from "overwritten" as DBT_INTERNAL_DEST
-where ("d" >= '2026-06-02' and "d" < '2026-06-04');
+where (datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-04');
 insert into "overwritten" ("id", "d", "amount")
 select "id", "d", "amount" from "overwritten__sf_stage";
 delete from "sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-02', '2026-06-03');
@@ -146,12 +170,88 @@ select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'r
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "overwritten"
-  where "d" >= '2026-06-02' and "d" < '2026-06-04'
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
 ) as written;
 insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.overwritten', 'overwritten', k.partition_key, 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
-from (select '2026-06-02' as partition_key union all select '2026-06-03' as partition_key) as k
-where not exists (select 1 from "sf__partitions" as l where l.relation_name = 'main.overwritten' and l.partition_key = k.partition_key);
+values ('main.overwritten', 'overwritten', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
+  ('main.overwritten', 'overwritten', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
 drop table if exists "overwritten__sf_stage";
+commit;
+
+-- incremental main.self_reading [microbatch by day]
+-- unit 2026-06-01
+begin;
+drop table if exists "self_reading__sf_b0";
+create table "self_reading__sf_b0" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where id not in (select id from "self_reading");
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b0" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b0";
+commit;
+
+-- unit 2026-06-02
+begin;
+drop table if exists "self_reading__sf_b1";
+create table "self_reading__sf_b1" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where id not in (select id from "self_reading");
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b1" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b1";
+commit;
+
+-- unit 2026-06-03
+begin;
+drop table if exists "self_reading__sf_b2";
+create table "self_reading__sf_b2" as
+select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events" where id not in (select id from "self_reading");
+delete from "self_reading" as DBT_INTERNAL_DEST
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
+insert into "self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "self_reading__sf_b2" as DBT_INTERNAL_SOURCE
+where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
+delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-03');
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+from (
+  select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
+  from "self_reading"
+  where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
+  group by coalesce(date("d"), '__null__')
+) as written;
+insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+values ('main.self_reading', 'self_reading', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
+on conflict (relation_name, partition_key) do nothing;
+drop table if exists "self_reading__sf_b2";
 commit;

@@ -34,16 +34,17 @@ export function batchKeys(
   const retry = request.retry?.get(model);
   if (retry) return [...new Set(retry.filter(isTimeKey))].sort();
   if (request.range) return rangeKeys(part, request.range);
-  if (request.missing) return isIncremental ? missingKeys(part, ledger) : [];
+  const begin = spec.strategy === 'microbatch' ? spec.begin : undefined;
+  // Without a table there are no gaps: the model's first build follows.
+  if (request.missing && isIncremental) return missingKeys(part, ledger, begin);
   if (spec.strategy !== 'microbatch') return undefined;
+  if (!isIncremental) return keysBetween(begin!, request.now, part.granularity);
   const now = timeKey(request.now, part.granularity);
-  if (!isIncremental) return keysBetween(spec.begin!, request.now, part.granularity);
   let first = addPeriods(keyStart(now), part.granularity, -spec.lookback);
   const last = lastBuilt(ledger);
-  if (last !== undefined) {
-    const afterLast = addPeriods(keyStart(last), part.granularity, 1);
-    if (afterLast < first) first = afterLast;
-  }
+  // Runs were missed (or a first build never finished): go back to what is built, or to begin.
+  const resume = last === undefined ? keyStart(timeKey(begin!, part.granularity)) : addPeriods(keyStart(last), part.granularity, 1);
+  if (resume < first) first = resume;
   return keysBetween(first, request.now, part.granularity);
 }
 
@@ -52,12 +53,13 @@ function rangeKeys(part: TimePartition, range: NonNullable<BatchRequest['range']
   return range.endExclusive ? keys.filter((k) => keyStart(k) < range.end) : keys;
 }
 
-/** Keys between the first and last built partition that are not built now. */
-export function missingKeys(part: TimePartition, ledger: readonly LedgerEntry[]): string[] {
+/** Keys between the first (or `begin`) and the last built partition that are not built now. */
+export function missingKeys(part: TimePartition, ledger: readonly LedgerEntry[], begin?: string): string[] {
   const keys = ledger.map((e) => e.partition).filter(isTimeKey).sort();
   if (keys.length === 0) return [];
+  const first = begin !== undefined && keyStart(timeKey(begin, part.granularity)) < keyStart(keys[0]!) ? begin : keys[0]!;
   const built = new Set(ledger.filter((e) => e.status === 'success').map((e) => e.partition));
-  return keysBetween(keys[0]!, keys[keys.length - 1]!, part.granularity).filter((k) => !built.has(k));
+  return keysBetween(first, keys[keys.length - 1]!, part.granularity).filter((k) => !built.has(k));
 }
 
 /** The newest partition whose last write succeeded. */

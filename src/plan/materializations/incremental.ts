@@ -24,7 +24,7 @@ import {
 import { incrementalSpec, type IncrementalSpec, type PartitionSpec } from '../../compiler/incremental-settings.js';
 import type { BatchWindow, CompiledModel, RenderContext } from '../../compiler/types.js';
 import { ledgerClear, ledgerWrite, type LedgerEntry } from '../ledger.js';
-import { addPeriods, isPartitionKey, keyStart, keyWindow, partitionKeySql, rangeCondition } from '../partitions.js';
+import { addPeriods, isPartitionKey, keyStart, keyWindow, partitionKeySql, timeKey } from '../partitions.js';
 import { reconcileColumns } from '../schema-change.js';
 import { publishStatements } from '../strategies/index.js';
 import type { PlanUnit } from '../types.js';
@@ -59,32 +59,38 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
   const retrying = request.retry?.has(model.node.name) ?? false;
   const isIncremental = existing === 'table' && (!fullRefresh || retrying);
   const keys = batchKeys(model.node.name, spec, isIncremental, inputs.ledger, request);
-  const ledger = spec.partition !== undefined;
+  // The ledger is kept by the strategies that replace whole partitions.
+  const ledger = spec.partition !== undefined && (spec.strategy === 'insert_overwrite' || spec.strategy === 'microbatch');
   const ctx = (batch?: BatchWindow): RenderContext => ({ isIncremental, batch });
 
   if (keys !== undefined && spec.partition?.kind === 'time') {
     const part = spec.partition;
     const windows = keys.map((k) => keyWindow(k, part));
-    const units = windows.map((w, i) => windowUnit(inputs, spec, w, inputs.render(ctx(w)), i));
-    const prepare = !isIncremental && windows.length
-      ? prepareUnit(inputs, inputs.render(ctx(windows[0])))
-      : undefined;
+    const sqls = windows.map((w) => inputs.render(ctx(w)));
+    const units = windows.map((w, i) => windowUnit(inputs, spec, w, sqls[i]!, i));
+    // A first build with no batch to run (begin is still ahead) creates the table empty.
+    const prepare = isIncremental ? undefined
+      : prepareUnit(inputs, sqls[0] ?? inputs.render(ctx(keyWindow(timeKey(spec.begin ?? request.now, part.granularity), part))));
     if (prepare && existing) {
       // Replacing a table that consumers read: the empty table and every batch land in one
       // transaction, so they see the old table until the new one is whole.
       const actions = [prepare, ...units].flatMap((u) => u.actions);
       return { units: [{ label: `full refresh, ${units.length} batches`, actions }], batched: false, how: `${spec.strategy} by ${part.granularity}, full refresh`, ledger };
     }
-    return { prepare, units, batched: true, how: `${spec.strategy} by ${part.granularity}`, concurrency: spec.batchConcurrency, ledger };
+    // Batches that read the model's own table depend on each other's order: one at a time,
+    // as dbt does, unless concurrent_batches says otherwise.
+    const readsItself = sqls.some((sql) => sql.includes(dialect.renderRelation(model.relation)));
+    const concurrency = spec.batchConcurrency ?? (readsItself && model.settings.concurrent_batches !== true ? 1 : undefined);
+    return { prepare, units, batched: true, how: `${spec.strategy} by ${part.granularity}`, concurrency, ledger };
   }
   if (!isIncremental) {
-    return { units: [fullUnit(inputs, spec, inputs.render(ctx()))], batched: false, how: existing ? 'full refresh' : 'first build', ledger };
+    return { units: [fullUnit(inputs, spec, inputs.render(ctx()), ledger)], batched: false, how: existing ? 'full refresh' : 'first build', ledger };
   }
   // A time-partitioned insert_overwrite reads from its last built partition (less lookback) on.
   let window: BatchWindow | undefined;
   const last = lastBuilt(inputs.ledger);
   if (spec.strategy === 'insert_overwrite' && spec.partition?.kind === 'time' && !spec.partitions && last !== undefined) {
-    window = { start: addPeriods(keyStart(last), spec.partition.granularity, 1 - spec.lookback) };
+    window = { start: addPeriods(keyStart(last), spec.partition.granularity, 1 - spec.lookback), filterInputs: false };
   }
   return {
     units: [singleUnit(inputs, spec, inputs.render(ctx(window)), window)],
@@ -103,7 +109,7 @@ function stageActions(dialect: SqlDialect, stage: Relation, sql: string): Statem
   return [dialect.dropRelation(stage, 'table'), ...create.map(({ sql: text }) => ({ sql: text }))];
 }
 
-function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string): PlanUnit {
+function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string, keepsLedger: boolean): PlanUnit {
   const { dialect, model, existing } = inputs;
   const stage = stageRelation(model.relation);
   const actions: StepAction[] = [
@@ -112,7 +118,7 @@ function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string)
     ...dialect.swapTable(stage, model.relation, existing),
   ];
   const part = spec.partition;
-  if (part) {
+  if (part && keepsLedger) {
     actions.push({
       kind: 'deferred',
       describe: [model.relation],
@@ -144,7 +150,8 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
   const { dialect, model } = inputs;
   const stage = stageRelation(model.relation);
   const part = spec.partition;
-  const stageKeysQuery = spec.strategy === 'insert_overwrite' && part ? keysQuery(dialect, stage, part, spec.partitions) : undefined;
+  const overwrite = spec.strategy === 'insert_overwrite' && part !== undefined;
+  const stageKeysQuery = overwrite ? keysQuery(dialect, stage, part, spec.partitions) : undefined;
   return {
     label: window ? `from ${window.start}` : undefined,
     window,
@@ -169,8 +176,9 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
                 : "\nhint: an int64 partition_by needs an integer column"));
           }
           const publish = publishStatements({ dialect, target: model.relation, stage, spec, insert: columns.insert, keys });
-          const ledger = part && spec.strategy === 'insert_overwrite'
-            ? ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys, unit: facts.unit })
+          // Changed columns change every row's checksum: the whole ledger is written again.
+          const ledger = overwrite
+            ? ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys: columns.statements.length ? 'all' : keys, unit: facts.unit })
             : [];
           return [...columns.statements, ...publish, ...ledger, dialect.dropRelation(stage, 'table')];
         },
@@ -180,12 +188,12 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
 }
 
 /** One partition's batch: replace exactly its window, whatever the staged rows hold outside it. */
-function windowUnit(inputs: IncrementalInputs, spec: IncrementalSpec, w: Required<BatchWindow>, sql: string, index: number): PlanUnit {
+function windowUnit(inputs: IncrementalInputs, spec: IncrementalSpec, w: { start: string; end: string; partition: string }, sql: string, index: number): PlanUnit {
   const { dialect, model } = inputs;
   const part = spec.partition!;
   const stage = stageRelation(model.relation, `__sf_b${index}`);
   const column = dialect.quoteIdentifier(part.field);
-  const inWindow = rangeCondition(dialect, column, w.start, w.end);
+  const inWindow = dialect.timeRange(column, w.start, w.end);
   return {
     label: w.partition,
     window: w,
@@ -203,7 +211,7 @@ function windowUnit(inputs: IncrementalInputs, spec: IncrementalSpec, w: Require
             ...columns.statements,
             dialect.deleteWhere(model.relation, inWindow),
             dialect.insertSelect(model.relation, stage, columns.insert, inWindow),
-            ...ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys: [w.partition], unit: facts.unit }),
+            ...ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys: columns.statements.length ? 'all' : [w.partition], unit: facts.unit }),
             dialect.dropRelation(stage, 'table'),
           ];
         },
@@ -217,7 +225,9 @@ function keysQuery(dialect: SqlDialect, stage: Relation, part: PartitionSpec, li
   const column = dialect.quoteIdentifier(part.field);
   const key = partitionKeySql(dialect, column, part);
   if (!listed) return `select distinct ${key} from ${dialect.renderRelation(stage)}`;
-  const values = listed.map((expr) => `select ${expr} as ${column}`).join(' union all ');
+  // A listed partition may be a date, a timestamp or a plain string literal: read it as a timestamp.
+  const value = (expr: string) => (part.kind === 'time' ? dialect.adaptModelSql(`cast(${expr} as timestamp)`) : expr);
+  const values = listed.map((expr) => `select ${value(expr)} as ${column}`).join(' union all ');
   return `select distinct ${key} from (${values}) as sf_listed_partitions`;
 }
 
