@@ -8,7 +8,7 @@
 // The conformance suite (src/conformance/crash.test.ts) hits every point of one batch in CI;
 // this repeats the experiment at scale and prints the counts. Needs a build (npm install).
 import { parseArgs } from 'node:util';
-import { ProjectPool, type ConformanceProject } from '../src/conformance/harness.js';
+import { EVENTS_CONFIG, ProjectPool, type ConformanceProject } from '../src/conformance/harness.js';
 import { ENGINES } from '../src/conformance/engines.js';
 import { startPostgres } from '../src/testing/postgres-server.js';
 
@@ -29,10 +29,6 @@ function source(round: number): { csv: string; rows: Map<string, string[]> } {
   return { csv: `${lines.join('\n')}\n`, rows };
 }
 
-const CONFIG = {
-  sources: { raw: { schema: 'raw', tables: [{ name: 'events', event_time: 'ts' }] } },
-  seeds: { schema: 'raw', columnTypes: { events: { id: 'integer', ts: 'timestamp', amount: 'integer' } } },
-};
 const MODEL = `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d') }}
 select id, cast(ts as date) as d, amount from {{ source('raw', 'events') }}`;
 
@@ -55,7 +51,7 @@ let failures = 0;
 try {
   for (const engine of engines) {
     const pool = new ProjectPool(engine, () => pg?.url ?? '');
-    const p = await pool.create({ files: { 'seeds/events.csv': source(0).csv, 'models/daily.sql': MODEL }, config: CONFIG });
+    const p = await pool.create({ files: { 'seeds/events.csv': source(0).csv, 'models/daily.sql': MODEL }, config: EVENTS_CONFIG });
     if ((await p.sf('build')).code !== 0) throw new Error(`${engine}: first build failed`);
     let kills = 0;
     let completed = 0;

@@ -6,14 +6,10 @@
 // open it (exit 2 when it gives up: nothing ran).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES } from './engines.js';
-import { ProjectPool, type ChildResult, type ConformanceProject } from './harness.js';
+import { EVENTS_CONFIG, ProjectPool, type ChildResult, type ConformanceProject } from './harness.js';
 
 const SEED = ['id,ts,amount', ...Array.from({ length: 9 }, (_, i) => `${i + 1},2026-06-0${1 + (i % 3)} 10:00:00,${(i + 1) * 10}`)].join('\n') + '\n';
 
-const CONFIG = {
-  sources: { raw: { schema: 'raw', tables: [{ name: 'events', event_time: 'ts' }] } },
-  seeds: { schema: 'raw', columnTypes: { events: { id: 'integer', ts: 'timestamp', amount: 'integer' } } },
-};
 
 // About a second of work per batch on each engine, computed once per statement.
 const SLOW = `{% macro slow() -%}
@@ -47,7 +43,7 @@ describe.each(ENGINES)('two processes on one model on %s', (engine) => {
     .map((r) => [r['partition_key'], Number(r['row_count']), r['status']]);
 
   beforeAll(async () => {
-    p = await pool.create({ files: { 'seeds/events.csv': SEED, 'models/slow_daily.sql': MODEL, 'macros/slow.sql': SLOW }, config: CONFIG });
+    p = await pool.create({ files: { 'seeds/events.csv': SEED, 'models/slow_daily.sql': MODEL, 'macros/slow.sql': SLOW }, config: EVENTS_CONFIG });
     const seeded = await p.sf('seed');
     if (seeded.code !== 0) throw new Error(seeded.text);
     results['waits'] = await race('60');

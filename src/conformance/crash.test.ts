@@ -6,7 +6,7 @@
 // in between, so each round has something new to write.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES } from './engines.js';
-import { ProjectPool, type ConformanceProject } from './harness.js';
+import { EVENTS_CONFIG, ProjectPool, type ConformanceProject } from './harness.js';
 
 const ROUNDS = 2;
 const DAY = '2026-06-02';
@@ -23,10 +23,6 @@ function events(round: number): string {
   return `${rows.join('\n')}\n`;
 }
 
-const CONFIG = {
-  sources: { raw: { schema: 'raw', tables: [{ name: 'events', event_time: 'ts' }] } },
-  seeds: { schema: 'raw', columnTypes: { events: { id: 'integer', ts: 'timestamp', amount: 'integer' } } },
-};
 
 const MODEL = `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d') }}
 select id, cast(ts as date) as d, amount from {{ source('raw', 'events') }}`;
@@ -48,7 +44,7 @@ describe.each(ENGINES)('SIGKILL inside a batch on %s', (engine) => {
   const stray = async () => (await p.unexpectedRelations([p.rel('daily_sales'), p.rel('daily_sales_full'), p.rel('events', 'raw')])).map((e) => e.name);
 
   beforeAll(async () => {
-    p = await pool.create({ files: { 'seeds/events.csv': events(0), 'models/daily_sales.sql': MODEL, 'models/daily_sales_full.sql': FULL }, config: CONFIG });
+    p = await pool.create({ files: { 'seeds/events.csv': events(0), 'models/daily_sales.sql': MODEL, 'models/daily_sales_full.sql': FULL }, config: EVENTS_CONFIG });
     const first = await p.sf('build');
     if (first.code !== 0) throw new Error(first.text);
     for (let round = 1; round <= ROUNDS; round++) {

@@ -29,6 +29,12 @@ import { normalizeValue } from './values.js';
 import { SF_SCHEMA } from '../plan/ledger.js';
 
 export const PROJECT_NAME = 'conformance';
+
+/** A source `raw.events` (id, ts timestamp, amount) loaded from seeds/events.csv, with ts as its event_time. */
+export const EVENTS_CONFIG: ProjectSpec['config'] = {
+  sources: { raw: { schema: 'raw', tables: [{ name: 'events', event_time: 'ts' }] } },
+  seeds: { schema: 'raw', columnTypes: { events: { id: 'integer', ts: 'timestamp', amount: 'integer' } } },
+};
 const SF_BIN = fileURLToPath(new URL('../../bin/sf.js', import.meta.url));
 
 export interface ChildResult {

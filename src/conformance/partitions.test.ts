@@ -8,7 +8,7 @@
 //     every engine (SQLite keeps dates as text).
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES } from './engines.js';
-import { ProjectPool, type ConformanceProject } from './harness.js';
+import { EVENTS_CONFIG, ProjectPool, type ConformanceProject } from './harness.js';
 
 const DAYS = ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06'];
 
@@ -25,10 +25,6 @@ function events(change = false): string {
   return `${rows.join('\n')}\n`;
 }
 
-const CONFIG = {
-  sources: { raw: { schema: 'raw', tables: [{ name: 'events', event_time: 'ts' }] } },
-  seeds: { schema: 'raw', columnTypes: { events: { id: 'integer', ts: 'timestamp', amount: 'integer' } } },
-};
 
 const DAILY = `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d') }}
 select id, cast(ts as date) as d, amount from {{ source('raw', 'events') }}`;
@@ -45,7 +41,7 @@ describe.each(ENGINES)('partitions on %s', (engine) => {
   afterAll(() => pool.disposeAll());
 
   const create = async (model = DAILY) => {
-    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/daily.sql': model }, config: CONFIG });
+    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/daily.sql': model }, config: EVENTS_CONFIG });
     const seeded = await p.sf('seed');
     expect(seeded.code, seeded.text).toBe(0);
     return p;
@@ -215,7 +211,7 @@ describe.each(ENGINES)('a full refresh of a batched model on %s', (engine) => {
   it('replaces the table atomically: a failing batch leaves the old table and ledger, a passing run the new ones', async () => {
     const model = `{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='ts', batch_size='day', begin='2026-06-01') }}
 select id, ts, amount * {{ var('factor', 1) }} as amount{% if sf.partition == var('broken', 'none') %}, no_such_column{% endif %} from {{ source('raw', 'events') }}`;
-    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/mb.sql': model }, config: CONFIG });
+    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/mb.sql': model }, config: EVENTS_CONFIG });
     const range = ['--event-time-start', '2026-06-01', '--event-time-end', '2026-06-07'];
     expect((await p.sf('build', ...range)).code).toBe(0);
     const amounts = async () => (await p.query(`select amount from ${p.sql('mb')} order by id`)).map((r) => Number(r['amount']));
@@ -243,7 +239,7 @@ describe.each(ENGINES)('the ledger through schema changes, and a microbatch not 
   it('a column added by one batch changes every row: the whole ledger is written again', async () => {
     const model = `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d', on_schema_change='append_new_columns') }}
 select id, cast(ts as date) as d, amount{% if var('v', 1) == 2 %}, 'x' as note{% endif %} from {{ source('raw', 'events') }}`;
-    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/daily.sql': model }, config: CONFIG });
+    const p = await pool.create({ files: { 'seeds/events.csv': events(), 'models/daily.sql': model }, config: EVENTS_CONFIG });
     expect((await p.sf('build')).code).toBe(0);
     const book = async () => (await p.query(`select partition_key, row_count, checksum from ${p.dialect.renderRelation({ schema: 'sf', name: 'partitions' })} order by 1`))
       .map((r) => [String(r['partition_key']), Number(r['row_count']), String(r['checksum'])]);
@@ -261,7 +257,7 @@ select id, cast(ts as date) as d, amount{% if var('v', 1) == 2 %}, 'x' as note{%
       'seeds/events.csv': events(),
       'models/later.sql': "{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='ts', batch_size='day', begin='2999-01-01') }}\nselect id, ts from {{ source('raw', 'events') }}",
       'models/reads_later.sql': "{{ config(materialized='view') }}\nselect count(*) as n from {{ ref('later') }}",
-    }, config: CONFIG });
+    }, config: EVENTS_CONFIG });
     const run = await p.sf('build');
     expect(run.code, run.text).toBe(0);
     expect(await p.query(`select n from ${p.sql('reads_later')}`)).toEqual([{ n: expect.anything() }]);
