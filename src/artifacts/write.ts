@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
 import type { ExecutionPlan, PlanStep } from '../plan/types.js';
 import type { BatchResult, StepResult } from '../runner/events.js';
+import type { TestResult } from '../session/test.js';
 
 /** The command line a run came from, so `sf retry` can repeat it. */
 export interface RunArgs {
@@ -108,6 +109,25 @@ function batchesOf(step: PlanStep | undefined) {
   return {
     batches: step.units.map((u) => ({ partition: u.window?.partition ?? u.label ?? null, start: u.window?.start ?? null, end: u.window?.end ?? null })),
   };
+}
+
+/** run_results.json of `sf test`: each test's status and failure count. */
+export function writeTestResults(project: LoadedProject, results: readonly TestResult[], elapsedSeconds: number, generatedAt: Date): void {
+  writeJson(join(targetDir(project.config.projectDir), 'run_results.json'), {
+    metadata: { sf_version: SF_VERSION, command: 'test', target: project.targetName, generated_at: generatedAt.toISOString() },
+    args: { command: 'test' },
+    elapsed_time: round(elapsedSeconds),
+    results: results.map((r) => ({
+      unique_id: `test.${project.config.name}.${r.name}`,
+      kind: r.kind,
+      on: r.on,
+      status: r.status,
+      failures: r.failures,
+      execution_time: round(r.seconds),
+      message: r.message ?? null,
+      declared_at: `${r.file}${r.line ? `:${r.line}` : ''}`,
+    })),
+  });
 }
 
 /** dbt's `batch_results` (successful and failed [start, end) windows) and sf's per-batch detail. */

@@ -119,6 +119,23 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       });
     });
 
+  withCommon(program.command('test').description('run the selected data tests against what is built (read-only)'))
+    .option('--warn-error', 'treat warnings as failures (exit 1)')
+    .action(async (opts: CommonOptions & { warnError?: boolean }) => {
+      const { loadProject } = await import('../session/project.js');
+      const { runTests } = await import('../session/test.js');
+      const { writeTestResults } = await import('../artifacts/write.js');
+      const { formatTestResult, printTestSummary } = await import('./test-output.js');
+      const project = await loadProject(projectOptions(opts));
+      const t0 = performance.now();
+      const results = await runTests(project, { select: opts.select, exclude: opts.exclude, onResult: (e) => p.out(formatTestResult(e)) });
+      const seconds = (performance.now() - t0) / 1000;
+      writeTestResults(project, results, seconds, new Date());
+      if (results.length === 0) p.out('Nothing to do: no test is declared on the selected nodes.');
+      else printTestSummary(p, results, seconds);
+      code = results.some((r) => r.status === 'fail' || r.status === 'error' || (opts.warnError && r.status === 'warn')) ? EXIT.failed : EXIT.ok;
+    });
+
   withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))
     .action(async (opts: CommonOptions) => {
       const { loadProject } = await import('../session/project.js');

@@ -24,7 +24,7 @@ export const consolePrinter: Printer = {
   ...(liveTerminal ? { status: (text: string) => process.stdout.write(`\r\x1b[K${redact(text)}`) } : {}),
 };
 
-function dotted(left: string, right: string): string {
+export function dotted(left: string, right: string): string {
   const dots = Math.max(3, WIDTH - left.length - 1);
   return `${left} ${'.'.repeat(dots)} ${right}`;
 }

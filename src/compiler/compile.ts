@@ -19,6 +19,7 @@ import {
   type CompiledModel,
   type CompiledProject,
   type CompiledSeed,
+  type CompiledTest,
   type RenderContext,
   type ResolvedModelSettings,
 } from './types.js';
@@ -79,11 +80,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
-  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object): Rendered => {
+  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name): Rendered => {
     const state: RenderState = { node, ctx, known: known as ModelSettings, settings: {}, refs: new Set(), sources: new Map(), errors: [] };
     current = state;
     try {
-      const text = templates.get(node.name)!.render({ this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
+      const text = templates.get(template)!.render({ this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
       state.errors.push(...secretLeaks(node, text, secrets));
       return { node, text, state };
     } finally {
@@ -166,6 +167,22 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     sources: [...r.state.sources.values()],
   }));
 
+  // Singular tests render like models (ref, source, macros), with nothing to configure.
+  const tests: CompiledTest[] = [];
+  for (const test of manifest.tests) {
+    const asModel: ModelNode = { kind: 'model', id: test.id, name: test.name, path: test.path, rawSql: test.rawSql, folderSettings: {} };
+    try {
+      templates.set(`test:${test.name}`, new nunjucks.Template(test.rawSql, env, test.path, true));
+      const r = renderOnce(asModel, STATIC_CONTEXT, {}, `test:${test.name}`);
+      errors.push(...r.state.errors);
+      const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs).trim().replace(/;\s*$/, '');
+      tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs] });
+    } catch (err) {
+      errors.push(templateError(err, test.path, 'parse'));
+    }
+  }
+  UserErrors.throwIfAny(errors);
+
   const render = (name: string, ctx: RenderContext): string => {
     const first = byName.get(name);
     if (!first) throw new Error(`render: no enabled model named ${name}`);
@@ -187,7 +204,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return dialect.adaptModelSql(text.trim().replace(/;\s*$/, ''));
   };
 
-  return { models, seeds, render };
+  return { models, seeds, tests, render };
 }
 
 function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[]): void {

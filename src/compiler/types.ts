@@ -1,6 +1,6 @@
 import type { Materialization, ModelSettings } from '../config/types.js';
 import type { Relation } from '../adapters/types.js';
-import type { ModelNode, SeedNode } from '../parser/nodes.js';
+import type { ModelNode, SeedNode, TestNode } from '../parser/nodes.js';
 
 export type ResolvedModelSettings = Readonly<Omit<ModelSettings, 'materialized' | 'tags'>> & {
   readonly materialized: Materialization;
@@ -17,6 +17,14 @@ export interface CompiledModel {
   readonly refs: readonly string[];
   /** `source.table` pairs this model reads. */
   readonly sources: readonly { readonly source: string; readonly table: string }[];
+}
+
+/** A singular test (tests/*.sql) rendered: SQL returning the failing rows. */
+export interface CompiledTest {
+  readonly node: TestNode;
+  readonly sql: string;
+  /** Models and seeds it reads: `--select x` includes the tests on x. */
+  readonly refs: readonly string[];
 }
 
 export interface CompiledSeed {
@@ -51,6 +59,7 @@ export const STATIC_CONTEXT: RenderContext = Object.freeze({ isIncremental: fals
 export interface CompiledProject {
   readonly models: readonly CompiledModel[];
   readonly seeds: readonly CompiledSeed[];
+  readonly tests: readonly CompiledTest[];
   /**
    * Render a model again for a run: with `is_incremental()` answered, and in a batch, its
    * inputs that declare an event_time filtered to the window. Throws a UserError (file:line)

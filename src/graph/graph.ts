@@ -22,6 +22,10 @@ export class ProjectGraph {
     this.order = order;
   }
 
+  has(name: string): boolean {
+    return this.#nodes.has(name);
+  }
+
   node(name: string): GraphNode {
     const node = this.#nodes.get(name);
     if (!node) throw new Error(`no graph node ${name}`);

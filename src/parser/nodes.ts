@@ -1,4 +1,5 @@
 import type { ModelSettings } from '../config/types.js';
+import type { GenericTestDeclaration } from './properties.js';
 
 export interface ModelNode {
   readonly kind: 'model';
@@ -37,7 +38,10 @@ export interface Manifest {
   readonly project: string;
   readonly models: readonly ModelNode[];
   readonly seeds: readonly SeedNode[];
+  /** Singular tests: the .sql files under tests/. */
   readonly tests: readonly TestNode[];
+  /** Generic tests declared in property files. */
+  readonly genericTests: readonly GenericTestDeclaration[];
   readonly macros: readonly MacroFile[];
 }
 

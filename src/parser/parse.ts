@@ -7,6 +7,7 @@ import { deepFreeze } from '../config/load.js';
 import type { ProjectFiles } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { folderSettingsFor } from './folder-settings.js';
+import { parseProperties } from './properties.js';
 import type { Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/;
@@ -64,6 +65,11 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles): Manif
       }));
     }
   }
+  const properties = parseProperties(files.properties.map((path) => ({ path, source: read(path) })), {
+    models: new Set(models.map((m) => m.name)),
+    seeds: new Set(seeds.map((s) => s.name)),
+  });
+  errors.push(...properties.errors);
   UserErrors.throwIfAny(errors);
-  return deepFreeze({ project: config.name, models, seeds, tests, macros });
+  return deepFreeze({ project: config.name, models, seeds, tests, genericTests: properties.tests, macros });
 }

@@ -9,6 +9,8 @@ export interface ProjectFiles {
   readonly seeds: readonly string[];
   readonly macros: readonly string[];
   readonly tests: readonly string[];
+  /** dbt property files: .yml and .yaml files under models/ and seeds/. */
+  readonly properties: readonly string[];
 }
 
 export function discoverProject(config: ResolvedConfig): ProjectFiles {
@@ -18,5 +20,6 @@ export function discoverProject(config: ResolvedConfig): ProjectFiles {
     seeds: listFiles(root, PROJECT_DIRS.seeds, '.csv').filter((p) => !p.slice('seeds/'.length).includes('/')),
     macros: listFiles(root, PROJECT_DIRS.macros, '.sql'),
     tests: listFiles(root, PROJECT_DIRS.tests, '.sql'),
+    properties: [PROJECT_DIRS.models, PROJECT_DIRS.seeds].flatMap((dir) => [...listFiles(root, dir, '.yml'), ...listFiles(root, dir, '.yaml')]).sort(),
   };
 }

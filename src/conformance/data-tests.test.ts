@@ -1,0 +1,158 @@
+// Conformance: `sf test` runs generic tests declared in dbt property files and singular tests,
+// with dbt's failure counts, severities and thresholds, on every engine. The data has NULLs,
+// duplicated keys and unexpected values; each expected count is the number of rows dbt's own
+// query for that test returns (see plan/quality/generic-tests.ts).
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ENGINES } from './engines.js';
+import { ProjectPool, type CliRun, type ConformanceProject } from './harness.js';
+
+const PEOPLE = [
+  'id,name,status,team_id,score',
+  '1,Ana,active,10,5',
+  '2,Bo,active,20,7',
+  '2,Cy,inactive,20,3', // id 2 twice
+  '3,,retired,30,-1', // no name, unexpected status, a team that does not exist, a negative score
+  '4,Dee,,10,4', // no status: accepted_values does not count NULL
+  '5,Eve,pending,,9', // unexpected status; no team: relationships does not count NULL
+  '6,Fay,retired,40,2', // 'retired' again: counted once; another missing team
+  '5,Gus,active,10,1', // id 5 twice
+].join('\n') + '\n';
+
+const PROPERTIES = `version: 2
+seeds:
+  - name: people
+    description: ignored, as are meta and docs
+    meta: { owner: data }
+    data_tests:
+      - row_count:
+          min: 10
+    columns:
+      - name: id
+        data_tests:
+          - unique
+          - unique:
+              config:
+                warn_if: ">1"
+                error_if: ">5"
+      - name: name
+        tests:
+          - not_null
+          - not_null:
+              config:
+                where: "id <> 3"
+      - name: status
+        data_tests:
+          - accepted_values:
+              values: ['active', 'inactive']
+          - accepted_values:
+              arguments:
+                values: ['active', 'inactive']
+              config:
+                limit: 1
+          - not_null:
+              config:
+                severity: warn
+      - name: team_id
+        data_tests:
+          - relationships:
+              to: ref('teams')
+              field: team_id
+      - name: score
+        data_tests:
+          - dbt_utils.expression_is_true:
+              expression: ">= 0"
+`;
+
+/** name -> [status, failures]. */
+const EXPECTED: Record<string, [string, number]> = {
+  row_count_people: ['fail', 1],
+  unique_people_id: ['fail', 2],
+  unique_people_id_2: ['warn', 2],
+  not_null_people_name: ['fail', 1],
+  not_null_people_name_2: ['pass', 0],
+  accepted_values_people_status: ['fail', 2],
+  accepted_values_people_status_2: ['fail', 1],
+  not_null_people_status: ['warn', 1],
+  relationships_people_team_id: ['fail', 2],
+  expression_people_score: ['fail', 1],
+  assert_no_negative_scores: ['fail', 1],
+  assert_teams_named: ['pass', 0],
+};
+
+describe.each(ENGINES)('data tests on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  let p: ConformanceProject;
+  let run: CliRun;
+
+  beforeAll(async () => {
+    p = await pool.create({ files: {
+      'seeds/people.csv': PEOPLE,
+      'seeds/teams.csv': 'team_id,name\n10,a\n20,b\n',
+      'seeds/properties.yml': PROPERTIES,
+      'tests/assert_no_negative_scores.sql': "select * from {{ ref('people') }} where score < 0",
+      'tests/assert_teams_named.sql': "select * from {{ ref('teams') }} where name is null",
+    } });
+    const seeded = await p.sf('seed');
+    if (seeded.code !== 0) throw new Error(seeded.text);
+    run = await p.sf('test');
+  });
+  afterAll(() => pool.disposeAll());
+
+  it('every test counts the rows dbt\'s query for it returns, with dbt\'s status', () => {
+    const results = JSON.parse(p.read('target/run_results.json')).results as { unique_id: string; status: string; failures: number }[];
+    const got = Object.fromEntries(results.map((r) => [r.unique_id.replace('test.conformance.', ''), [r.status, r.failures]]));
+    expect(got).toEqual(EXPECTED);
+  });
+
+  it('fails the run (exit 1) and says which test, where it was declared, and why', () => {
+    expect(run.code, run.text).toBe(1);
+    expect(run.text).toMatch(/FAIL 2 unique_people_id \.+ \[FAIL 2 in/);
+    expect(run.text).toMatch(/Failure in test unique_people_id \(seeds\/properties\.yml:12\)\n {2}got 2 results, configured to fail if !=0/);
+    expect(run.text).toMatch(/Warning in test unique_people_id_2 \(seeds\/properties\.yml:13\)\n {2}got 2 results, configured to warn if >1/);
+    expect(run.text).toContain('Done. PASS=2 WARN=2 ERROR=8 SKIP=0 TOTAL=12');
+  });
+
+  it('selects tests by node, by name and by test_type; warnings alone pass unless --warn-error', async () => {
+    const singular = await p.sf('test', '--select', 'test_type:singular');
+    expect(singular.text).toContain('TOTAL=2');
+    const onTeams = await p.sf('test', '--select', 'teams');
+    expect(onTeams.text).toContain('Done. PASS=1 WARN=0 ERROR=0 SKIP=0 TOTAL=1');
+    const warnOnly = await p.sf('test', '--select', 'not_null_people_status');
+    expect(warnOnly.code).toBe(0);
+    expect((await p.sf('test', '--select', 'not_null_people_status', '--warn-error')).code).toBe(1);
+  });
+});
+
+describe.each(ENGINES)('bad test declarations on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('YAML syntax, unknown model, unknown test, bad severity: exit 2 with file:line, nothing written', async () => {
+    const p = await pool.create({ files: {
+      'models/a.sql': 'select 1 as id',
+      'models/broken.yml': 'version: 2\nmodels:\n  - name: a\n    columns: [\n',
+      'models/props.yml': [
+        'version: 2', 'models:', '  - name: nope', '  - name: a', '    columns:', '      - name: id',
+        '        data_tests:', '          - unique_ish', '          - not_null:', '              config:', '                severity: fatal',
+      ].join('\n'),
+    } });
+    const run = await p.sf('build');
+    expect(run.code).toBe(2);
+    expect(run.text).toMatch(/models\/broken\.yml:\d+: YAML syntax error/);
+    expect(run.text).toContain("models/props.yml:3: model 'nope' is not in the project");
+    expect(run.text).toContain("models/props.yml:8: unknown test 'unique_ish' on a.id");
+    expect(run.text).toContain("models/props.yml:9: severity 'fatal' of not_null on a.id is not error or warn");
+    expect(await p.unexpectedRelations([])).toEqual([]);
+  });
+
+  it('a test on a column the model does not have: exit 2 naming the column and the declaring line', async () => {
+    const p = await pool.create({ files: {
+      'models/a.sql': "{{ config(materialized='table') }}select 1 as id",
+      'models/props.yml': 'version: 2\nmodels:\n  - name: a\n    columns:\n      - name: idd\n        data_tests: [not_null]\n',
+    } });
+    expect((await p.sf('build')).code).toBe(0);
+    const run = await p.sf('test');
+    expect(run.code).toBe(2);
+    expect(run.text).toMatch(/models\/props\.yml:6: test not_null_a_idd: column 'idd' is not in \S*a\n {2}hint: did you mean 'id'\?/);
+  });
+});

@@ -1,0 +1,206 @@
+// dbt's property files (`models/**/*.yml`, `seeds/**/*.yml`): the data tests declared on models,
+// seeds and their columns, in dbt's format (`version: 2`, `columns:` with `data_tests:` or the
+// older `tests:`, model-level `data_tests:`, each test's `config:`). Keys sf does not use
+// (`description`, `meta`, `docs`, `semantic_models`, `metrics`, `unit_tests`, ...) are ignored.
+// A YAML syntax error, or a test on a model or seed the project does not have, is an error with
+// the file and line.
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { UserError } from '../util/errors.js';
+
+export type Severity = 'error' | 'warn';
+
+/** dbt's warn_if / error_if on a failure count: `!=0`, `>10`, `>=5`, `<3`, `=0`. */
+export const COUNT_CONDITION = /^\s*(!=|<>|>=|<=|==|=|>|<)\s*(-?\d+)\s*$/;
+
+export interface TestConfig {
+  readonly severity: Severity;
+  readonly where?: string | undefined;
+  readonly limit?: number | undefined;
+  /** dbt's conditions on the failure count, e.g. `!=0`, `>10`. */
+  readonly warnIf: string;
+  readonly errorIf: string;
+  readonly tags: readonly string[];
+  readonly enabled: boolean;
+}
+
+export interface GenericTestDeclaration {
+  /** Unique, dbt-style: `not_null_fact_sales_quantity`. */
+  readonly name: string;
+  /** `not_null`, `unique`, `accepted_values`, `relationships`, `expression`, `row_count`. */
+  readonly test: string;
+  /** The model or seed the test is on. */
+  readonly node: string;
+  readonly column?: string | undefined;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly config: TestConfig;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Test names sf knows, and dbt_utils' names for the same tests. */
+const ALIASES: Readonly<Record<string, string>> = {
+  'dbt_utils.expression_is_true': 'expression',
+  expression_is_true: 'expression',
+};
+export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression', 'row_count'];
+const CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'error_if', 'store_failures', 'tags', 'enabled', 'meta', 'alias', 'schema', 'database']);
+
+export interface PropertyFile {
+  readonly path: string;
+  readonly source: string;
+}
+
+/** Every generic test the property files declare, or all their errors at once. */
+export function parseProperties(files: readonly PropertyFile[], nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string> }): {
+  tests: GenericTestDeclaration[];
+  errors: UserError[];
+} {
+  const tests: GenericTestDeclaration[] = [];
+  const errors: UserError[] = [];
+  const taken = new Set<string>();
+  for (const file of files) {
+    const lines = new LineCounter();
+    const doc = parseDocument(file.source, { lineCounter: lines, prettyErrors: false });
+    const lineOf = (n: Node | null | undefined) => (n?.range ? lines.linePos(n.range[0]).line : 1);
+    const fail = (message: string, node: Node | null | undefined, hint?: string) =>
+      errors.push(new UserError('PROPERTIES', message, { location: { file: file.path, line: lineOf(node) }, hint }));
+    if (doc.errors.length) {
+      for (const e of doc.errors) {
+        errors.push(new UserError('PROPERTIES', `YAML syntax error: ${e.message.split('\n')[0]}`, {
+          location: { file: file.path, line: lines.linePos(e.pos[0]).line },
+          hint: 'check the indentation and the quoting around this line',
+        }));
+      }
+      continue;
+    }
+    if (!isMap(doc.contents)) continue;
+    for (const kind of ['models', 'seeds'] as const) {
+      const list = doc.contents.get(kind, true);
+      if (list === undefined) continue;
+      if (!isSeq(list)) {
+        fail(`'${kind}:' should be a list of entries with a name`, list as Node);
+        continue;
+      }
+      for (const entry of list.items) {
+        if (!isMap(entry)) continue;
+        const name = scalar(entry.get('name', true));
+        if (typeof name !== 'string') {
+          fail(`an entry under '${kind}:' has no name`, entry, "add '- name: <the model's file name>'");
+          continue;
+        }
+        const known = kind === 'models' ? nodes.models : nodes.seeds;
+        if (!known.has(name)) {
+          fail(`${kind === 'models' ? 'model' : 'seed'} '${name}' is not in the project`, entry.get('name', true) as Node,
+            `${kind === 'models' ? 'models/' : 'seeds/'} has no file named ${name}${kind === 'models' ? '.sql' : '.csv'}`);
+          continue;
+        }
+        const declare = (testsNode: unknown, column: string | undefined) => {
+          if (testsNode === undefined) return;
+          if (!isSeq(testsNode)) {
+            fail(`'data_tests:' of ${name}${column ? `.${column}` : ''} should be a list`, testsNode as Node);
+            return;
+          }
+          for (const item of testsNode.items) {
+            const test = readTest(item as Node, name, column, file.path, lineOf(item as Node), fail);
+            if (!test) continue;
+            let unique = test.name;
+            for (let i = 2; taken.has(unique); i++) unique = `${test.name}_${i}`;
+            taken.add(unique);
+            tests.push({ ...test, name: unique });
+          }
+        };
+        declare(entry.get('data_tests', true) ?? entry.get('tests', true), undefined);
+        const columns = entry.get('columns', true);
+        if (columns !== undefined && isSeq(columns)) {
+          for (const col of columns.items) {
+            if (!isMap(col)) continue;
+            const colName = scalar(col.get('name', true));
+            if (typeof colName !== 'string') {
+              fail(`a column of ${name} has no name`, col);
+              continue;
+            }
+            declare(col.get('data_tests', true) ?? col.get('tests', true), colName);
+          }
+        }
+      }
+    }
+  }
+  return { tests, errors };
+}
+
+function readTest(
+  item: Node,
+  node: string,
+  column: string | undefined,
+  file: string,
+  line: number,
+  fail: (message: string, at: Node | null | undefined, hint?: string) => void,
+): Omit<GenericTestDeclaration, 'name'> & { name: string } | undefined {
+  let test: string;
+  let body: Record<string, unknown> = {};
+  if (isScalar(item) && typeof item.value === 'string') {
+    test = item.value;
+  } else if (isMap(item) && item.items.length >= 1) {
+    const map = item.toJSON() as Record<string, unknown>;
+    const keys = Object.keys(map);
+    const testKey = keys.find((k) => k !== 'config' && k !== 'name' && k !== 'test_name') ?? String(map['test_name'] ?? '');
+    test = typeof map['test_name'] === 'string' ? map['test_name'] : testKey;
+    const inner = map[testKey];
+    body = inner && typeof inner === 'object' && !Array.isArray(inner) ? { ...(inner as Record<string, unknown>) } : {};
+    if (map['config'] && typeof map['config'] === 'object') body['config'] = { ...(body['config'] as object), ...(map['config'] as object) };
+  } else {
+    fail(`a test of ${node}${column ? `.${column}` : ''} is neither a name nor a mapping`, item);
+    return undefined;
+  }
+  const canonical = ALIASES[test] ?? test;
+  if (!GENERIC_TESTS.includes(canonical)) {
+    fail(`unknown test '${test}' on ${node}${column ? `.${column}` : ''}`, item, `sf knows ${GENERIC_TESTS.join(', ')} (and dbt_utils.expression_is_true)`);
+    return undefined;
+  }
+  // dbt 1.10 puts a test's arguments under `arguments:`; older files put them beside `config:`.
+  const { config: rawConfig, arguments: args, ...rest } = body as { config?: Record<string, unknown>; arguments?: Record<string, unknown> };
+  const flatConfig = Object.fromEntries(Object.entries(rest).filter(([k]) => CONFIG_KEYS.has(k)));
+  const argValues = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !CONFIG_KEYS.has(k))), ...(args ?? {}) };
+  const cfg = { ...flatConfig, ...(rawConfig ?? {}) };
+  const severity = String(cfg['severity'] ?? 'error').toLowerCase();
+  if (severity !== 'error' && severity !== 'warn') {
+    fail(`severity '${String(cfg['severity'])}' of ${test} on ${node}${column ? `.${column}` : ''} is not error or warn`, item, "use severity: error (fails the node) or warn (reported)");
+    return undefined;
+  }
+  for (const key of ['warn_if', 'error_if']) {
+    if (cfg[key] !== undefined && (typeof cfg[key] !== 'string' || !COUNT_CONDITION.test(cfg[key] as string))) {
+      fail(`${key} '${String(cfg[key])}' of ${test} on ${node}${column ? `.${column}` : ''} is not a condition on the failure count`, item, `e.g. ${key}: ">10" or "!=0"`);
+      return undefined;
+    }
+  }
+  const problem = missingArgument(canonical, argValues, column);
+  if (problem) {
+    fail(`${test} on ${node}${column ? `.${column}` : ''}: ${problem}`, item);
+    return undefined;
+  }
+  const config: TestConfig = {
+    severity,
+    where: typeof cfg['where'] === 'string' ? cfg['where'] : undefined,
+    limit: typeof cfg['limit'] === 'number' ? cfg['limit'] : undefined,
+    warnIf: typeof cfg['warn_if'] === 'string' ? cfg['warn_if'] : '!=0',
+    errorIf: typeof cfg['error_if'] === 'string' ? cfg['error_if'] : '!=0',
+    tags: Array.isArray(cfg['tags']) ? cfg['tags'].map(String) : typeof cfg['tags'] === 'string' ? [cfg['tags']] : [],
+    enabled: cfg['enabled'] !== false,
+  };
+  const name = [canonical, node, column].filter(Boolean).join('_').replace(/[^A-Za-z0-9_]/g, '_');
+  return { name, test: canonical, node, column, args: argValues, config, file, line };
+}
+
+function missingArgument(test: string, args: Record<string, unknown>, column: string | undefined): string | undefined {
+  const columnTests = ['not_null', 'unique', 'accepted_values', 'relationships'];
+  if (columnTests.includes(test) && !column && typeof args['column_name'] !== 'string') return 'declare it under a column (or give column_name)';
+  if (test === 'accepted_values' && !Array.isArray(args['values'])) return "needs 'values: [...]'";
+  if (test === 'relationships' && (typeof args['to'] !== 'string' || typeof args['field'] !== 'string')) return "needs 'to: ref(\"model\")' and 'field: <column>'";
+  if (test === 'expression' && typeof args['expression'] !== 'string') return "needs 'expression: <SQL that every row must satisfy>'";
+  if (test === 'row_count' && args['min'] === undefined && args['max'] === undefined) return "needs 'min:' and/or 'max:'";
+  return undefined;
+}
+
+function scalar(node: unknown): unknown {
+  return isScalar(node) ? node.value : undefined;
+}

@@ -1,0 +1,69 @@
+// Generic data tests as SQL returning the failing rows, as dbt's own test macros write them,
+// so a test fails on the same rows, and counts as many failures, as in dbt:
+//   not_null         the rows where the column is null
+//   unique           one row per duplicated non-null value (dbt's unique_field, n_records)
+//   accepted_values  one row per distinct value outside the list (NULL is not checked)
+//   relationships    the non-null values with no match in the parent
+//   expression       the rows where the expression is not true (dbt_utils.expression_is_true)
+//   row_count        one row when the table's row count is outside [min, max]
+// A test's `where` narrows the tested relation, `limit` caps the failing rows.
+import type { SqlDialect } from '../../adapters/types.js';
+import { COUNT_CONDITION, type GenericTestDeclaration } from '../../parser/properties.js';
+
+export interface TestRelations {
+  /** The tested model's or seed's relation as SQL. */
+  readonly model: string;
+  /** `to` of relationships (`ref('x')`, `source('a', 'b')`) as SQL. */
+  readonly to?: string | undefined;
+}
+
+export function genericTestSql(dialect: SqlDialect, t: GenericTestDeclaration, rel: TestRelations): string {
+  const model = t.config.where ? `(select * from ${rel.model} where ${t.config.where}) as dbt_subquery` : rel.model;
+  const column = t.column ?? String(t.args['column_name'] ?? '');
+  switch (t.test) {
+    case 'not_null':
+      return `select ${column}\nfrom ${model}\nwhere ${column} is null`;
+    case 'unique':
+      return `select ${column} as unique_field, count(*) as n_records\nfrom ${model}\nwhere ${column} is not null\ngroup by ${column}\nhaving count(*) > 1`;
+    case 'accepted_values': {
+      const quote = t.args['quote'] !== false;
+      const values = (t.args['values'] as unknown[]).map((v) => (quote ? dialect.stringLiteral(String(v)) : String(v))).join(', ');
+      return `with all_values as (\n  select ${column} as value_field, count(*) as n_records\n  from ${model}\n  group by ${column}\n)\nselect * from all_values\nwhere value_field not in (${values})`;
+    }
+    case 'relationships':
+      return `with child as (\n  select ${column} as from_field\n  from ${model}\n  where ${column} is not null\n),\nparent as (\n  select ${String(t.args['field'])} as to_field\n  from ${rel.to}\n)\nselect from_field\nfrom child\nleft join parent on child.from_field = parent.to_field\nwhere parent.to_field is null`;
+    case 'expression': {
+      const expr = `${t.column ? `${t.column} ` : ''}${String(t.args['expression'])}`;
+      return `select *\nfrom ${model}\nwhere not (${dialect.adaptModelSql(expr)})`;
+    }
+    case 'row_count': {
+      const bounds = [
+        t.args['min'] !== undefined ? `count(*) < ${Number(t.args['min'])}` : '',
+        t.args['max'] !== undefined ? `count(*) > ${Number(t.args['max'])}` : '',
+      ].filter(Boolean);
+      return `select count(*) as row_count\nfrom ${model}\nhaving ${bounds.join(' or ')}`;
+    }
+    default:
+      throw new Error(`no SQL for generic test ${t.test}`);
+  }
+}
+
+/** The number of failing rows, as dbt counts them (its `limit` applied first). */
+export function failureCountSql(failingRows: string, limit?: number): string {
+  return `select count(*) as failures from (\n${failingRows}${limit !== undefined ? `\nlimit ${limit}` : ''}\n) as dbt_internal_test`;
+}
+
+/** dbt's warn_if / error_if: `!=0`, `>10`, `>=5`, `<3`, `=0`. */
+export function meetsCondition(failures: number, condition: string): boolean {
+  const m = COUNT_CONDITION.exec(condition);
+  if (!m) throw new Error(`not a condition: ${condition}`);
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '!=': case '<>': return failures !== n;
+    case '>=': return failures >= n;
+    case '<=': return failures <= n;
+    case '>': return failures > n;
+    case '<': return failures < n;
+    default: return failures === n;
+  }
+}

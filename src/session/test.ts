@@ -1,0 +1,196 @@
+// `sf test`: run the selected data tests, read-only, against what is published. A test fails
+// when its query returns rows; the failure count is the number of rows (after `limit`); with
+// severity error it fails when the count meets error_if, else warns when it meets warn_if
+// (dbt's rules). Every test's relation and column are checked first: a test on a relation that
+// is not built, or a column it lacks, is an error with the file and line that declared it.
+import { sql } from 'kysely';
+import { openAdapter } from '../adapters/registry.js';
+import type { Adapter, Relation } from '../adapters/types.js';
+import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
+import type { GenericTestDeclaration } from '../parser/properties.js';
+import { failureCountSql, genericTestSql, meetsCondition } from '../plan/quality/generic-tests.js';
+import { UserError, UserErrors } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import type { LoadedProject } from './project.js';
+
+export type TestStatus = 'pass' | 'warn' | 'fail' | 'error';
+
+export interface TestResult {
+  readonly name: string;
+  readonly kind: 'generic' | 'singular';
+  /** The model or seed tested (generic), or the file (singular). */
+  readonly on: string;
+  readonly status: TestStatus;
+  readonly failures: number;
+  readonly seconds: number;
+  readonly message?: string | undefined;
+  readonly file: string;
+  readonly line?: number | undefined;
+}
+
+export interface TestEvent {
+  readonly index: number;
+  readonly total: number;
+  readonly result: TestResult;
+}
+
+interface PlannedTest {
+  readonly name: string;
+  readonly kind: 'generic' | 'singular';
+  readonly on: string;
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly query: string;
+  readonly severity: 'error' | 'warn';
+  readonly warnIf: string;
+  readonly errorIf: string;
+  readonly limit?: number | undefined;
+  /** Relations and columns that must exist before it runs. */
+  readonly needs: readonly { relation: Relation; columns: readonly string[] }[];
+}
+
+/**
+ * Tests chosen by --select/--exclude, as dbt selects them: the tests on (or, singular, reading)
+ * the selected nodes, tests named directly, narrowed by test_type:generic|singular. No node or
+ * name selected: every test.
+ */
+export function selectTests(project: LoadedProject, options: SelectOptions): { generic: GenericTestDeclaration[]; singular: LoadedProject['compiled']['tests'] } {
+  const generic = project.manifest.genericTests.filter((t) => t.config.enabled);
+  const singular = project.compiled.tests;
+  const names = new Set([...generic.map((t) => t.name), ...singular.map((t) => t.node.name)]);
+  const select = options.select ?? [];
+  const exclude = options.exclude ?? [];
+  const types = select.filter((s) => s.startsWith('test_type:')).map((s) => s.slice('test_type:'.length));
+  for (const type of types) {
+    if (type !== 'generic' && type !== 'singular') {
+      throw new UserError('SELECTION', `test_type:${type} is not a test type`, { hint: 'test_type:generic or test_type:singular' });
+    }
+  }
+  const namedIn = select.filter((s) => names.has(s));
+  const nodeSelectors = select.filter((s) => !s.startsWith('test_type:') && !names.has(s));
+  const nodes = nodeSelectors.length ? selectNodes(project.graph, { select: nodeSelectors }) : undefined;
+  const nodeExcludes = exclude.filter((s) => !names.has(s));
+  const excludedNodes = nodeExcludes.length ? selectNodes(project.graph, { select: nodeExcludes }) : new Set<string>();
+  const everything = namedIn.length === 0 && nodeSelectors.length === 0;
+  const chosen = (name: string, on: readonly string[]) =>
+    !exclude.includes(name) && !on.some((n) => excludedNodes.has(n))
+    && (everything || namedIn.includes(name) || (nodes !== undefined && on.some((n) => nodes.has(n))));
+  const typeOk = (type: string) => types.length === 0 || types.includes(type);
+  return {
+    generic: typeOk('generic') ? generic.filter((t) => chosen(t.name, [t.node])) : [],
+    singular: typeOk('singular') ? singular.filter((t) => chosen(t.node.name, t.refs)) : [],
+  };
+}
+
+export async function runTests(project: LoadedProject, options: SelectOptions & { onResult?: (e: TestEvent) => void }): Promise<TestResult[]> {
+  const { generic, singular } = selectTests(project, options);
+  const relationOf = (name: string): Relation => {
+    const node = project.graph.node(name);
+    return node.kind === 'seed' ? node.seed.relation : node.model.relation;
+  };
+  const errors: UserError[] = [];
+  const planned: PlannedTest[] = [];
+  for (const t of generic) {
+    const to = t.test === 'relationships' ? parseRelationRef(project, String(t.args['to']), t) : undefined;
+    if (to instanceof UserError) {
+      errors.push(to);
+      continue;
+    }
+    const model = relationOf(t.node);
+    const column = t.column ?? (typeof t.args['column_name'] === 'string' ? t.args['column_name'] : undefined);
+    planned.push({
+      name: t.name, kind: 'generic', on: t.node, file: t.file, line: t.line,
+      query: genericTestSql(project.dialect, t, { model: project.dialect.renderRelation(model), to: to && project.dialect.renderRelation(to.relation) }),
+      severity: t.config.severity, warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
+      needs: [
+        { relation: model, columns: column && /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? [column] : [] },
+        ...(to ? [{ relation: to.relation, columns: /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(t.args['field'])) ? [String(t.args['field'])] : [] }] : []),
+      ],
+    });
+  }
+  for (const t of singular) {
+    planned.push({
+      name: t.node.name, kind: 'singular', on: t.node.path, file: t.node.path, query: t.sql,
+      severity: 'error', warnIf: '!=0', errorIf: '!=0', needs: [],
+    });
+  }
+  UserErrors.throwIfAny(errors);
+  const adapter = await openAdapter(project.target, project.config.projectDir);
+  try {
+    UserErrors.throwIfAny(await missingRelations(adapter, planned));
+    const results: TestResult[] = [];
+    for (const [i, t] of planned.entries()) {
+      const result = await runOne(adapter, t);
+      results.push(result);
+      options.onResult?.({ index: i + 1, total: planned.length, result });
+    }
+    return results;
+  } finally {
+    await adapter.close();
+  }
+}
+
+async function runOne(adapter: Adapter, t: PlannedTest): Promise<TestResult> {
+  const t0 = performance.now();
+  const base = { name: t.name, kind: t.kind, on: t.on, file: t.file, line: t.line };
+  try {
+    const result = await sql.raw<{ failures: unknown }>(failureCountSql(t.query, t.limit)).execute(adapter.db);
+    const failures = Number(result.rows[0]?.failures ?? 0);
+    const status: TestStatus = t.severity === 'error' && meetsCondition(failures, t.errorIf) ? 'fail'
+      : meetsCondition(failures, t.warnIf) ? 'warn' : 'pass';
+    const condition = status === 'fail' ? `error_if ${t.errorIf}` : `warn_if ${t.warnIf}`;
+    return {
+      ...base, status, failures, seconds: (performance.now() - t0) / 1000,
+      message: status === 'pass' ? undefined : `got ${failures} result${failures === 1 ? '' : 's'}, configured to ${status === 'fail' ? 'fail' : 'warn'} if ${condition.split(' ')[1]}`,
+    };
+  } catch (err) {
+    return { ...base, status: 'error', failures: 0, seconds: (performance.now() - t0) / 1000, message: adapter.describeError(err).message };
+  }
+}
+
+/** A test on a relation that is not built, or on a column it lacks, cannot run: say where it was declared. */
+async function missingRelations(adapter: Adapter, planned: readonly PlannedTest[]): Promise<UserError[]> {
+  const errors: UserError[] = [];
+  const columnsOf = new Map<string, string[]>();
+  for (const t of planned) {
+    for (const need of t.needs) {
+      const key = adapter.dialect.renderRelation(need.relation);
+      let columns = columnsOf.get(key);
+      if (!columns) {
+        columns = (await adapter.describeColumns(adapter.db, need.relation)).map((c) => c.name);
+        columnsOf.set(key, columns);
+      }
+      const where = { file: t.file, line: t.line };
+      if (columns.length === 0) {
+        errors.push(new UserError('PROPERTIES', `test ${t.name}: ${need.relation.schema}.${need.relation.name} does not exist in the target`, {
+          location: where, hint: 'build it first (sf build), or check the target',
+        }));
+        continue;
+      }
+      for (const c of need.columns) {
+        if (!columns.some((have) => adapter.dialect.sameIdentifier(have, c))) {
+          errors.push(new UserError('PROPERTIES', `test ${t.name}: column '${c}' is not in ${need.relation.schema}.${need.relation.name}`, {
+            location: where, hint: didYouMean(c, columns) ?? `its columns are ${columns.join(', ')}`,
+          }));
+        }
+      }
+    }
+  }
+  return errors;
+}
+
+/** relationships' `to`: `ref('x')`, `source('a', 'b')`, or a bare model name. */
+function parseRelationRef(project: LoadedProject, to: string, t: GenericTestDeclaration): { relation: Relation } | UserError {
+  const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(to) ?? /^\s*([A-Za-z0-9_]+)\s*$/.exec(to);
+  const src = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(to);
+  if (src) {
+    const source = project.config.sources[src[1]!];
+    if (source?.tables.includes(src[2]!)) return { relation: { schema: source.schema, name: src[2]! } };
+  } else if (ref && project.graph.has(ref[1]!)) {
+    const node = project.graph.node(ref[1]!);
+    return { relation: node.kind === 'seed' ? node.seed.relation : node.model.relation };
+  }
+  return new UserError('PROPERTIES', `relationships test ${t.name}: 'to: ${to}' names no model, seed or declared source`, {
+    location: { file: t.file, line: t.line }, hint: "write to: ref('model_name') or to: source('source', 'table')",
+  });
+}
