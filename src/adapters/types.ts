@@ -96,7 +96,13 @@ export interface Deferred {
   readonly build: (facts: DeferredFacts) => readonly StepAction[];
 }
 
-export type StepAction = Statement | CsvLoad | Deferred;
+/** Something the unit reports without failing (a data test's warning). */
+export interface Note {
+  readonly kind: 'note';
+  readonly message: string;
+}
+
+export type StepAction = Statement | CsvLoad | Deferred | Note;
 
 /** A model's output and its settings cannot work together (a key column is missing, ...). */
 export class ModelError extends Error {

@@ -97,6 +97,7 @@ export function writeRunResults(
       message: r.message ?? null,
       compiled_path: r.compiledPath ?? null,
       ...(r.how ? { how: r.how } : {}),
+      ...(r.warnings ? { warnings: r.warnings } : {}),
       ...(r.batches ? batchResults(r.batches) : {}),
     })),
   };

@@ -70,6 +70,12 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
     .map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);
   p.out();
   p.out(`Finished running ${parts.join(', ') || 'nothing'} in ${seconds.toFixed(2)}s.`);
+  const warned = results.filter((r) => r.warnings?.length);
+  for (const r of warned) {
+    p.out();
+    p.out(`${r.kind === 'seed' ? 'Seed' : 'Model'} '${r.name}' (${r.relation}) was published with warnings:`);
+    for (const w of r.warnings!) p.out(`  ${w}`);
+  }
   const errors = results.filter((r) => r.status === 'error');
   if (errors.length) {
     p.out();
@@ -83,7 +89,7 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
   }
   const n = (s: StepResult['status']) => results.filter((r) => r.status === s).length;
   p.out();
-  p.out(`Done. PASS=${n('success')} ERROR=${n('error')} SKIP=${n('skipped')} TOTAL=${results.length}`);
+  p.out(`Done. PASS=${n('success')}${warned.length ? ` WARN=${warned.length}` : ''} ERROR=${n('error')} SKIP=${n('skipped')} TOTAL=${results.length}`);
 }
 
 export function printUserError(p: Printer, err: UserError | UserErrors): void {

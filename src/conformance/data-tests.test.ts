@@ -145,14 +145,49 @@ describe.each(ENGINES)('bad test declarations on %s', (engine) => {
     expect(await p.unexpectedRelations([])).toEqual([]);
   });
 
-  it('a test on a column the model does not have: exit 2 naming the column and the declaring line', async () => {
-    const p = await pool.create({ files: {
-      'models/a.sql': "{{ config(materialized='table') }}select 1 as id",
-      'models/props.yml': 'version: 2\nmodels:\n  - name: a\n    columns:\n      - name: idd\n        data_tests: [not_null]\n',
-    } });
+  it('a test on a column the model does not have: build fails the model, sf test exits 2, both naming the declaring line', async () => {
+    const p = await pool.create({ files: { 'models/a.sql': "{{ config(materialized='table') }}select 1 as id" } });
     expect((await p.sf('build')).code).toBe(0);
+    p.write('models/props.yml', 'version: 2\nmodels:\n  - name: a\n    columns:\n      - name: idd\n        data_tests: [not_null]\n');
+    const build = await p.sf('build');
+    expect(build.code).toBe(1);
+    expect(build.text).toContain("models/props.yml:6: test not_null_a_idd: column 'idd' is not in the model's output (id)");
     const run = await p.sf('test');
     expect(run.code).toBe(2);
     expect(run.text).toMatch(/models\/props\.yml:6: test not_null_a_idd: column 'idd' is not in \S*a\n {2}hint: did you mean 'id'\?/);
+  });
+});
+
+describe.each(ENGINES)('data tests audit the new rows before they are published, on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('an error test failing keeps the published table and skips downstream; a warn test publishes and says so', async () => {
+    const p = await pool.create({ files: {
+      'models/orders.sql': "{{ config(materialized='table') }}\nselect 1 as id, 'a' as note union all select {{ var('second', 2) }}, null",
+      'models/order_count.sql': "{{ config(materialized='table') }}\nselect count(*) as n from {{ ref('orders') }}",
+      'models/daily.sql': "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d') }}\nselect {{ var('second', 2) }} as id, cast('2026-06-01' as date) as d union all select 1, cast('2026-06-01' as date)",
+      'models/props.yml': [
+        'version: 2', 'models:',
+        '  - name: orders', '    columns:', '      - name: id', '        data_tests: [unique]',
+        '      - name: note', '        data_tests:', '          - not_null:', '              config: {severity: warn}',
+        '  - name: daily', '    columns:', '      - name: id', '        data_tests: [unique]',
+      ].join('\n'),
+    } });
+    const first = await p.sf('build');
+    expect(first.code, first.text).toBe(0);
+    expect(first.text).toContain("Model 'orders' (");
+    expect(first.text).toMatch(/was published with warnings:\n {2}warning: not_null_orders_note \(models\/props\.yml:9\): 1 failing row, configured to warn if !=0/);
+    expect(first.text).toMatch(/Done\. PASS=3 WARN=1 ERROR=0 SKIP=0 TOTAL=3/);
+
+    const second = await p.sf('build', '--vars', '{"second": 1}');
+    expect(second.code, second.text).toBe(1);
+    expect(second.text).toMatch(/data test failed on the new rows; nothing was published:\n\s+unique_orders_id \(models\/props\.yml:6\): 1 failing row, configured to fail if !=0/);
+    expect(second.text).toMatch(/SKIP table \S*order_count/);
+    expect(await p.query(`select id from ${p.sql('orders')} order by id`)).toEqual([{ id: expect.anything() }, { id: expect.anything() }]);
+    expect((await p.query(`select id from ${p.sql('orders')} order by id`)).map((r) => Number(r['id']))).toEqual([1, 2]);
+    // The incremental model's batch failed its audit too: its partition is as it was.
+    expect((await p.query(`select id from ${p.sql('daily')} order by id`)).map((r) => Number(r['id']))).toEqual([1, 2]);
+    expect(await p.unexpectedRelations([p.rel('orders'), p.rel('order_count'), p.rel('daily')])).toEqual([]);
   });
 });

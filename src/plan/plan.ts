@@ -10,7 +10,8 @@ import type { SeedTable } from '../parser/seed-csv.js';
 import { ledgerKey, ledgerSetup, type LedgerEntry } from './ledger.js';
 import type { BatchRequest } from './materializations/batches.js';
 import { incrementalPlan } from './materializations/incremental.js';
-import { seedActions, tableActions, viewActions } from './materializations/index.js';
+import { seedActions, tableActions, viewActions, type Audit } from './materializations/index.js';
+import { auditAction, type ModelTest } from './quality/audit.js';
 import type { ExecutionPlan, PlanStep } from './types.js';
 
 export interface PlanInputs {
@@ -29,6 +30,8 @@ export interface PlanInputs {
   /** Ledger entries by the model relation's ledger key. */
   readonly ledger?: ReadonlyMap<string, readonly LedgerEntry[]>;
   readonly request?: BatchRequest;
+  /** Data tests per model or seed, run on its staged rows before they are published. */
+  readonly tests?: ReadonlyMap<string, readonly ModelTest[]>;
 }
 
 const DEFAULT_REQUEST: BatchRequest = { fullRefresh: false, missing: false, now: '1970-01-01 00:00:00' };
@@ -39,6 +42,11 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
   const steps: PlanStep[] = [];
   const schemas = new Set<string>();
   let needsLedger = false;
+  const audit = (name: string): Audit | undefined => {
+    const tests = inputs.tests?.get(name);
+    if (!tests?.length) return undefined;
+    return (stage) => [auditAction(dialect, stage, tests)!];
+  };
   for (const name of graph.order) {
     if (!selected.has(name)) continue;
     const node = graph.node(name);
@@ -50,7 +58,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       schemas.add(node.seed.relation.schema);
       steps.push({
         name, kind: 'seed', relation: node.seed.relation, dependsOn, batched: false, concurrency: 1,
-        units: [{ actions: seedActions(node.seed, table, path, inputs.seedDelimiter, dialect, state) }],
+        units: [{ actions: seedActions(node.seed, table, path, inputs.seedDelimiter, dialect, state, audit(name)) }],
       });
       continue;
     }
@@ -65,6 +73,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
         model, dialect, existing, request,
         ledger: inputs.ledger?.get(ledgerKey(model.relation)) ?? [],
         render: (ctx) => inputs.render(name, ctx),
+        audit: audit(name),
       });
       needsLedger ||= plan.ledger;
       steps.push({
@@ -74,7 +83,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       });
       continue;
     }
-    const actions = kind === 'table' ? tableActions(model, dialect, state) : viewActions(model, dialect, state);
+    const actions = kind === 'table' ? tableActions(model, dialect, state, audit(name)) : viewActions(model, dialect, state);
     steps.push({ ...common, kind, units: [{ actions }], batched: false, concurrency: 1 });
   }
   const setup: Statement[] = [

@@ -28,6 +28,10 @@ function renderAction(out: string[], action: StepAction, facts: (d: Deferred) =>
     out.push(`${action.sql};`);
     return;
   }
+  if (action.kind === 'note') {
+    out.push(`-- note: ${action.message}`);
+    return;
+  }
   if (action.kind === 'csv-load') {
     const cols = action.columns.map((c) => `${c.name} ${c.type}`).join(', ');
     out.push(`-- load csv ${action.path.split('/').slice(-2).join('/')} into ${action.relation.schema}.${action.relation.name} (${cols})`);

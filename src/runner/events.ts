@@ -13,6 +13,7 @@ export interface BatchResult {
   readonly seconds: number;
   readonly attempts: number;
   readonly message?: string | undefined;
+  readonly warnings?: readonly string[] | undefined;
 }
 
 export interface StepResult {
@@ -31,6 +32,8 @@ export interface StepResult {
   readonly how?: string | undefined;
   /** Per batch, for a batched step. */
   readonly batches?: readonly BatchResult[] | undefined;
+  /** Data test warnings: reported, the rows published. */
+  readonly warnings?: readonly string[] | undefined;
 }
 
 export type RunEvent =

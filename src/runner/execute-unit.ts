@@ -12,15 +12,23 @@ export class AmbiguousCommit extends Error {
   override readonly name = 'AmbiguousCommit';
 }
 
-/** Runs the unit's actions in a transaction; returns the rows its writes report (or undefined). */
-export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitContext): Promise<number | undefined> {
+export interface UnitOutcome {
+  /** The rows its writes report, or undefined. */
+  readonly rows: number | undefined;
+  /** What its actions reported without failing (data test warnings). */
+  readonly notes: readonly string[];
+}
+
+/** Runs the unit's actions in a transaction. */
+export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitContext): Promise<UnitOutcome> {
   let committing = false;
+  const notes: string[] = [];
   try {
     return await adapter.db.transaction().execute(async (trx) => {
-      const rows = await runActions(adapter, trx, unit.actions, ctx);
+      const rows = await runActions(adapter, trx, unit.actions, ctx, notes);
       faultPoint('before commit');
       committing = true;
-      return rows;
+      return { rows, notes };
     });
   } catch (err) {
     if (!committing) throw err;
@@ -28,7 +36,7 @@ export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitCon
   }
 }
 
-async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext): Promise<number | undefined> {
+async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext, notes: string[]): Promise<number | undefined> {
   let rows: number | undefined;
   const add = (n: number) => (rows = (rows ?? 0) + n);
   for (const action of actions) {
@@ -37,6 +45,8 @@ async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly 
       const result = await sql.raw<Record<string, unknown>>(action.sql).execute(trx);
       if (action.rows === 'affected') add(Number(result.numAffectedRows ?? 0n));
       if (action.rows === 'scalar') add(Number(Object.values(result.rows[0] ?? {})[0] ?? 0));
+    } else if (action.kind === 'note') {
+      notes.push(action.message);
     } else if (action.kind === 'csv-load') {
       faultPoint('csv load');
       add(await adapter.loadCsv(trx, action));
@@ -51,7 +61,7 @@ async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly 
           return v === null || v === undefined ? null : String(v);
         }));
       }
-      const more = await runActions(adapter, trx, action.build({ columns, values, unit: ctx }), ctx);
+      const more = await runActions(adapter, trx, action.build({ columns, values, unit: ctx }), ctx, notes);
       if (more !== undefined) add(more);
     }
   }

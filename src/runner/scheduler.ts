@@ -71,8 +71,11 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     for (let attempt = 1; ; attempt++) {
       const ctx: UnitContext = { runId, attempt, startedAt, now: () => now().toISOString() };
       try {
-        const rows = await executeUnit(adapter, unit, ctx);
-        return { label: unit.label ?? step.name, window: unit.window, status: 'success', rows, startedAt, seconds: seconds(t0), attempts: attempt };
+        const { rows, notes } = await executeUnit(adapter, unit, ctx);
+        return {
+          label: unit.label ?? step.name, window: unit.window, status: 'success', rows, startedAt, seconds: seconds(t0), attempts: attempt,
+          ...(notes.length ? { warnings: notes } : {}),
+        };
       } catch (err) {
         const info = err instanceof ModelError || err instanceof AmbiguousCommit
           ? { message: err.message, retryable: false }
@@ -157,6 +160,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
           ? `${failed.length} of ${batches.length} batches failed: ${failed.map((b) => b.label).join(', ')}\n${failed.find((b) => b.status === 'error')?.message ?? failed[0]!.message}`
           : failed[0]!.message,
         batches: step.batched ? orderLike(batches, step) : undefined,
+        ...(batches.some((b) => b.warnings) ? { warnings: batches.flatMap((b) => b.warnings ?? []) } : {}),
       };
       return { step, result };
     } finally {

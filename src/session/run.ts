@@ -14,6 +14,9 @@ import type { ExecutionPlan } from '../plan/types.js';
 import type { RunEvent, StepResult } from '../runner/events.js';
 import { runPlan } from '../runner/scheduler.js';
 import { readLedger } from './ledger-state.js';
+import type { ModelTest } from '../plan/quality/audit.js';
+import { testTarget } from '../plan/quality/targets.js';
+import { UserError, UserErrors } from '../util/errors.js';
 import type { LoadedProject } from './project.js';
 
 export type RunCommand = 'seed' | 'run' | 'build';
@@ -60,6 +63,8 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   const compiledPaths = writeCompiled(project);
   writeManifest(project, compiledPaths, now());
 
+  // As in dbt, `seed` loads seeds without testing them; build tests seeds and models, run models.
+  const tests = request.command === 'seed' ? new Map<string, ModelTest[]>() : modelTests(project, selected);
   const seedTables = new Map<string, SeedTable>();
   for (const name of selected) {
     const node = graph.node(name);
@@ -93,6 +98,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
         render: project.compiled.render,
         ledger: ledgerKeys.length ? await readLedger(adapter, state, ledgerKeys) : new Map(),
         request: planRequest,
+        tests,
       });
     };
     const plan = await planFor(selected, [...schemas], ledgerKeys);
@@ -112,4 +118,24 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   } finally {
     await adapter.close();
   }
+}
+
+/**
+ * The data tests of the selected models and seeds (views are tested by sf test), with the parent
+ * of each relationships test resolved; a `to:` naming nothing is an error before anything runs.
+ */
+function modelTests(project: LoadedProject, selected: ReadonlySet<string>): Map<string, ModelTest[]> {
+  const byNode = new Map<string, ModelTest[]>();
+  const errors: UserError[] = [];
+  for (const test of project.manifest.genericTests) {
+    if (!test.config.enabled || !selected.has(test.node)) continue;
+    const to = test.test === 'relationships' ? testTarget(project.graph, project.config.sources, test) : undefined;
+    if (to instanceof UserError) {
+      errors.push(to);
+      continue;
+    }
+    byNode.set(test.node, [...(byNode.get(test.node) ?? []), { test, to }]);
+  }
+  UserErrors.throwIfAny(errors);
+  return byNode;
 }

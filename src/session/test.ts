@@ -9,6 +9,7 @@ import type { Adapter, Relation } from '../adapters/types.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import { failureCountSql, genericTestSql, meetsCondition } from '../plan/quality/generic-tests.js';
+import { testTarget } from '../plan/quality/targets.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { LoadedProject } from './project.js';
@@ -91,7 +92,7 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
   const errors: UserError[] = [];
   const planned: PlannedTest[] = [];
   for (const t of generic) {
-    const to = t.test === 'relationships' ? parseRelationRef(project, String(t.args['to']), t) : undefined;
+    const to = t.test === 'relationships' ? testTarget(project.graph, project.config.sources, t) : undefined;
     if (to instanceof UserError) {
       errors.push(to);
       continue;
@@ -100,11 +101,11 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     const column = t.column ?? (typeof t.args['column_name'] === 'string' ? t.args['column_name'] : undefined);
     planned.push({
       name: t.name, kind: 'generic', on: t.node, file: t.file, line: t.line,
-      query: genericTestSql(project.dialect, t, { model: project.dialect.renderRelation(model), to: to && project.dialect.renderRelation(to.relation) }),
+      query: genericTestSql(project.dialect, t, { model: project.dialect.renderRelation(model), to: to && project.dialect.renderRelation(to) }),
       severity: t.config.severity, warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
       needs: [
         { relation: model, columns: column && /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? [column] : [] },
-        ...(to ? [{ relation: to.relation, columns: /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(t.args['field'])) ? [String(t.args['field'])] : [] }] : []),
+        ...(to ? [{ relation: to, columns: /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(t.args['field'])) ? [String(t.args['field'])] : [] }] : []),
       ],
     });
   }
@@ -177,20 +178,4 @@ async function missingRelations(adapter: Adapter, planned: readonly PlannedTest[
     }
   }
   return errors;
-}
-
-/** relationships' `to`: `ref('x')`, `source('a', 'b')`, or a bare model name. */
-function parseRelationRef(project: LoadedProject, to: string, t: GenericTestDeclaration): { relation: Relation } | UserError {
-  const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(to) ?? /^\s*([A-Za-z0-9_]+)\s*$/.exec(to);
-  const src = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(to);
-  if (src) {
-    const source = project.config.sources[src[1]!];
-    if (source?.tables.includes(src[2]!)) return { relation: { schema: source.schema, name: src[2]! } };
-  } else if (ref && project.graph.has(ref[1]!)) {
-    const node = project.graph.node(ref[1]!);
-    return { relation: node.kind === 'seed' ? node.seed.relation : node.model.relation };
-  }
-  return new UserError('PROPERTIES', `relationships test ${t.name}: 'to: ${to}' names no model, seed or declared source`, {
-    location: { file: t.file, line: t.line }, hint: "write to: ref('model_name') or to: source('source', 'table')",
-  });
 }

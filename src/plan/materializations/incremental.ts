@@ -30,6 +30,7 @@ import { publishStatements } from '../strategies/index.js';
 import type { PlanUnit } from '../types.js';
 import { batchKeys, lastBuilt, type BatchRequest } from './batches.js';
 import { stageRelation } from './stage.js';
+import type { Audit } from './index.js';
 
 export interface IncrementalInputs {
   readonly model: CompiledModel;
@@ -39,6 +40,8 @@ export interface IncrementalInputs {
   readonly ledger: readonly LedgerEntry[];
   readonly render: (ctx: RenderContext) => string;
   readonly request: BatchRequest;
+  /** The model's data tests on its staged rows, before they are published. */
+  readonly audit?: Audit | undefined;
 }
 
 export interface IncrementalPlan {
@@ -104,9 +107,10 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
  * Stage statements: (re)create the stage from the model's SQL. The rows that count are the
  * ones published, so the stage reports none (and SQLite's extra count query is left out).
  */
-function stageActions(dialect: SqlDialect, stage: Relation, sql: string): Statement[] {
+function stageActions(inputs: IncrementalInputs, stage: Relation, sql: string): StepAction[] {
+  const { dialect } = inputs;
   const create = dialect.createTableAs(stage, sql).filter((s) => s.rows !== 'scalar');
-  return [dialect.dropRelation(stage, 'table'), ...create.map(({ sql: text }) => ({ sql: text }))];
+  return [dialect.dropRelation(stage, 'table'), ...create.map(({ sql: text }) => ({ sql: text })), ...(inputs.audit?.(stage) ?? [])];
 }
 
 function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string, keepsLedger: boolean): PlanUnit {
@@ -115,6 +119,7 @@ function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string,
   const actions: StepAction[] = [
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTableAs(stage, sql),
+    ...(inputs.audit?.(stage) ?? []),
     ...dialect.swapTable(stage, model.relation, existing),
   ];
   const part = spec.partition;
@@ -139,7 +144,7 @@ function prepareUnit(inputs: IncrementalInputs, firstBatchSql: string): PlanUnit
   return {
     label: 'prepare',
     actions: [
-      ...stageActions(dialect, stage, `select * from (\n${firstBatchSql}\n) as sf_columns_only where 1 = 0`),
+      ...stageActions({ ...inputs, audit: undefined }, stage, `select * from (\n${firstBatchSql}\n) as sf_columns_only where 1 = 0`),
       ...dialect.swapTable(stage, model.relation, existing),
       ledgerClear(dialect, model.relation),
     ],
@@ -156,7 +161,7 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
     label: window ? `from ${window.start}` : undefined,
     window,
     actions: [
-      ...stageActions(dialect, stage, sql),
+      ...stageActions(inputs, stage, sql),
       {
         kind: 'deferred',
         describe: [stage, model.relation],
@@ -199,7 +204,7 @@ function windowUnit(inputs: IncrementalInputs, spec: IncrementalSpec, w: { start
     window: w,
     partitions: [w.partition],
     actions: [
-      ...stageActions(dialect, stage, sql),
+      ...stageActions(inputs, stage, sql),
       {
         kind: 'deferred',
         describe: [stage, model.relation],

@@ -1,6 +1,6 @@
 // A materialization turns one node into the actions of its step. Pure: it reads the
 // warehouse state it is given and returns statements; only the runner executes them.
-import { relationKey, type CsvLoad, type SqlDialect, type StepAction, type WarehouseState } from '../../adapters/types.js';
+import { relationKey, type CsvLoad, type Relation, type SqlDialect, type StepAction, type WarehouseState } from '../../adapters/types.js';
 import type { CompiledModel, CompiledSeed } from '../../compiler/types.js';
 import type { SeedTable } from '../../parser/seed-csv.js';
 import { stageRelation } from './stage.js';
@@ -12,14 +12,18 @@ export function viewActions(model: CompiledModel, dialect: SqlDialect, state: Wa
 }
 
 /** Build into a stage, then swap it in: a failure anywhere leaves the old table as it was. */
-export function tableActions(model: CompiledModel, dialect: SqlDialect, state: WarehouseState): StepAction[] {
+export function tableActions(model: CompiledModel, dialect: SqlDialect, state: WarehouseState, audit?: Audit): StepAction[] {
   const stage = stageRelation(model.relation);
   return [
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTableAs(stage, model.sql),
+    ...(audit?.(stage) ?? []),
     ...dialect.swapTable(stage, model.relation, state.get(relationKey(model.relation))),
   ];
 }
+
+/** The data tests of a node, run on its staged rows before they are published (quality/audit.ts). */
+export type Audit = (stage: Relation) => readonly StepAction[];
 
 export function seedActions(
   seed: CompiledSeed,
@@ -28,6 +32,7 @@ export function seedActions(
   delimiter: string,
   dialect: SqlDialect,
   state: WarehouseState,
+  audit?: Audit,
 ): StepAction[] {
   const stage = stageRelation(seed.relation);
   const load: CsvLoad = { kind: 'csv-load', relation: stage, path: csvPath, columns: table.columns, delimiter };
@@ -35,6 +40,7 @@ export function seedActions(
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTable(stage, table.columns),
     load,
+    ...(audit?.(stage) ?? []),
     ...dialect.swapTable(stage, seed.relation, state.get(relationKey(seed.relation))),
   ];
 }
