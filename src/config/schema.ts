@@ -54,6 +54,7 @@ export const modelSettingsSchema = z.strictObject({
   lookback: z.number().int().min(0).optional(),
   concurrent_batches: z.boolean().optional(),
   batch_concurrency: z.number().int().min(1).max(64).optional(),
+  max_quarantine_rate: z.number().min(0).max(1).optional(),
 });
 
 /** Config keys a model may set, for hints. */

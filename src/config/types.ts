@@ -73,6 +73,8 @@ export interface ModelSettings {
   concurrent_batches?: boolean;
   /** Most batches of this model run at once (default: the run's threads). */
   batch_concurrency?: number;
+  /** Above this share of quarantined rows (0..1), the model or batch fails and publishes nothing. */
+  max_quarantine_rate?: number;
 }
 
 export interface DuckDBTarget {

@@ -141,7 +141,7 @@ describe.each(ENGINES)('bad test declarations on %s', (engine) => {
     expect(run.text).toMatch(/models\/broken\.yml:\d+: YAML syntax error/);
     expect(run.text).toContain("models/props.yml:3: model 'nope' is not in the project");
     expect(run.text).toContain("models/props.yml:8: unknown test 'unique_ish' on a.id");
-    expect(run.text).toContain("models/props.yml:9: severity 'fatal' of not_null on a.id is not error or warn");
+    expect(run.text).toContain("models/props.yml:9: severity 'fatal' of not_null on a.id is not error, warn or quarantine");
     expect(await p.unexpectedRelations([])).toEqual([]);
   });
 
@@ -189,5 +189,90 @@ describe.each(ENGINES)('data tests audit the new rows before they are published,
     // The incremental model's batch failed its audit too: its partition is as it was.
     expect((await p.query(`select id from ${p.sql('daily')} order by id`)).map((r) => Number(r['id']))).toEqual([1, 2]);
     expect(await p.unexpectedRelations([p.rel('orders'), p.rel('order_count'), p.rel('daily')])).toEqual([]);
+  });
+});
+
+describe.each(ENGINES)('quarantine on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  const ITEMS = `{{ config(materialized='table', max_quarantine_rate=var('rate', 1)) }}
+select 1 as id, 5 as qty, 10 as product
+union all select 2, -1, 10
+union all select 3, 2, 99
+union all select 3, 4, 10
+union all select 4, 1, null
+union all select 5, 3, 20`;
+  const DAILY = `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d') }}
+select 1 as id, cast('2026-06-01' as date) as d, 5 as qty
+union all select 2, cast('2026-06-01' as date), -1
+union all select 3, cast('2026-06-02' as date), 2`;
+  const PROPS = `version: 2
+models:
+  - name: items
+    columns:
+      - name: id
+        data_tests:
+          - unique: {config: {severity: quarantine}}
+      - name: qty
+        data_tests:
+          - dbt_utils.expression_is_true:
+              expression: "> 0"
+              config: {severity: quarantine}
+      - name: product
+        data_tests:
+          - relationships:
+              to: ref('products')
+              field: product
+              config: {severity: quarantine}
+          - not_null: {config: {severity: quarantine}}
+  - name: daily
+    columns:
+      - name: qty
+        data_tests:
+          - dbt_utils.expression_is_true:
+              expression: "> 0"
+              config: {severity: quarantine}
+`;
+
+  it('moves exactly the failing rows aside with their rules, publishes the rest; re-runs replace them; the rate breaker publishes nothing', async () => {
+    const p = await pool.create({ files: {
+      'seeds/products.csv': 'product,name\n10,a\n20,b\n', 'models/items.sql': ITEMS, 'models/daily.sql': DAILY, 'models/props.yml': PROPS,
+    } });
+    const run = await p.sf('build');
+    expect(run.code, run.text).toBe(0);
+    expect(run.text).toMatch(/quarantined 4 of 6 rows into \S*items__quarantine: unique_items_id 2, expression_items_qty 1, relationships_items_product 1, not_null_items_product 1/);
+    const ids = async (rel: string) => (await p.query(`select id from ${p.sql(rel)} order by id`)).map((r) => Number(r['id']));
+    expect(await ids('items')).toEqual([1, 5]);
+    const quarantined = async () => (await p.query(`select id, sf_test, sf_reason, sf_partition from ${p.sql('items__quarantine')} order by id, sf_test`))
+      .map((r) => [Number(r['id']), r['sf_test'], r['sf_partition']]);
+    expect(await quarantined()).toEqual([
+      [2, 'expression_items_qty', null],
+      [3, 'unique_items_id', null],
+      [3, 'unique_items_id, relationships_items_product', null],
+      [4, 'not_null_items_product', null],
+    ]);
+    const reasons = (await p.query(`select sf_reason from ${p.sql('items__quarantine')} where id = 4`)).map((r) => r['sf_reason']);
+    expect(reasons).toEqual(['product is null']);
+
+    // A batch's quarantine rows carry its partition; re-running it replaces exactly those.
+    expect(await ids('daily')).toEqual([1, 3]);
+    const daily = async () => (await p.query(`select id, sf_partition from ${p.sql('daily__quarantine')} order by id`)).map((r) => [Number(r['id']), r['sf_partition']]);
+    expect(await daily()).toEqual([[2, '2026-06-01']]);
+    expect((await p.sf('run', '--select', 'daily', '--start', '2026-06-01', '--end', '2026-06-02')).code).toBe(0);
+    expect(await daily()).toEqual([[2, '2026-06-01']]);
+    expect(await ids('daily')).toEqual([1, 3]);
+
+    // Build again: the same published rows and the same quarantined rows.
+    expect((await p.sf('build')).code).toBe(0);
+    expect(await ids('items')).toEqual([1, 5]);
+    expect(await quarantined()).toHaveLength(4);
+
+    // Above max_quarantine_rate: the model fails, nothing is published or quarantined anew.
+    const tripped = await p.sf('run', '--select', 'items', '--vars', '{"rate": 0.3}');
+    expect(tripped.code).toBe(1);
+    expect(tripped.text).toMatch(/4 of 6 rows \(66\.67%\) broke quarantine rules \(unique_items_id 2, expression_items_qty 1, relationships_items_product 1, not_null_items_product 1\), above max_quarantine_rate 0\.3; nothing was published/);
+    expect(await ids('items')).toEqual([1, 5]);
+    expect(await quarantined()).toHaveLength(4);
   });
 });

@@ -7,7 +7,10 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { UserError } from '../util/errors.js';
 
-export type Severity = 'error' | 'warn';
+/** dbt's error and warn, and sf's quarantine (row-level tests: failing rows are moved aside). */
+export type Severity = 'error' | 'warn' | 'quarantine';
+/** Tests that judge rows one by one, so failing rows can be quarantined. */
+export const ROW_LEVEL_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression'];
 
 /** dbt's warn_if / error_if on a failure count: `!=0`, `>10`, `>=5`, `<3`, `=0`. */
 export const COUNT_CONDITION = /^\s*(!=|<>|>=|<=|==|=|>|<)\s*(-?\d+)\s*$/;
@@ -163,8 +166,13 @@ function readTest(
   const argValues = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !CONFIG_KEYS.has(k))), ...(args ?? {}) };
   const cfg = { ...flatConfig, ...(rawConfig ?? {}) };
   const severity = String(cfg['severity'] ?? 'error').toLowerCase();
-  if (severity !== 'error' && severity !== 'warn') {
-    fail(`severity '${String(cfg['severity'])}' of ${test} on ${node}${column ? `.${column}` : ''} is not error or warn`, item, "use severity: error (fails the node) or warn (reported)");
+  if (severity !== 'error' && severity !== 'warn' && severity !== 'quarantine') {
+    fail(`severity '${String(cfg['severity'])}' of ${test} on ${node}${column ? `.${column}` : ''} is not error, warn or quarantine`, item,
+      'use severity: error (fails the node), warn (reported) or quarantine (failing rows moved aside)');
+    return undefined;
+  }
+  if (severity === 'quarantine' && !ROW_LEVEL_TESTS.includes(canonical)) {
+    fail(`severity quarantine needs a test that judges rows one by one; ${test} does not`, item, `quarantine works with ${ROW_LEVEL_TESTS.join(', ')}`);
     return undefined;
   }
   for (const key of ['warn_if', 'error_if']) {

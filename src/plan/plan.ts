@@ -45,12 +45,19 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
   const audit = (name: string): Audit | undefined => {
     const tests = inputs.tests?.get(name);
     if (!tests?.length) return undefined;
-    return (stage) => [auditAction(dialect, stage, tests)!];
+    const node = graph.node(name);
+    const relation = node.kind === 'seed' ? node.seed.relation : node.model.relation;
+    const maxRate = node.kind === 'model' ? node.model.settings.max_quarantine_rate : undefined;
+    const quarantine = { schema: relation.schema, name: `${relation.name}__quarantine` };
+    return (stage, scope) => [auditAction(dialect, stage, tests, { quarantine, scope, maxRate })!];
   };
   for (const name of graph.order) {
     if (!selected.has(name)) continue;
     const node = graph.node(name);
-    const dependsOn = [...stepParents(graph, name, selected)].sort();
+    // A relationships test reads its parent: the tested node waits for it, when it is built too.
+    const testParents = (inputs.tests?.get(name) ?? []).map((t) => t.toNode)
+      .filter((n): n is string => n !== undefined && n !== name && selected.has(n) && !ancestors(graph, n).has(name));
+    const dependsOn = [...new Set([...stepParents(graph, name, selected), ...testParents])].sort();
     if (node.kind === 'seed') {
       const table = inputs.seedTables.get(name);
       if (!table) throw new Error(`seed ${name} was not inspected before planning`);
@@ -91,6 +98,15 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     ...(needsLedger ? ledgerSetup(dialect) : []),
   ];
   return { setup, steps };
+}
+
+function ancestors(graph: ProjectGraph, name: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (n: string) => {
+    for (const p of graph.parents(n)) if (!found.has(p)) (found.add(p), visit(p));
+  };
+  visit(name);
+  return found;
 }
 
 /** Selected, non-ephemeral ancestors reached without passing through another selected step. */

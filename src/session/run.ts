@@ -134,7 +134,7 @@ function modelTests(project: LoadedProject, selected: ReadonlySet<string>): Map<
       errors.push(to);
       continue;
     }
-    byNode.set(test.node, [...(byNode.get(test.node) ?? []), { test, to }]);
+    byNode.set(test.node, [...(byNode.get(test.node) ?? []), { test, to, toNode: to?.node }]);
   }
   UserErrors.throwIfAny(errors);
   return byNode;

@@ -42,6 +42,7 @@ interface PlannedTest {
   readonly file: string;
   readonly line?: number | undefined;
   readonly query: string;
+  /** In sf test nothing is moved: a quarantine test fails like an error test. */
   readonly severity: 'error' | 'warn';
   readonly warnIf: string;
   readonly errorIf: string;
@@ -102,7 +103,7 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     planned.push({
       name: t.name, kind: 'generic', on: t.node, file: t.file, line: t.line,
       query: genericTestSql(project.dialect, t, { model: project.dialect.renderRelation(model), to: to && project.dialect.renderRelation(to) }),
-      severity: t.config.severity, warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
+      severity: t.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
       needs: [
         { relation: model, columns: column && /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? [column] : [] },
         ...(to ? [{ relation: to, columns: /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(t.args['field'])) ? [String(t.args['field'])] : [] }] : []),

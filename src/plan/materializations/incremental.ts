@@ -31,6 +31,7 @@ import type { PlanUnit } from '../types.js';
 import { batchKeys, lastBuilt, type BatchRequest } from './batches.js';
 import { stageRelation } from './stage.js';
 import type { Audit } from './index.js';
+import type { QuarantineScope } from '../quality/audit.js';
 
 export interface IncrementalInputs {
   readonly model: CompiledModel;
@@ -107,10 +108,37 @@ export function incrementalPlan(inputs: IncrementalInputs): IncrementalPlan {
  * Stage statements: (re)create the stage from the model's SQL. The rows that count are the
  * ones published, so the stage reports none (and SQLite's extra count query is left out).
  */
-function stageActions(inputs: IncrementalInputs, stage: Relation, sql: string): StepAction[] {
+function stageActions(inputs: IncrementalInputs, stage: Relation, sql: string, scope: QuarantineScope, keepOnly?: string): StepAction[] {
   const { dialect } = inputs;
   const create = dialect.createTableAs(stage, sql).filter((s) => s.rows !== 'scalar');
-  return [dialect.dropRelation(stage, 'table'), ...create.map(({ sql: text }) => ({ sql: text })), ...(inputs.audit?.(stage) ?? [])];
+  return [
+    dialect.dropRelation(stage, 'table'),
+    ...create.map(({ sql: text }) => ({ sql: text })),
+    // An audited batch tests only its window's rows (the only ones it publishes).
+    ...(keepOnly && inputs.audit ? [{ sql: `delete from ${dialect.renderRelation(stage)} where not coalesce((${keepOnly}), false)` }] : []),
+    ...(inputs.audit?.(stage, scope) ?? []),
+  ];
+}
+
+/** The partition key of a staged row (alias sf_row), for its quarantine row. */
+function rowPartition(dialect: SqlDialect, spec: IncrementalSpec): string | undefined {
+  return spec.partition ? partitionKeySql(dialect, `sf_row.${dialect.quoteIdentifier(spec.partition.field)}`, spec.partition) : undefined;
+}
+
+/** Which quarantine rows an incremental run replaces: those of the partitions or keys it writes. */
+function singleScope(dialect: SqlDialect, spec: IncrementalSpec, stage: Relation): QuarantineScope {
+  const partitionKey = rowPartition(dialect, spec);
+  if (spec.strategy === 'insert_overwrite') {
+    if (!spec.partition) return { clear: 'all' };
+    const key = partitionKeySql(dialect, dialect.quoteIdentifier(spec.partition.field), spec.partition);
+    return { clear: `sf_partition in (select distinct ${key} from ${dialect.renderRelation(stage)})`, partitionKey };
+  }
+  if (spec.uniqueKey.length && spec.strategy !== 'append') {
+    const keys = spec.uniqueKey.map((k) => dialect.quoteIdentifier(k));
+    const tuple = keys.length === 1 ? keys[0]! : `(${keys.join(', ')})`;
+    return { clear: `${tuple} in (select ${keys.join(', ')} from ${dialect.renderRelation(stage)})`, partitionKey };
+  }
+  return { clear: undefined, partitionKey };
 }
 
 function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string, keepsLedger: boolean): PlanUnit {
@@ -119,7 +147,7 @@ function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string,
   const actions: StepAction[] = [
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTableAs(stage, sql),
-    ...(inputs.audit?.(stage) ?? []),
+    ...(inputs.audit?.(stage, { clear: 'all', partitionKey: rowPartition(dialect, spec) }) ?? []),
     ...dialect.swapTable(stage, model.relation, existing),
   ];
   const part = spec.partition;
@@ -144,7 +172,7 @@ function prepareUnit(inputs: IncrementalInputs, firstBatchSql: string): PlanUnit
   return {
     label: 'prepare',
     actions: [
-      ...stageActions({ ...inputs, audit: undefined }, stage, `select * from (\n${firstBatchSql}\n) as sf_columns_only where 1 = 0`),
+      ...stageActions({ ...inputs, audit: undefined }, stage, `select * from (\n${firstBatchSql}\n) as sf_columns_only where 1 = 0`, { clear: undefined }),
       ...dialect.swapTable(stage, model.relation, existing),
       ledgerClear(dialect, model.relation),
     ],
@@ -161,7 +189,7 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
     label: window ? `from ${window.start}` : undefined,
     window,
     actions: [
-      ...stageActions(inputs, stage, sql),
+      ...stageActions(inputs, stage, sql, singleScope(dialect, spec, stage)),
       {
         kind: 'deferred',
         describe: [stage, model.relation],
@@ -204,7 +232,7 @@ function windowUnit(inputs: IncrementalInputs, spec: IncrementalSpec, w: { start
     window: w,
     partitions: [w.partition],
     actions: [
-      ...stageActions(inputs, stage, sql),
+      ...stageActions(inputs, stage, sql, { clear: `sf_partition = ${dialect.stringLiteral(w.partition)}`, partitionKey: rowPartition(dialect, spec) }, inWindow),
       {
         kind: 'deferred',
         describe: [stage, model.relation],

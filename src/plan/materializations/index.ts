@@ -3,6 +3,7 @@
 import { relationKey, type CsvLoad, type Relation, type SqlDialect, type StepAction, type WarehouseState } from '../../adapters/types.js';
 import type { CompiledModel, CompiledSeed } from '../../compiler/types.js';
 import type { SeedTable } from '../../parser/seed-csv.js';
+import type { QuarantineScope } from '../quality/audit.js';
 import { stageRelation } from './stage.js';
 
 export { stageRelation };
@@ -17,13 +18,17 @@ export function tableActions(model: CompiledModel, dialect: SqlDialect, state: W
   return [
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTableAs(stage, model.sql),
-    ...(audit?.(stage) ?? []),
+    ...(audit?.(stage, WHOLE) ?? []),
     ...dialect.swapTable(stage, model.relation, state.get(relationKey(model.relation))),
   ];
 }
 
-/** The data tests of a node, run on its staged rows before they are published (quality/audit.ts). */
-export type Audit = (stage: Relation) => readonly StepAction[];
+/**
+ * The data tests of a node, run on its staged rows before they are published (quality/audit.ts);
+ * `scope` says which quarantined rows the unit replaces.
+ */
+export type Audit = (stage: Relation, scope: QuarantineScope) => readonly StepAction[];
+const WHOLE: QuarantineScope = { clear: 'all' };
 
 export function seedActions(
   seed: CompiledSeed,
@@ -40,7 +45,7 @@ export function seedActions(
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTable(stage, table.columns),
     load,
-    ...(audit?.(stage) ?? []),
+    ...(audit?.(stage, WHOLE) ?? []),
     ...dialect.swapTable(stage, seed.relation, state.get(relationKey(seed.relation))),
   ];
 }

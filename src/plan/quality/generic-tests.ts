@@ -48,6 +48,43 @@ export function genericTestSql(dialect: SqlDialect, t: GenericTestDeclaration, r
   }
 }
 
+/**
+ * For a row-level test: the condition a staged row (alias `sf_row`) fails, and why in words.
+ * The same rows dbt's query reports, one by one (every row of a duplicated value for unique).
+ */
+export function rowFailure(dialect: SqlDialect, t: GenericTestDeclaration, stage: string, to?: string): { condition: string; reason: string } {
+  const column = t.column ?? String(t.args['column_name'] ?? '');
+  const col = `sf_row.${column}`;
+  let condition: string;
+  let reason: string;
+  switch (t.test) {
+    case 'not_null':
+      [condition, reason] = [`${col} is null`, `${column} is null`];
+      break;
+    case 'unique':
+      [condition, reason] = [`${col} in (select ${column} from ${stage} where ${column} is not null group by ${column} having count(*) > 1)`, `${column} is not unique`];
+      break;
+    case 'accepted_values': {
+      const quote = t.args['quote'] !== false;
+      const values = (t.args['values'] as unknown[]).map((v) => (quote ? dialect.stringLiteral(String(v)) : String(v)));
+      [condition, reason] = [`${col} is not null and ${col} not in (${values.join(', ')})`, `${column} is not one of ${values.join(', ')}`];
+      break;
+    }
+    case 'relationships':
+      [condition, reason] = [`${col} is not null and not exists (select 1 from ${to} as sf_parent where sf_parent.${String(t.args['field'])} = ${col})`,
+        `${column} has no match in ${String(t.args['to'])}.${String(t.args['field'])}`];
+      break;
+    case 'expression': {
+      const expr = `${t.column ? `${t.column} ` : ''}${String(t.args['expression'])}`;
+      [condition, reason] = [`not (${dialect.adaptModelSql(expr)})`, `${expr} is not true`];
+      break;
+    }
+    default:
+      throw new Error(`${t.test} is not a row-level test`);
+  }
+  return { condition: t.config.where ? `(${t.config.where}) and (${condition})` : condition, reason };
+}
+
 /** The number of failing rows, as dbt counts them (its `limit` applied first). */
 export function failureCountSql(failingRows: string, limit?: number): string {
   return `select count(*) as failures from (\n${failingRows}${limit !== undefined ? `\nlimit ${limit}` : ''}\n) as dbt_internal_test`;

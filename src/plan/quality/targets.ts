@@ -9,7 +9,7 @@ export function testTarget(
   graph: ProjectGraph,
   sources: Readonly<Record<string, ResolvedSource>>,
   t: GenericTestDeclaration,
-): Relation | UserError {
+): (Relation & { node?: string }) | UserError {
   const to = String(t.args['to']);
   const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(to) ?? /^\s*([A-Za-z0-9_]+)\s*$/.exec(to);
   const src = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(to);
@@ -18,7 +18,7 @@ export function testTarget(
     if (source?.tables.includes(src[2]!)) return { schema: source.schema, name: src[2]! };
   } else if (ref && graph.has(ref[1]!)) {
     const node = graph.node(ref[1]!);
-    return node.kind === 'seed' ? node.seed.relation : node.model.relation;
+    return { ...(node.kind === 'seed' ? node.seed.relation : node.model.relation), node: ref[1]! };
   }
   return new UserError('PROPERTIES', `relationships test ${t.name}: 'to: ${to}' names no model, seed or declared source`, {
     location: { file: t.file, line: t.line }, hint: "write to: ref('model_name') or to: source('source', 'table')",
