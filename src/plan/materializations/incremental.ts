@@ -30,7 +30,7 @@ import { publishStatements } from '../strategies/index.js';
 import type { PlanUnit } from '../types.js';
 import { batchKeys, lastBuilt, type BatchRequest } from './batches.js';
 import { stageRelation } from './stage.js';
-import type { Audit } from './index.js';
+import { stageAudited, type Audit } from './index.js';
 import type { QuarantineScope } from '../quality/audit.js';
 
 export interface IncrementalInputs {
@@ -146,8 +146,7 @@ function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string,
   const stage = stageRelation(model.relation);
   const actions: StepAction[] = [
     dialect.dropRelation(stage, 'table'),
-    ...dialect.createTableAs(stage, sql),
-    ...(inputs.audit?.(stage, { clear: 'all', partitionKey: rowPartition(dialect, spec) }) ?? []),
+    ...stageAudited(dialect, stage, sql, inputs.audit, { clear: 'all', partitionKey: rowPartition(dialect, spec) }),
     ...dialect.swapTable(stage, model.relation, existing),
   ];
   const part = spec.partition;
@@ -189,7 +188,9 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
     label: window ? `from ${window.start}` : undefined,
     window,
     actions: [
-      ...stageActions(inputs, stage, sql, singleScope(dialect, spec, stage)),
+      // The partitions to replace are read before the audit, so a partition whose new rows are
+      // all quarantined is still replaced (emptied), not left with its old rows.
+      ...stageActions({ ...inputs, audit: undefined }, stage, sql, { clear: undefined }),
       {
         kind: 'deferred',
         describe: [stage, model.relation],
@@ -208,12 +209,13 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
                 ? `\nhint: partition by a date or timestamp column, or use partition_by={'field': ..., 'data_type': 'int64', 'range': {...} }`
                 : "\nhint: an int64 partition_by needs an integer column"));
           }
+          const audit = inputs.audit?.(stage, singleScope(dialect, spec, stage)) ?? [];
           const publish = publishStatements({ dialect, target: model.relation, stage, spec, insert: columns.insert, keys });
           // Changed columns change every row's checksum: the whole ledger is written again.
           const ledger = overwrite
             ? ledgerWrite(dialect, { model: model.node.name, target: model.relation, spec: part, columns: columns.final, keys: columns.statements.length ? 'all' : keys, unit: facts.unit })
             : [];
-          return [...columns.statements, ...publish, ...ledger, dialect.dropRelation(stage, 'table')];
+          return [...columns.statements, ...audit, ...publish, ...ledger, dialect.dropRelation(stage, 'table')];
         },
       },
     ],

@@ -17,10 +17,19 @@ export function tableActions(model: CompiledModel, dialect: SqlDialect, state: W
   const stage = stageRelation(model.relation);
   return [
     dialect.dropRelation(stage, 'table'),
-    ...dialect.createTableAs(stage, model.sql),
-    ...(audit?.(stage, WHOLE) ?? []),
+    ...stageAudited(dialect, stage, model.sql, audit, WHOLE),
     ...dialect.swapTable(stage, model.relation, state.get(relationKey(model.relation))),
   ];
+}
+
+/**
+ * Build the stage and audit it. Audited, the rows reported are those left to publish (counted
+ * after quarantine), not those the model produced.
+ */
+export function stageAudited(dialect: SqlDialect, stage: Relation, sql: string, audit: Audit | undefined, scope: QuarantineScope): StepAction[] {
+  if (!audit) return dialect.createTableAs(stage, sql);
+  const create = dialect.createTableAs(stage, sql).filter((s) => s.rows !== 'scalar').map(({ sql: text }) => ({ sql: text }));
+  return [...create, ...audit(stage, scope), { sql: `select count(*) from ${dialect.renderRelation(stage)}`, rows: 'scalar' }];
 }
 
 /**
