@@ -276,3 +276,43 @@ models:
     expect(await quarantined()).toHaveLength(4);
   });
 });
+
+describe('a reader during an audit (postgres)', () => {
+  const pool = new ProjectPool('postgres', () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('sees the previous table, never the rows being audited, until the build publishes', async () => {
+    const p = await pool.create({ files: {
+      // The audit of the new rows is slow: the test sleeps \`pause\` seconds per row it checks.
+      'models/t.sql': "{{ config(materialized='table') }}\nselect {{ var('v', 1) }} as v, 1 as id, {{ var('pause', 0) }} as pause union all select {{ var('v', 1) }}, -1, {{ var('pause', 0) }}",
+      'models/props.yml': `version: 2
+models:
+  - name: t
+    columns:
+      - name: id
+        data_tests:
+          - dbt_utils.expression_is_true:
+              expression: "> 0 or pg_sleep(pause) is not null"
+              config: {severity: quarantine}
+`,
+    } });
+    expect((await p.sf('build')).code).toBe(0);
+    const read = async () => (await p.query(`select v, id from ${p.sql('t')} order by id`)).map((r) => [Number(r['v']), Number(r['id'])]);
+    const before = await read();
+    expect(before).toEqual([[1, -1], [1, 1]]);
+    let finished = false;
+    const build = p.sf('build', '--vars', '{"v": 2, "pause": 0.4}').then((r) => ((finished = true), r));
+    const seen: unknown[] = [];
+    let duringBuild = 0;
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const rows = await read();
+      if (!finished) duringBuild++;
+      seen.push(rows);
+    }
+    expect((await build).code).toBe(0);
+    expect(duringBuild).toBeGreaterThanOrEqual(3);
+    for (const s of seen) expect(s).toEqual(before);
+    expect(await read()).toEqual([[2, -1], [2, 1]]);
+  });
+});
