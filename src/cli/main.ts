@@ -4,7 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from '../util/errors.js';
 import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
 import { SF_VERSION, type RunArgs } from '../artifacts/write.js';
+import { resolve } from 'node:path';
 import { isDateTime } from '../config/schema.js';
+import type { LoadedProject } from '../session/project.js';
 import { normalizeDateTime } from '../compiler/incremental-settings.js';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
@@ -20,6 +22,7 @@ interface CommonOptions {
 }
 
 interface RunOptions extends CommonOptions {
+  junit?: string;
   fullRefresh?: boolean;
   start?: string;
   end?: string;
@@ -74,6 +77,14 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       },
       onNotice: (message) => p.err(message),
     });
+    if (opts.junit) {
+      const { writeJunit } = await import('../artifacts/junit.js');
+      writeJunit(resolve(opts.junit), `sf ${command}`, outcome.results.map((r) => ({
+        classname: `${r.kind}.${project.config.name}.${r.name}`, name: r.name, seconds: r.seconds,
+        status: r.status === 'success' ? (r.warnings?.length ? 'warn' : 'pass') : r.status === 'skipped' ? 'skipped' : 'fail',
+        message: r.status === 'success' ? r.warnings?.join('\n') : r.message, file: project.graph.has(r.name) ? pathOf(project, r.name) : undefined,
+      })), outcome.elapsedSeconds);
+    }
     if (outcome.results.length === 0) p.out('Nothing to do: the selection matched no node this command builds.');
     else printSummary(p, outcome.results, outcome.elapsedSeconds);
     code = outcome.results.some((r) => r.status !== 'success') ? EXIT.failed : EXIT.ok;
@@ -81,6 +92,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
   const runOptions = (cmd: Command, { partitions = true } = {}) => {
     cmd.addOption(new Option('--threads <n>', 'units of work run in parallel (capped by the engine)').argParser(parsePositiveInt))
+      .option('--junit <file>', 'also write the results as JUnit XML (one testcase per node)')
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same target or model').argParser(parseSeconds));
     if (partitions) {
@@ -121,7 +133,8 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
   withCommon(program.command('test').description('run the selected data tests against what is built (read-only)'))
     .option('--warn-error', 'treat warnings as failures (exit 1)')
-    .action(async (opts: CommonOptions & { warnError?: boolean }) => {
+    .option('--junit <file>', 'also write the results as JUnit XML (one testcase per test)')
+    .action(async (opts: CommonOptions & { warnError?: boolean; junit?: string }) => {
       const { loadProject } = await import('../session/project.js');
       const { runTests } = await import('../session/test.js');
       const { writeTestResults } = await import('../artifacts/write.js');
@@ -131,6 +144,14 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const results = await runTests(project, { select: opts.select, exclude: opts.exclude, onResult: (e) => p.out(formatTestResult(e)) });
       const seconds = (performance.now() - t0) / 1000;
       writeTestResults(project, results, seconds, new Date());
+      if (opts.junit) {
+        const { writeJunit } = await import('../artifacts/junit.js');
+        writeJunit(resolve(opts.junit), 'sf test', results.map((r) => ({
+          classname: `test.${project.config.name}.${r.on}`, name: r.name, seconds: r.seconds, file: r.file, line: r.line,
+          status: r.status === 'error' ? 'fail' : r.status,
+          message: r.message === undefined ? undefined : `${r.message}${r.status === 'fail' || r.status === 'warn' ? ` (${r.failures} failing rows)` : ''}`,
+        })), seconds);
+      }
       if (results.length === 0) p.out('Nothing to do: no test is declared on the selected nodes.');
       else printTestSummary(p, results, seconds);
       code = results.some((r) => r.status === 'fail' || r.status === 'error' || (opts.warnError && r.status === 'warn')) ? EXIT.failed : EXIT.ok;
@@ -207,6 +228,11 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
 function projectOptions(opts: CommonOptions) {
   return { projectDir: opts.projectDir, configFile: opts.config, target: opts.target, vars: parseVars(opts.vars) };
+}
+
+function pathOf(project: LoadedProject, name: string): string {
+  const node = project.graph.node(name);
+  return node.kind === 'seed' ? node.seed.node.path : node.model.node.path;
 }
 
 function parseVars(text: string | undefined): Record<string, unknown> | undefined {

@@ -2,6 +2,9 @@
 // with dbt's failure counts, severities and thresholds, on every engine. The data has NULLs,
 // duplicated keys and unexpected values; each expected count is the number of rows dbt's own
 // query for that test returns (see plan/quality/generic-tests.ts).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES } from './engines.js';
 import { ProjectPool, type CliRun, type ConformanceProject } from './harness.js';
@@ -110,6 +113,21 @@ describe.each(ENGINES)('data tests on %s', (engine) => {
     expect(run.text).toMatch(/Failure in test unique_people_id \(seeds\/properties\.yml:12\)\n {2}got 2 results, configured to fail if !=0/);
     expect(run.text).toMatch(/Warning in test unique_people_id_2 \(seeds\/properties\.yml:13\)\n {2}got 2 results, configured to warn if >1/);
     expect(run.text).toContain('Done. PASS=2 WARN=2 ERROR=8 SKIP=0 TOTAL=12');
+  });
+
+  it('writes JUnit XML a CI viewer reads: a testcase per test, failures with their message and count', async () => {
+    const file = join(p.dir, 'target/junit.xml');
+    expect((await p.sf('test', '--junit', file)).code).toBe(1);
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(file, 'utf8'));
+    const suite = xml.testsuites.testsuite;
+    expect(suite).toMatchObject({ name: 'sf test', tests: '12', failures: '8', skipped: '0' });
+    const byName: Record<string, Record<string, unknown>> = Object.fromEntries((suite.testcase as { name: string }[]).map((c) => [c.name, c]));
+    expect(byName['unique_people_id']).toMatchObject({
+      file: 'seeds/properties.yml', line: '12',
+      failure: { message: 'got 2 results, configured to fail if !=0 (2 failing rows)' },
+    });
+    expect(byName['unique_people_id_2']?.['system-out']).toBe('got 2 results, configured to warn if >1 (2 failing rows)');
+    expect(byName['not_null_people_name_2']?.['failure']).toBeUndefined();
   });
 
   it('selects tests by node, by name and by test_type; warnings alone pass unless --warn-error', async () => {
@@ -263,8 +281,13 @@ models:
     expect(await daily()).toEqual([[2, '2026-06-01']]);
     expect(await ids('daily')).toEqual([1, 3]);
 
-    // Build again: the same published rows and the same quarantined rows.
-    expect((await p.sf('build')).code).toBe(0);
+    // Build again: the same published rows and the same quarantined rows; JUnit shows the notes.
+    const junit = join(p.dir, 'target/build.xml');
+    expect((await p.sf('build', '--junit', junit)).code).toBe(0);
+    const suite = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8')).testsuites.testsuite;
+    expect(suite).toMatchObject({ name: 'sf build', tests: '3', failures: '0' });
+    const items = (suite.testcase as { name: string; file?: string; 'system-out'?: string }[]).find((c) => c.name === 'items')!;
+    expect(items).toMatchObject({ file: 'models/items.sql', 'system-out': expect.stringContaining('quarantined 4 of 6 rows') });
     expect(await ids('items')).toEqual([1, 5]);
     expect(await quarantined()).toHaveLength(4);
 
