@@ -8,7 +8,7 @@ import { openAdapter } from '../adapters/registry.js';
 import type { Adapter, Relation } from '../adapters/types.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
-import { failureCountSql, genericTestSql, meetsCondition } from '../plan/quality/generic-tests.js';
+import { failureCountSql, genericTestSql, testStatus } from '../plan/quality/generic-tests.js';
 import { testTarget } from '../plan/quality/targets.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -138,8 +138,7 @@ async function runOne(adapter: Adapter, t: PlannedTest): Promise<TestResult> {
   try {
     const result = await sql.raw<{ failures: unknown }>(failureCountSql(t.query, t.limit)).execute(adapter.db);
     const failures = Number(result.rows[0]?.failures ?? 0);
-    const status: TestStatus = t.severity === 'error' && meetsCondition(failures, t.errorIf) ? 'fail'
-      : meetsCondition(failures, t.warnIf) ? 'warn' : 'pass';
+    const status: TestStatus = testStatus(failures, t);
     const condition = status === 'fail' ? `error_if ${t.errorIf}` : `warn_if ${t.warnIf}`;
     return {
       ...base, status, failures, seconds: (performance.now() - t0) / 1000,

@@ -10,7 +10,7 @@
 //   warn        reported; the rows are published.
 import { ModelError, type ColumnInfo, type Deferred, type Relation, type SqlDialect, type StepAction } from '../../adapters/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
-import { failureCountSql, genericTestSql, meetsCondition, rowFailure } from './generic-tests.js';
+import { failureCountSql, genericTestSql, rowFailure, testStatus } from './generic-tests.js';
 
 export interface ModelTest {
   readonly test: GenericTestDeclaration;
@@ -127,9 +127,10 @@ function verdict(tests: readonly ModelTest[], counts: readonly (readonly (string
     const n = Number(counts[i]?.[0] ?? 0);
     const rows = `${n} failing row${n === 1 ? '' : 's'}`;
     const at = `${test.name} (${test.file}:${test.line})`;
-    if (test.config.severity === 'error' && meetsCondition(n, test.config.errorIf)) {
+    const status = testStatus(n, test.config);
+    if (status === 'fail') {
       failed.push(`${at}: ${rows}, configured to fail if ${test.config.errorIf}`);
-    } else if (meetsCondition(n, test.config.warnIf)) {
+    } else if (status === 'warn') {
       notes.push({ kind: 'note', message: `warning: ${at}: ${rows}, configured to warn if ${test.config.warnIf}` });
     }
   });

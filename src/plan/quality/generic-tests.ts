@@ -90,6 +90,12 @@ export function failureCountSql(failingRows: string, limit?: number): string {
   return `select count(*) as failures from (\n${failingRows}${limit !== undefined ? `\nlimit ${limit}` : ''}\n) as dbt_internal_test`;
 }
 
+/** dbt's verdict on a failure count: with severity error, `fail` when it meets error_if; else `warn` when it meets warn_if. */
+export function testStatus(failures: number, config: { severity: string; warnIf: string; errorIf: string }): 'pass' | 'warn' | 'fail' {
+  if (config.severity !== 'warn' && meetsCondition(failures, config.errorIf)) return 'fail';
+  return meetsCondition(failures, config.warnIf) ? 'warn' : 'pass';
+}
+
 /** dbt's warn_if / error_if: `!=0`, `>10`, `>=5`, `<3`, `=0`. */
 export function meetsCondition(failures: number, condition: string): boolean {
   const m = COUNT_CONDITION.exec(condition);
