@@ -102,11 +102,32 @@ export interface Note {
   readonly message: string;
 }
 
-export type StepAction = Statement | CsvLoad | Deferred | Note;
+/** A data test's outcome, reported for run_results and JUnit. */
+export interface TestOutcome {
+  readonly kind: 'test-result';
+  readonly name: string;
+  readonly status: 'pass' | 'warn' | 'fail';
+  readonly failures: number;
+  /** Rows moved to the quarantine table (quarantine tests). */
+  readonly quarantined?: number | undefined;
+  readonly message?: string | undefined;
+  readonly file: string;
+  readonly line?: number | undefined;
+}
+
+/** Fails the unit once what it wrote is committed (a read-only check's stored failures). */
+export interface FailAfterCommit {
+  readonly kind: 'fail';
+  readonly message: string;
+}
+
+export type StepAction = Statement | CsvLoad | Deferred | Note | TestOutcome | FailAfterCommit;
 
 /** A model's output and its settings cannot work together (a key column is missing, ...). */
 export class ModelError extends Error {
   override readonly name = 'ModelError';
+  /** Data test outcomes known when it failed. */
+  tests: readonly TestOutcome[] = [];
 }
 
 export interface SqlDialect {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
 import type { ExecutionPlan, PlanStep } from '../plan/types.js';
 import type { BatchResult, StepResult } from '../runner/events.js';
+import type { TestOutcome } from '../adapters/types.js';
 import type { TestResult } from '../session/test.js';
+import type { FreshnessResult } from '../session/freshness.js';
 
 /** The command line a run came from, so `sf retry` can repeat it. */
 export interface RunArgs {
@@ -98,7 +100,8 @@ export function writeRunResults(
       compiled_path: r.compiledPath ?? null,
       ...(r.how ? { how: r.how } : {}),
       ...(r.warnings ? { warnings: r.warnings } : {}),
-      ...(r.batches ? batchResults(r.batches) : {}),
+      ...(r.tests ? { tests: r.tests.map((t) => testOutcome(project, t)) } : {}),
+      ...(r.batches ? batchResults(project, r.batches) : {}),
     })),
   };
   writeJson(join(targetDir(project.config.projectDir), 'run_results.json'), runResults);
@@ -131,8 +134,27 @@ export function writeTestResults(project: LoadedProject, results: readonly TestR
   });
 }
 
+/** dbt's sources.json of `sf source freshness`. */
+export function writeSourcesJson(project: LoadedProject, results: readonly FreshnessResult[], elapsedSeconds: number, generatedAt: Date): void {
+  writeJson(join(targetDir(project.config.projectDir), 'sources.json'), {
+    metadata: { sf_version: SF_VERSION, command: 'source freshness', target: project.targetName, generated_at: generatedAt.toISOString() },
+    elapsed_time: round(elapsedSeconds),
+    results: results.map((r) => ({
+      unique_id: `source.${project.config.name}.${r.source}`,
+      relation: r.relation,
+      status: r.status,
+      max_loaded_at: r.maxLoadedAt,
+      snapshotted_at: r.snapshottedAt,
+      max_loaded_at_time_ago_in_s: r.ageSeconds === null ? null : round(r.ageSeconds),
+      criteria: r.criteria,
+      message: r.message,
+      execution_time: round(r.seconds),
+    })),
+  });
+}
+
 /** dbt's `batch_results` (successful and failed [start, end) windows) and sf's per-batch detail. */
-function batchResults(batches: readonly BatchResult[]) {
+function batchResults(project: LoadedProject, batches: readonly BatchResult[]) {
   const window = (b: BatchResult) => [b.window?.start ?? null, b.window?.end ?? null];
   return {
     batch_results: {
@@ -148,11 +170,22 @@ function batchResults(batches: readonly BatchResult[]) {
       execution_time: round(b.seconds),
       attempts: b.attempts,
       message: b.message ?? null,
+      ...(b.tests ? { tests: b.tests.map((t) => testOutcome(project, t)) } : {}),
     })),
   };
 }
 
+/** A data test's outcome in a build: dbt's status and failures, sf's quarantined rows. */
+function testOutcome(project: LoadedProject, t: TestOutcome) {
+  return {
+    unique_id: `test.${project.config.name}.${t.name}`, status: t.status, failures: t.failures,
+    quarantined: t.quarantined ?? 0, message: t.message ?? null, declared_at: `${t.file}${t.line ? `:${t.line}` : ''}`,
+  };
+}
+
 function idOf(project: LoadedProject, name: string): string {
+  if (name.startsWith('source:')) return `source.${project.config.name}.${name.slice('source:'.length)}`;
+  if (name.startsWith('test:')) return `test.${project.config.name}.${name.slice('test:'.length)}`;
   const node = project.graph.node(name);
   return node.kind === 'seed' ? node.seed.node.id : node.model.node.id;
 }

@@ -23,6 +23,7 @@ interface CommonOptions {
 
 interface RunOptions extends CommonOptions {
   junit?: string;
+  warnError?: boolean;
   fullRefresh?: boolean;
   start?: string;
   end?: string;
@@ -77,22 +78,23 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       },
       onNotice: (message) => p.err(message),
     });
+    const { runOutcomes } = await import('./report.js');
+    const outcomes = runOutcomes(project, outcome.results);
     if (opts.junit) {
       const { writeJunit } = await import('../artifacts/junit.js');
-      writeJunit(resolve(opts.junit), `sf ${command}`, outcome.results.map((r) => ({
-        classname: `${r.kind}.${project.config.name}.${r.name}`, name: r.name, seconds: r.seconds,
-        status: r.status === 'success' ? (r.warnings?.length ? 'warn' : 'pass') : r.status === 'skipped' ? 'skipped' : 'fail',
-        message: r.status === 'success' ? r.warnings?.join('\n') : r.message, file: project.graph.has(r.name) ? pathOf(project, r.name) : undefined,
-      })), outcome.elapsedSeconds);
+      writeJunit(resolve(opts.junit), `sf ${command}`, outcomes, outcome.elapsedSeconds);
     }
     if (outcome.results.length === 0) p.out('Nothing to do: the selection matched no node this command builds.');
     else printSummary(p, outcome.results, outcome.elapsedSeconds);
-    code = outcome.results.some((r) => r.status !== 'success') ? EXIT.failed : EXIT.ok;
+    const { reportToGithub } = await import('./github.js');
+    reportToGithub(p, command, outcomes, project.config.projectDir);
+    code = outcome.results.some((r) => r.status !== 'success' || (opts.warnError && r.warnings?.length)) ? EXIT.failed : EXIT.ok;
   };
 
   const runOptions = (cmd: Command, { partitions = true } = {}) => {
     cmd.addOption(new Option('--threads <n>', 'units of work run in parallel (capped by the engine)').argParser(parsePositiveInt))
-      .option('--junit <file>', 'also write the results as JUnit XML (one testcase per node)')
+      .option('--junit <file>', 'also write the results as JUnit XML (a testcase per node and per data test)')
+      .option('--warn-error', 'treat warnings (data tests, stale sources) as failures: exit 1')
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same target or model').argParser(parseSeconds));
     if (partitions) {
@@ -144,17 +146,50 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const results = await runTests(project, { select: opts.select, exclude: opts.exclude, onResult: (e) => p.out(formatTestResult(e)) });
       const seconds = (performance.now() - t0) / 1000;
       writeTestResults(project, results, seconds, new Date());
+      const { testOutcomes } = await import('./report.js');
+      const outcomes = testOutcomes(project, results);
       if (opts.junit) {
         const { writeJunit } = await import('../artifacts/junit.js');
-        writeJunit(resolve(opts.junit), 'sf test', results.map((r) => ({
-          classname: `test.${project.config.name}.${r.on}`, name: r.name, seconds: r.seconds, file: r.file, line: r.line,
-          status: r.status === 'error' ? 'fail' : r.status,
-          message: r.message === undefined ? undefined : `${r.message}${r.status === 'fail' || r.status === 'warn' ? ` (${r.failures} failing rows)` : ''}`,
-        })), seconds);
+        writeJunit(resolve(opts.junit), 'sf test', outcomes, seconds);
       }
       if (results.length === 0) p.out('Nothing to do: no test is declared on the selected nodes.');
       else printTestSummary(p, results, seconds);
+      const { reportToGithub } = await import('./github.js');
+      reportToGithub(p, 'test', outcomes, project.config.projectDir);
       code = results.some((r) => r.status === 'fail' || r.status === 'error' || (opts.warnError && r.status === 'warn')) ? EXIT.failed : EXIT.ok;
+    });
+
+  const source = program.command('source').description("commands on the project's sources");
+  withCommon(source.command('freshness').description('how old each source table\'s newest row is, against its warn_after / error_after'))
+    .action(async (opts: CommonOptions) => {
+      const { loadProject } = await import('../session/project.js');
+      const { freshnessTargets, sourceFreshness } = await import('../session/freshness.js');
+      const { writeSourcesJson } = await import('../artifacts/write.js');
+      const { formatFreshness } = await import('./test-output.js');
+      const project = await loadProject(projectOptions(opts));
+      const keys = freshnessTargets(project, opts.select);
+      if (keys.length === 0) {
+        p.out('Nothing to do: no source table declares loaded_at_field and freshness.');
+        return;
+      }
+      const t0 = performance.now();
+      const results = await sourceFreshness(project, keys, new Date(), (r, i) => p.out(formatFreshness(r, i, keys.length)));
+      const seconds = (performance.now() - t0) / 1000;
+      writeSourcesJson(project, results, seconds, new Date());
+      const n = (s: string) => results.filter((r) => r.status === s).length;
+      for (const r of results.filter((x) => x.status !== 'pass')) {
+        p.out();
+        p.out(`${r.status === 'warn' ? 'Warning' : 'Error'}: source ${r.source} (${r.file}${r.line ? `:${r.line}` : ''}): ${r.message}`);
+      }
+      p.out();
+      p.out(`Done. PASS=${n('pass')} WARN=${n('warn')} ERROR=${n('error') + n('runtime error')} TOTAL=${results.length}`);
+      const { reportToGithub } = await import('./github.js');
+      reportToGithub(p, 'source freshness', results.map((r) => ({
+        kind: 'node', classname: `source.${project.config.name}.${r.source}`, name: r.source, seconds: r.seconds,
+        status: r.status === 'pass' ? 'pass' : r.status === 'warn' ? 'warn' : 'fail', message: `${r.source}: ${r.message}`,
+        file: r.file.startsWith(`${project.config.projectDir}/`) ? r.file.slice(project.config.projectDir.length + 1) : r.file, line: r.line,
+      })), project.config.projectDir);
+      code = n('error') + n('runtime error') > 0 ? EXIT.failed : EXIT.ok;
     });
 
   withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))
@@ -228,11 +263,6 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
 function projectOptions(opts: CommonOptions) {
   return { projectDir: opts.projectDir, configFile: opts.config, target: opts.target, vars: parseVars(opts.vars) };
-}
-
-function pathOf(project: LoadedProject, name: string): string {
-  const node = project.graph.node(name);
-  return node.kind === 'seed' ? node.seed.node.path : node.model.node.path;
 }
 
 function parseVars(text: string | undefined): Record<string, unknown> | undefined {

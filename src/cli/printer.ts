@@ -39,7 +39,7 @@ export function formatEvent(event: RunEvent): string | undefined {
   if (event.type === 'wait') return `waiting up to ${event.timeoutSeconds} s for ${event.step.name}: another sf process is writing it: ${event.holder}`;
   const prefix = `${event.index} of ${event.total}`;
   const how = event.step.how ? ` (${event.step.how})` : '';
-  const what = `${event.step.kind} ${event.step.relation.schema}.${event.step.relation.name}${how}`;
+  const what = `${event.step.kind} ${stepLabel(event.step)}${how}`;
   if (event.type === 'start') return dotted(`${prefix} START ${what}`, '[RUN]');
   const r = event.result;
   const time = `in ${r.seconds.toFixed(2)}s`;
@@ -53,6 +53,19 @@ export function formatEvent(event: RunEvent): string | undefined {
   }
 }
 
+/** `main.fact_sales`; a source check shows the source (`raw.orders`), a singular test its name. */
+function stepLabel(step: { kind: string; name: string; relation: { schema: string; name: string } }): string {
+  if (step.kind === 'test' || step.kind === 'source') return step.name.replace(/^(test|source):/, '');
+  return `${step.relation.schema}.${step.relation.name}`;
+}
+
+/** `Model 'x' (main.x)`, `Source 'raw.orders' (raw.orders)`, `Test 'assert_x'`. */
+function describeResult(r: StepResult): string {
+  const kind = r.kind === 'seed' ? 'Seed' : r.kind === 'source' ? 'Source' : r.kind === 'test' ? 'Test' : 'Model';
+  const name = r.name.replace(/^(source|test):/, '');
+  return r.kind === 'test' ? `${kind} '${name}'` : `${kind} '${name}' (${r.relation})`;
+}
+
 /** `  batch 3/24 2026-06-03 OK 52 rows in 0.03s` */
 export function formatBatch(event: Extract<RunEvent, { type: 'batch' }>): string {
   const r = event.result;
@@ -64,7 +77,7 @@ export function formatBatch(event: Extract<RunEvent, { type: 'batch' }>): string
 
 export function printSummary(p: Printer, results: readonly StepResult[], seconds: number): void {
   const count = (kind: string) => results.filter((r) => r.kind === kind).length;
-  const parts = (['seed', 'view', 'table', 'incremental'] as const)
+  const parts = (['seed', 'view', 'table', 'incremental', 'source', 'test'] as const)
     .map((k) => [k, count(k)] as const)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);
@@ -73,7 +86,7 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
   const warned = results.filter((r) => r.warnings?.length);
   for (const r of warned) {
     p.out();
-    p.out(`${r.kind === 'seed' ? 'Seed' : 'Model'} '${r.name}' (${r.relation}) was published with warnings:`);
+    p.out(`${describeResult(r)} ${r.kind === 'source' || r.kind === 'test' ? 'passed' : 'was published'} with warnings:`);
     for (const w of r.warnings!) p.out(`  ${w}`);
   }
   const errors = results.filter((r) => r.status === 'error');
@@ -82,7 +95,7 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
     p.out(`Completed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`);
     for (const r of errors) {
       p.out();
-      p.out(`${r.kind === 'seed' ? 'Seed' : 'Model'} '${r.name}' (${r.relation}) failed:`);
+      p.out(`${describeResult(r)} failed:`);
       for (const line of (r.message ?? '').split('\n')) p.out(`  ${line}`);
       if (r.compiledPath) p.out(`  compiled SQL: ${r.compiledPath}`);
     }

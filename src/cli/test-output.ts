@@ -1,4 +1,5 @@
 // What `sf test` prints: a line per test as it finishes, then the failures and a summary.
+import type { FreshnessResult } from '../session/freshness.js';
 import type { TestEvent, TestResult } from '../session/test.js';
 import { dotted, type Printer } from './printer.js';
 
@@ -23,4 +24,10 @@ export function printTestSummary(p: Printer, results: readonly TestResult[], sec
   const n = (...s: TestResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
   p.out();
   p.out(`Done. PASS=${n('pass')} WARN=${n('warn')} ERROR=${n('fail', 'error')} SKIP=0 TOTAL=${results.length}`);
+}
+
+/** `1 of 2 WARN freshness of raw.orders ........ [WARN in 0.01s]` */
+export function formatFreshness(r: FreshnessResult, index: number, total: number): string {
+  const label = r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'ERROR';
+  return dotted(`${index} of ${total} ${label} freshness of ${r.source}`, `[${label} in ${r.seconds.toFixed(2)}s]`);
 }

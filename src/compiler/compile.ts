@@ -5,8 +5,10 @@
 // (is_incremental(), a batch's window): CompiledProject.render.
 import nunjucks from 'nunjucks';
 import type { ModelSettings, ResolvedConfig } from '../config/types.js';
+import { sourceRelation } from '../config/sources.js';
 import { mergeSettings } from '../parser/folder-settings.js';
 import type { Manifest, ModelNode } from '../parser/nodes.js';
+import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { Relation, SqlDialect } from '../adapters/types.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { secretValues } from '../util/secrets.js';
@@ -54,7 +56,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   for (const s of seeds) relations.set(s.node.name, s.relation);
   const modelByName = new Map(manifest.models.map((m) => [m.name, m]));
   const relationOf = (target: Exclude<TokenTarget, { kind: 'this' }>): Relation => {
-    if (target.kind === 'source') return { schema: config.sources[target.source]!.schema, name: target.table };
+    if (target.kind === 'source') return sourceRelation(config.sources, target.source, target.table);
     const known = relations.get(target.name);
     if (known) return known;
     const node = modelByName.get(target.name)!;
@@ -80,11 +82,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
-  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name): Rendered => {
+  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}): Rendered => {
     const state: RenderState = { node, ctx, known: known as ModelSettings, settings: {}, refs: new Set(), sources: new Map(), errors: [] };
     current = state;
     try {
-      const text = templates.get(template)!.render({ this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
+      const text = templates.get(template)!.render({ ...extra, this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
       state.errors.push(...secretLeaks(node, text, secrets));
       return { node, text, state };
     } finally {
@@ -204,7 +206,35 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return dialect.adaptModelSql(text.trim().replace(/;\s*$/, ''));
   };
 
-  return { models, seeds, tests, render };
+  /**
+   * A project's generic test (`{% test name(model, column_name, ...) %}`) called as dbt calls
+   * it: `model` is the tested relation (narrowed by `where`), arguments that look like ref(),
+   * source(), var() or env_var() calls are evaluated, the others passed as they are.
+   */
+  const renderGenericTest = (t: GenericTestDeclaration, model: string): string => {
+    const call = `test_${t.test}`;
+    const kwargs = Object.entries({ ...(t.column ? { column_name: t.column } : {}), ...t.args }).map(([key, value]) =>
+      typeof value === 'string' && key !== 'column_name' && /^\s*(ref|source|var|env_var)\s*\(.+\)\s*$/s.test(value)
+        ? `${key}=${value.trim()}`
+        : `${key}=__sf_args[${JSON.stringify(key)}]`);
+    const text = `{{ ${call}(model=__sf_model${kwargs.map((k) => `, ${k}`).join('')}) }}`;
+    const key = `generic:${text}`;
+    const asModel: ModelNode = { kind: 'model', id: `test.${t.name}`, name: t.name, path: t.file, rawSql: text, folderSettings: {} };
+    let r: Rendered;
+    try {
+      if (!templates.has(key)) templates.set(key, new nunjucks.Template(text, env, t.file, true));
+      const where = t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model;
+      r = renderOnce(asModel, STATIC_CONTEXT, {}, key, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } });
+    } catch (err) {
+      throw new UserError('TEMPLATE_RENDER', `test ${t.name} (${t.test}): ${err instanceof Error ? err.message.split('\n').pop()!.trim() : String(err)}`, {
+        location: { file: t.file, line: t.line }, hint: `check the {% test ${t.test}(...) %} block and the arguments given here`,
+      });
+    }
+    UserErrors.throwIfAny(r.state.errors);
+    return dialect.adaptModelSql(resolveTokens(r.text, { schema: dialect.defaultSchema, name: t.name }, resolveInputs).trim().replace(/;\s*$/, ''));
+  };
+
+  return { models, seeds, tests, render, renderGenericTest };
 }
 
 function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[]): void {

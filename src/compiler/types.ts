@@ -1,3 +1,4 @@
+import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { Materialization, ModelSettings } from '../config/types.js';
 import type { Relation } from '../adapters/types.js';
 import type { ModelNode, SeedNode, TestNode } from '../parser/nodes.js';
@@ -66,4 +67,6 @@ export interface CompiledProject {
    * on a template error, or on a ref() the project compile did not see.
    */
   readonly render: (model: string, ctx: RenderContext) => string;
+  /** The failing-rows SQL of a project's own generic test on `model` (a relation, as SQL). */
+  readonly renderGenericTest: (test: GenericTestDeclaration, model: string) => string;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { UserError } from '../util/errors.js';
 import { configSchema, formatZodIssues } from './schema.js';
+import { resolveSources } from './sources.js';
 import type { ResolvedConfig, SfConfig } from './types.js';
 
 const CONFIG_NAMES = ['sf.config.ts', 'sf.config.mts', 'sf.config.js', 'sf.config.mjs'];
@@ -72,13 +73,8 @@ export function resolveConfig(raw: unknown, projectDir: string, configPath: stri
       location: { file: configPath },
     });
   }
-  const sources = Object.fromEntries(
-    Object.entries(c.sources ?? {}).map(([name, s]) => {
-      const tables = s.tables.map((t) => (typeof t === 'string' ? { name: t } : t));
-      const eventTime = Object.fromEntries(tables.filter((t) => t.event_time).map((t) => [t.name, t.event_time!]));
-      return [name, { schema: s.schema ?? name, tables: tables.map((t) => t.name), eventTime }];
-    }),
-  );
+  const { sources, errors } = resolveSources(Object.entries(c.sources ?? {}).map(([name, s]) => ({ ...s, name, file: configPath })));
+  if (errors.length) throw errors[0]!;
   return deepFreeze({
     projectDir,
     configPath,

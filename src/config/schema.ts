@@ -85,6 +85,10 @@ const targetSchema = z.discriminatedUnion('type', [
   ),
 ]);
 
+const threshold = z.strictObject({ count: z.number().int().positive(), period: z.enum(['minute', 'hour', 'day']) });
+/** dbt's freshness block (also read from property files: sources.ts). */
+export const freshnessSchema = z.strictObject({ warn_after: threshold.optional(), error_after: threshold.optional(), filter: z.string().optional() });
+
 export const configSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a name of letters, digits and _ (not starting with a digit)'),
   targets: z.record(z.string(), targetSchema).refine((t) => Object.keys(t).length > 0, 'at least one target'),
@@ -94,7 +98,15 @@ export const configSchema = z.strictObject({
   sources: z
     .record(identifier, z.strictObject({
       schema: identifier.optional(),
-      tables: z.array(z.union([identifier, z.strictObject({ name: identifier, event_time: identifier.optional() })])).min(1),
+      loaded_at_field: z.string().min(1).optional(),
+      freshness: freshnessSchema.optional(),
+      tables: z.array(z.union([identifier, z.strictObject({
+        name: identifier,
+        identifier: identifier.optional(),
+        event_time: identifier.optional(),
+        loaded_at_field: z.string().min(1).optional(),
+        freshness: freshnessSchema.nullable().optional(),
+      })])).min(1),
     }))
     .optional(),
   seeds: z

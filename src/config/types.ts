@@ -138,17 +138,51 @@ export interface PostgresTarget {
 export type TargetConfig = DuckDBTarget | SQLiteTarget | PostgresTarget;
 export type EngineName = TargetConfig['type'];
 
+/** dbt's freshness thresholds: how old a source's newest row may be. */
+export interface FreshnessThreshold {
+  count: number;
+  period: 'minute' | 'hour' | 'day';
+}
+
+export interface FreshnessRule {
+  warn_after?: FreshnessThreshold;
+  error_after?: FreshnessThreshold;
+  /** SQL condition limiting the rows looked at, e.g. `order_ts > current_date - 3`. */
+  filter?: string;
+}
+
 /** A source table with settings; a plain string names a table with none. */
 export interface SourceTableConfig {
   name: string;
+  /** The table's name in the warehouse, when it differs from `name`. */
+  identifier?: string;
   /** Its time column: batched models reading it see only the batch's rows. */
   event_time?: string;
+  /** Column (or SQL expression) telling when a row was loaded, for freshness. */
+  loaded_at_field?: string;
+  /** Over the source's own rule, key by key; `null` turns freshness off for this table. */
+  freshness?: FreshnessRule | null;
 }
 
 export interface SourceConfig {
   /** Schema the source tables live in (default: the source's name). */
   schema?: string;
+  /** Defaults for the tables. */
+  loaded_at_field?: string;
+  freshness?: FreshnessRule;
   tables: (string | SourceTableConfig)[];
+}
+
+export interface ResolvedSourceTable {
+  readonly name: string;
+  readonly identifier: string;
+  readonly eventTime?: string | undefined;
+  readonly loadedAtField?: string | undefined;
+  /** Set when the table has a loaded_at_field and a warn or error threshold. */
+  readonly freshness?: FreshnessRule | undefined;
+  /** Where it was declared: the config file, or a property file and line. */
+  readonly file: string;
+  readonly line?: number | undefined;
 }
 
 export interface ResolvedSource {
@@ -156,6 +190,7 @@ export interface ResolvedSource {
   readonly tables: readonly string[];
   /** `event_time` per table that declares one. */
   readonly eventTime: Readonly<Record<string, string>>;
+  readonly details: Readonly<Record<string, ResolvedSourceTable>>;
 }
 
 export type SeedColumnType = string;

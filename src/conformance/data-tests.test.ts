@@ -278,6 +278,10 @@ models:
     const daily = async () => (await p.query(`select id, sf_partition from ${p.sql('daily__quarantine')} order by id`)).map((r) => [Number(r['id']), r['sf_partition']]);
     expect(await daily()).toEqual([[2, '2026-06-01']]);
     expect((await p.sf('run', '--select', 'daily', '--start', '2026-06-01', '--end', '2026-06-02')).code).toBe(0);
+    const perBatch = (JSON.parse(p.read('target/run_results.json')).results as { batches: { partition: string; tests: { status: string; quarantined: number }[] }[] }[])[0]!.batches;
+    expect(perBatch.map((b) => [b.partition, b.tests.map((t) => [t.status, t.quarantined])])).toEqual([
+      ['2026-06-01', [['warn', 1]]], ['2026-06-02', [['pass', 0]]],
+    ]);
     expect(await daily()).toEqual([[2, '2026-06-01']]);
     expect(await ids('daily')).toEqual([1, 3]);
 
@@ -285,9 +289,17 @@ models:
     const junit = join(p.dir, 'target/build.xml');
     expect((await p.sf('build', '--junit', junit)).code).toBe(0);
     const suite = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8')).testsuites.testsuite;
-    expect(suite).toMatchObject({ name: 'sf build', tests: '3', failures: '0' });
-    const items = (suite.testcase as { name: string; file?: string; 'system-out'?: string }[]).find((c) => c.name === 'items')!;
-    expect(items).toMatchObject({ file: 'models/items.sql', 'system-out': expect.stringContaining('quarantined 4 of 6 rows') });
+    // A testcase per node (3) and per data test of each write (items: 4, daily's one batch: 1).
+    expect(suite).toMatchObject({ name: 'sf build', tests: '8', failures: '0' });
+    const cases = suite.testcase as { name: string; file?: string; line?: string; 'system-out'?: string }[];
+    expect(cases.find((c) => c.name === 'items')).toMatchObject({ file: 'models/items.sql', 'system-out': expect.stringContaining('quarantined 4 of 6 rows') });
+    expect(cases.find((c) => c.name === 'unique_items_id')).toMatchObject({ file: 'models/props.yml', line: '7', 'system-out': '2 rows quarantined into items__quarantine' });
+    // run_results: each test's status, failures and quarantined rows, per batch for batched models.
+    const built = JSON.parse(p.read('target/run_results.json')).results as { unique_id: string; tests?: unknown[]; batches?: { tests?: unknown[] }[] }[];
+    expect(built.find((r) => r.unique_id === 'model.conformance.items')?.tests).toContainEqual(
+      expect.objectContaining({ unique_id: 'test.conformance.not_null_items_product', status: 'warn', failures: 1, quarantined: 1 }));
+    expect(built.find((r) => r.unique_id === 'model.conformance.daily')?.tests).toEqual([
+      expect.objectContaining({ unique_id: 'test.conformance.expression_daily_qty', status: expect.any(String), quarantined: expect.any(Number) })]);
     expect(await ids('items')).toEqual([1, 5]);
     expect(await quarantined()).toHaveLength(4);
 

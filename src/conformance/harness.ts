@@ -104,7 +104,8 @@ export class ConformanceProject {
   async sf(command: string, ...args: string[]): Promise<CliRun> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(['node', 'sf', command, '--project-dir', this.dir, '--target', this.engine, ...args], {
+    // `source freshness`: a command and its subcommand.
+    const code = await runCli(['node', 'sf', ...command.split(' '), '--project-dir', this.dir, '--target', this.engine, ...args], {
       out: (line = '') => out.push(line),
       err: (line = '') => err.push(line),
     });

@@ -25,7 +25,7 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
 
 beforeAll(async () => {
   p = tempProject({}, readFileSync(join(repo, 'shopflow.config.ts'), 'utf8'));
-  for (const dir of ['models', 'macros', 'seeds']) cpSync(join(repo, dir), join(p.dir, dir), { recursive: true });
+  for (const dir of ['models', 'macros', 'seeds', 'tests']) cpSync(join(repo, dir), join(p.dir, dir), { recursive: true });
   firstBuild = await p.sf('build');
 });
 afterAll(() => p.cleanup());
@@ -33,9 +33,9 @@ afterAll(() => p.cleanup());
 describe('ShopFlow on DuckDB', () => {
   it('builds every node', () => {
     expect(firstBuild.code).toBe(0);
-    expect(firstBuild.out).toContain('Done. PASS=14 WARN=1 ERROR=0 SKIP=0 TOTAL=14');
+    expect(firstBuild.out).toContain('Done. PASS=18 WARN=1 ERROR=0 SKIP=0 TOTAL=18');
     expect(firstBuild.out).toMatch(new RegExp(`quarantined ${expected.quarantinedRows} of ${expected.factSalesRows + expected.quarantinedRows} rows into main\\.fact_sales__quarantine`));
-    expect(firstBuild.out).toMatch(/\d+ of 14 OK incremental main\.fact_sales \(first build\) \.+ \[OK 2388 rows in \d+\.\d\ds\]/);
+    expect(firstBuild.out).toMatch(/\d+ of 18 OK incremental main\.fact_sales \(first build\) \.+ \[OK 2388 rows in \d+\.\d\ds\]/);
   });
 
   it('fact_sales equals the independent figures, to the cent', async () => {
@@ -85,7 +85,8 @@ describe('ShopFlow on DuckDB', () => {
       compiled_path: 'target/compiled/shopflow/models/marts/fact_sales.sql',
     });
     const results = JSON.parse(readFileSync(join(p.dir, 'target/run_results.json'), 'utf8'));
-    expect(results.results).toHaveLength(14);
+    // 14 nodes, 2 source checks (freshness, tests) and 2 singular tests.
+    expect(results.results).toHaveLength(18);
     expect(results.results.every((r: { status: string }) => r.status === 'success')).toBe(true);
     // The last run was the second build: an incremental run re-reading the last day (lookback 1).
     const lastDay = [...expected.byDate.keys()].sort().at(-1)!;
@@ -124,7 +125,8 @@ describe('ShopFlow on DuckDB', () => {
   it('selection narrows what is rebuilt', async () => {
     const { code, out } = await p.sf('build', '--select', 'fct_daily_revenue+', '--exclude', 'tag:staging');
     expect(code).toBe(0);
-    expect(out).toContain('Done. PASS=1 ERROR=0 SKIP=0 TOTAL=1');
+    // With the singular test reading it, as dbt's build selects tests.
+    expect(out).toContain('Done. PASS=2 ERROR=0 SKIP=0 TOTAL=2');
     const run = await p.sf('run', '--select', '+fact_sales');
     // `run` builds models only: stg_order_items, stg_orders, fact_sales (its relationships test
     // reads dim_products, built earlier).

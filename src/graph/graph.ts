@@ -2,6 +2,8 @@
 // fills a source it reads (ShopFlow's raw sources are seeds), so `+model` reaches the seeds.
 import { alg, Graph } from '@dagrejs/graphlib';
 import { relationKey } from '../adapters/types.js';
+import { sourceRelation } from '../config/sources.js';
+import type { ResolvedSource } from '../config/types.js';
 import type { CompiledModel, CompiledProject, CompiledSeed } from '../compiler/types.js';
 import { UserError } from '../util/errors.js';
 import { callPattern, lineOf } from '../compiler/template-errors.js';
@@ -84,12 +86,12 @@ export function buildGraph(project: CompiledProject): ProjectGraph {
 /** Connect models to the seeds that fill the sources they read (needs the source schemas). */
 export function linkSourcesToSeeds(
   project: CompiledProject,
-  sourceSchemas: Readonly<Record<string, { readonly schema: string }>>,
+  sources: Readonly<Record<string, ResolvedSource>>,
 ): CompiledProject {
   const seedByRelation = new Map(project.seeds.map((s) => [relationKey(s.relation), s.node.name]));
   const models = project.models.map((m) => {
     const seeded = m.sources
-      .map((s) => seedByRelation.get(relationKey({ schema: sourceSchemas[s.source]!.schema, name: s.table })))
+      .map((s) => seedByRelation.get(relationKey(sourceRelation(sources, s.source, s.table))))
       .filter((n): n is string => n !== undefined && !m.refs.includes(n));
     return seeded.length ? { ...m, refs: [...m.refs, ...seeded] } : m;
   });

@@ -1,4 +1,5 @@
 import type { ModelSettings } from '../config/types.js';
+import type { SourceDeclaration } from '../config/sources.js';
 import type { GenericTestDeclaration } from './properties.js';
 
 export interface ModelNode {
@@ -42,6 +43,8 @@ export interface Manifest {
   readonly tests: readonly TestNode[];
   /** Generic tests declared in property files. */
   readonly genericTests: readonly GenericTestDeclaration[];
+  /** Sources declared in property files (merged with the config's by loadProject). */
+  readonly sources: readonly SourceDeclaration[];
   readonly macros: readonly MacroFile[];
 }
 

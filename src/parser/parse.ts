@@ -8,11 +8,13 @@ import type { ProjectFiles } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { folderSettingsFor } from './folder-settings.js';
 import { parseProperties } from './properties.js';
+import type { YamlContext } from './yaml-render.js';
 import type { Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/;
 
-export function parseProject(config: ResolvedConfig, files: ProjectFiles): Manifest {
+/** `context` renders templated values in property files (var, env_var, target). */
+export function parseProject(config: ResolvedConfig, files: ProjectFiles, context: YamlContext): Manifest {
   const errors: UserError[] = [];
   const read = (path: string) => readFileSync(join(config.projectDir, path), 'utf8');
   const nameOf = (path: string, ext: string) => basename(path, ext);
@@ -39,7 +41,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles): Manif
     path,
     rawSql: read(path),
   }));
-  const macros = files.macros.map((path) => ({ path, source: read(path) }));
+  const macros = files.macros.map((path) => ({ path, source: testBlocksAsMacros(read(path)) }));
 
   const seen = new Map<string, string>();
   for (const node of [...seeds, ...models]) {
@@ -68,8 +70,19 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles): Manif
   const properties = parseProperties(files.properties.map((path) => ({ path, source: read(path) })), {
     models: new Set(models.map((m) => m.name)),
     seeds: new Set(seeds.map((s) => s.name)),
-  });
+    customTests: new Set(macros.flatMap((m) => [...m.source.matchAll(/\bmacro\s+test_([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((x) => x[1]!))),
+  }, context);
   errors.push(...properties.errors);
   UserErrors.throwIfAny(errors);
-  return deepFreeze({ project: config.name, models, seeds, tests, genericTests: properties.tests, macros });
+  return deepFreeze({ project: config.name, models, seeds, tests, genericTests: properties.tests, sources: properties.sources, macros });
+}
+
+/**
+ * dbt's generic test blocks, `{% test name(model, column_name) %}...{% endtest %}`, are macros
+ * named `test_<name>`: the property files call them by `name`.
+ */
+export function testBlocksAsMacros(source: string): string {
+  return source
+    .replace(/\{%(-?)\s*test\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g, '{%$1 macro test_$2(')
+    .replace(/\{%(-?)\s*endtest\s*(-?)%\}/g, '{%$1 endmacro $2%}');
 }

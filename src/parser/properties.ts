@@ -4,8 +4,12 @@
 // (`description`, `meta`, `docs`, `semantic_models`, `metrics`, `unit_tests`, ...) are ignored.
 // A YAML syntax error, or a test on a model or seed the project does not have, is an error with
 // the file and line.
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
+import { freshnessSchema, formatZodIssues } from '../config/schema.js';
+import type { SourceDeclaration } from '../config/sources.js';
+import type { FreshnessRule, SourceTableConfig } from '../config/types.js';
 import { UserError } from '../util/errors.js';
+import { renderYamlValues, type YamlContext } from './yaml-render.js';
 
 /** dbt's error and warn, and sf's quarantine (row-level tests: failing rows are moved aside). */
 export type Severity = 'error' | 'warn' | 'quarantine';
@@ -24,6 +28,8 @@ export interface TestConfig {
   readonly errorIf: string;
   readonly tags: readonly string[];
   readonly enabled: boolean;
+  /** dbt's store_failures: keep the failing rows in `<schema>_dbt_test__audit.<test name>`. */
+  readonly storeFailures: boolean;
 }
 
 export interface GenericTestDeclaration {
@@ -31,9 +37,12 @@ export interface GenericTestDeclaration {
   readonly name: string;
   /** `not_null`, `unique`, `accepted_values`, `relationships`, `expression`, `row_count`. */
   readonly test: string;
-  /** The model or seed the test is on. */
+  /** The model or seed the test is on, or a source table as `source.table`. */
   readonly node: string;
+  readonly on: 'model' | 'seed' | 'source';
   readonly column?: string | undefined;
+  /** A `{% test %}` block of the project (macros/ or tests/generic/), not a built-in. */
+  readonly custom: boolean;
   readonly args: Readonly<Record<string, unknown>>;
   readonly config: TestConfig;
   readonly file: string;
@@ -46,19 +55,21 @@ const ALIASES: Readonly<Record<string, string>> = {
   expression_is_true: 'expression',
 };
 export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression', 'row_count'];
-const CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'error_if', 'store_failures', 'tags', 'enabled', 'meta', 'alias', 'schema', 'database']);
+const CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'tags', 'enabled', 'meta', 'alias', 'schema', 'database']);
 
 export interface PropertyFile {
   readonly path: string;
   readonly source: string;
 }
 
-/** Every generic test the property files declare, or all their errors at once. */
-export function parseProperties(files: readonly PropertyFile[], nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string> }): {
-  tests: GenericTestDeclaration[];
-  errors: UserError[];
-} {
+/** Every generic test and source the property files declare, or all their errors at once. */
+export function parseProperties(
+  files: readonly PropertyFile[],
+  nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlySet<string> },
+  context?: YamlContext,
+): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; errors: UserError[] } {
   const tests: GenericTestDeclaration[] = [];
+  const sources: SourceDeclaration[] = [];
   const errors: UserError[] = [];
   const taken = new Set<string>();
   for (const file of files) {
@@ -77,9 +88,40 @@ export function parseProperties(files: readonly PropertyFile[], nodes: { models:
       continue;
     }
     if (!isMap(doc.contents)) continue;
-    for (const kind of ['models', 'seeds'] as const) {
+    if (context) for (const p of renderYamlValues(doc.contents, context)) fail(p.message, p.node);
+    /** Declares the tests under `testsNode` on a node (or a column of it). */
+    const declare = (testsNode: unknown, node: string, on: GenericTestDeclaration['on'], column: string | undefined) => {
+      if (testsNode === undefined || testsNode === null || (isScalar(testsNode) && testsNode.value === null)) return;
+      if (!isSeq(testsNode)) {
+        fail(`'data_tests:' of ${node}${column ? `.${column}` : ''} should be a list`, testsNode as Node);
+        return;
+      }
+      for (const item of testsNode.items) {
+        const test = readTest(item as Node, node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Set());
+        if (!test) continue;
+        let unique = test.name;
+        for (let i = 2; taken.has(unique); i++) unique = `${test.name}_${i}`;
+        taken.add(unique);
+        tests.push({ ...test, name: unique });
+      }
+    };
+    const declareWithColumns = (entry: YAMLMap, node: string, on: GenericTestDeclaration['on']) => {
+      declare(entry.get('data_tests', true) ?? entry.get('tests', true), node, on, undefined);
+      const columns = entry.get('columns', true);
+      if (columns === undefined || !isSeq(columns)) return;
+      for (const col of columns.items) {
+        if (!isMap(col)) continue;
+        const colName = scalar(col.get('name', true));
+        if (typeof colName !== 'string') {
+          fail(`a column of ${node} has no name`, col);
+          continue;
+        }
+        declare(col.get('data_tests', true) ?? col.get('tests', true), node, on, colName);
+      }
+    };
+    for (const kind of ['models', 'seeds', 'sources'] as const) {
       const list = doc.contents.get(kind, true);
-      if (list === undefined) continue;
+      if (list === undefined || list === null) continue;
       if (!isSeq(list)) {
         fail(`'${kind}:' should be a list of entries with a name`, list as Node);
         continue;
@@ -88,7 +130,14 @@ export function parseProperties(files: readonly PropertyFile[], nodes: { models:
         if (!isMap(entry)) continue;
         const name = scalar(entry.get('name', true));
         if (typeof name !== 'string') {
-          fail(`an entry under '${kind}:' has no name`, entry, "add '- name: <the model's file name>'");
+          fail(`an entry under '${kind}:' has no name`, entry, kind === 'sources' ? "add '- name: <source name>'" : "add '- name: <the model's file name>'");
+          continue;
+        }
+        if (kind === 'sources') {
+          const source = readSource(entry, name, file.path, lineOf, fail);
+          if (!source) continue;
+          sources.push(source.declaration);
+          for (const [table, tableEntry] of source.tables) declareWithColumns(tableEntry, `${name}.${table}`, 'source');
           continue;
         }
         const known = kind === 'models' ? nodes.models : nodes.seeds;
@@ -97,47 +146,97 @@ export function parseProperties(files: readonly PropertyFile[], nodes: { models:
             `${kind === 'models' ? 'models/' : 'seeds/'} has no file named ${name}${kind === 'models' ? '.sql' : '.csv'}`);
           continue;
         }
-        const declare = (testsNode: unknown, column: string | undefined) => {
-          if (testsNode === undefined) return;
-          if (!isSeq(testsNode)) {
-            fail(`'data_tests:' of ${name}${column ? `.${column}` : ''} should be a list`, testsNode as Node);
-            return;
-          }
-          for (const item of testsNode.items) {
-            const test = readTest(item as Node, name, column, file.path, lineOf(item as Node), fail);
-            if (!test) continue;
-            let unique = test.name;
-            for (let i = 2; taken.has(unique); i++) unique = `${test.name}_${i}`;
-            taken.add(unique);
-            tests.push({ ...test, name: unique });
-          }
-        };
-        declare(entry.get('data_tests', true) ?? entry.get('tests', true), undefined);
-        const columns = entry.get('columns', true);
-        if (columns !== undefined && isSeq(columns)) {
-          for (const col of columns.items) {
-            if (!isMap(col)) continue;
-            const colName = scalar(col.get('name', true));
-            if (typeof colName !== 'string') {
-              fail(`a column of ${name} has no name`, col);
-              continue;
-            }
-            declare(col.get('data_tests', true) ?? col.get('tests', true), colName);
-          }
-        }
+        declareWithColumns(entry, name, kind === 'models' ? 'model' : 'seed');
       }
     }
   }
-  return { tests, errors };
+  return { tests, sources, errors };
+}
+
+/** A `sources:` entry: its schema, defaults and tables (dbt also allows them under `config:`). */
+function readSource(
+  entry: YAMLMap,
+  name: string,
+  file: string,
+  lineOf: (n: Node | null | undefined) => number,
+  fail: (message: string, at: Node | null | undefined, hint?: string) => void,
+): { declaration: SourceDeclaration; tables: [string, YAMLMap][] } | undefined {
+  const settings = (map: YAMLMap, what: string) => {
+    const config = map.get('config', true);
+    const get = (key: string) => (isMap(config) && config.has(key) ? config.get(key, true) : map.get(key, true)) as Node | undefined;
+    const out: { loaded_at_field?: string; freshness?: FreshnessRule | null; identifier?: string; event_time?: string; enabled: boolean } = { enabled: true };
+    for (const key of ['loaded_at_field', 'identifier', 'event_time'] as const) {
+      const node = get(key);
+      if (node === undefined) continue;
+      const value = scalar(node);
+      if (typeof value === 'string' && value) out[key] = value;
+      else if (value !== null) fail(`${key} of ${what} should be a text value`, node);
+    }
+    const enabled = get('enabled');
+    if (enabled !== undefined && scalar(enabled) === false) out.enabled = false;
+    const freshness = get('freshness');
+    if (freshness !== undefined) {
+      const json = (freshness as Node).toJSON() as unknown;
+      if (json === null) out.freshness = null;
+      else {
+        const parsed = freshnessSchema.safeParse(json);
+        if (parsed.success) out.freshness = parsed.data as FreshnessRule;
+        else fail(`freshness of ${what}: ${formatZodIssues(parsed.error).join('; ')}`, freshness,
+          'write freshness: {warn_after: {count: 12, period: hour}, error_after: {count: 1, period: day}} (periods: minute, hour, day)');
+      }
+    }
+    return out;
+  };
+  const schemaNode = entry.get('schema', true) as Node | undefined;
+  const schema = schemaNode === undefined ? undefined : scalar(schemaNode);
+  if (schema !== undefined && (typeof schema !== 'string' || !schema)) {
+    fail(`schema of source '${name}' should be a name`, schemaNode);
+    return undefined;
+  }
+  const own = settings(entry, `source '${name}'`);
+  if (!own.enabled) return undefined;
+  const tablesNode = entry.get('tables', true);
+  if (!isSeq(tablesNode)) {
+    fail(`source '${name}' has no 'tables:' list`, entry, "add 'tables:' with '- name: <table>' entries");
+    return undefined;
+  }
+  const tables: SourceTableConfig[] = [];
+  const entries: [string, YAMLMap][] = [];
+  const tableLines: Record<string, number> = {};
+  for (const item of tablesNode.items) {
+    if (!isMap(item)) continue;
+    const table = scalar(item.get('name', true));
+    if (typeof table !== 'string' || !table) {
+      fail(`a table of source '${name}' has no name`, item, "add '- name: <table>'");
+      continue;
+    }
+    const t = settings(item, `${name}.${table}`);
+    if (!t.enabled) continue;
+    const { enabled: _, ...rest } = t;
+    tables.push({ name: table, ...rest });
+    entries.push([table, item]);
+    tableLines[table] = lineOf(item);
+  }
+  return {
+    declaration: {
+      name, file, line: lineOf(entry), tableLines, tables,
+      ...(typeof schema === 'string' ? { schema } : {}),
+      ...(own.loaded_at_field ? { loaded_at_field: own.loaded_at_field } : {}),
+      ...(own.freshness ? { freshness: own.freshness } : {}),
+    },
+    tables: entries,
+  };
 }
 
 function readTest(
   item: Node,
   node: string,
+  on: GenericTestDeclaration['on'],
   column: string | undefined,
   file: string,
   line: number,
   fail: (message: string, at: Node | null | undefined, hint?: string) => void,
+  customTests: ReadonlySet<string>,
 ): Omit<GenericTestDeclaration, 'name'> & { name: string } | undefined {
   let test: string;
   let body: Record<string, unknown> = {};
@@ -155,9 +254,12 @@ function readTest(
     fail(`a test of ${node}${column ? `.${column}` : ''} is neither a name nor a mapping`, item);
     return undefined;
   }
-  const canonical = ALIASES[test] ?? test;
-  if (!GENERIC_TESTS.includes(canonical)) {
-    fail(`unknown test '${test}' on ${node}${column ? `.${column}` : ''}`, item, `sf knows ${GENERIC_TESTS.join(', ')} (and dbt_utils.expression_is_true)`);
+  // A project's own `{% test %}` of a built-in name replaces the built-in, as in dbt.
+  const custom = customTests.has(test);
+  const canonical = custom ? test : ALIASES[test] ?? test;
+  if (!custom && !GENERIC_TESTS.includes(canonical)) {
+    fail(`unknown test '${test}' on ${node}${column ? `.${column}` : ''}`, item,
+      `sf knows ${GENERIC_TESTS.join(', ')} (and dbt_utils.expression_is_true)${customTests.size ? `, and this project's ${[...customTests].join(', ')}` : ''}; define others with {% test ${test}(model, column_name) %} in macros/ or tests/generic/`);
     return undefined;
   }
   // dbt 1.10 puts a test's arguments under `arguments:`; older files put them beside `config:`.
@@ -171,7 +273,11 @@ function readTest(
       'use severity: error (fails the node), warn (reported) or quarantine (failing rows moved aside)');
     return undefined;
   }
-  if (severity === 'quarantine' && !ROW_LEVEL_TESTS.includes(canonical)) {
+  if (severity === 'quarantine' && on === 'source') {
+    fail(`severity quarantine on source ${node}: sf does not write sources, so it cannot move their rows`, item, 'use severity: error or warn on sources; quarantine on the models that read them');
+    return undefined;
+  }
+  if (severity === 'quarantine' && (custom || !ROW_LEVEL_TESTS.includes(canonical))) {
     fail(`severity quarantine needs a test that judges rows one by one; ${test} does not`, item, `quarantine works with ${ROW_LEVEL_TESTS.join(', ')}`);
     return undefined;
   }
@@ -181,7 +287,7 @@ function readTest(
       return undefined;
     }
   }
-  const problem = missingArgument(canonical, argValues, column);
+  const problem = custom ? undefined : missingArgument(canonical, argValues, column);
   if (problem) {
     fail(`${test} on ${node}${column ? `.${column}` : ''}: ${problem}`, item);
     return undefined;
@@ -194,9 +300,10 @@ function readTest(
     errorIf: typeof cfg['error_if'] === 'string' ? cfg['error_if'] : '!=0',
     tags: Array.isArray(cfg['tags']) ? cfg['tags'].map(String) : typeof cfg['tags'] === 'string' ? [cfg['tags']] : [],
     enabled: cfg['enabled'] !== false,
+    storeFailures: cfg['store_failures'] === true || cfg['store_failures_as'] === 'table',
   };
-  const name = [canonical, node, column].filter(Boolean).join('_').replace(/[^A-Za-z0-9_]/g, '_');
-  return { name, test: canonical, node, column, args: argValues, config, file, line };
+  const name = [on === 'source' ? 'source' : '', canonical, node, column].filter(Boolean).join('_').replace(/[^A-Za-z0-9_]/g, '_');
+  return { name, test: canonical, custom, node, on, column, args: argValues, config, file, line };
 }
 
 function missingArgument(test: string, args: Record<string, unknown>, column: string | undefined): string | undefined {

@@ -3,7 +3,7 @@
 // ancestors. Incremental models are rendered here again, per unit, with what the state says
 // (is_incremental(), batch windows), so a template error surfaces before anything runs.
 import { join } from 'node:path';
-import { relationKey, type SqlDialect, type Statement, type WarehouseState } from '../adapters/types.js';
+import { relationKey, type Relation, type SqlDialect, type Statement, type StepAction, type WarehouseState } from '../adapters/types.js';
 import type { RenderContext } from '../compiler/types.js';
 import type { ProjectGraph } from '../graph/graph.js';
 import type { SeedTable } from '../parser/seed-csv.js';
@@ -12,6 +12,7 @@ import type { BatchRequest } from './materializations/batches.js';
 import { incrementalPlan } from './materializations/incremental.js';
 import { seedActions, tableActions, viewActions, type Audit } from './materializations/index.js';
 import { auditAction, type ModelTest } from './quality/audit.js';
+import { judgeActions, judged } from './quality/checks.js';
 import type { ExecutionPlan, PlanStep } from './types.js';
 
 export interface PlanInputs {
@@ -32,6 +33,20 @@ export interface PlanInputs {
   readonly request?: BatchRequest;
   /** Data tests per model or seed, run on its staged rows before they are published. */
   readonly tests?: ReadonlyMap<string, readonly ModelTest[]>;
+  /** Checks run in a build: sources (freshness, tests) before their readers, singular tests after their parents. */
+  readonly checks?: readonly CheckStep[];
+}
+
+/** A read-only step of a build. */
+export interface CheckStep {
+  readonly name: string;
+  readonly kind: 'source' | 'test';
+  readonly relation: Relation;
+  /** Nodes it waits for when they are built in this run (a source's seed, a test's refs). */
+  readonly after: readonly string[];
+  /** A source check: `source.table`; the models reading it wait for the check. */
+  readonly source?: string | undefined;
+  readonly actions: readonly StepAction[];
 }
 
 const DEFAULT_REQUEST: BatchRequest = { fullRefresh: false, missing: false, now: '1970-01-01 00:00:00' };
@@ -51,13 +66,27 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const quarantine = { schema: relation.schema, name: `${relation.name}__quarantine` };
     return (stage, scope) => [auditAction(dialect, stage, tests, { quarantine, scope, maxRate })!];
   };
+  const checks = inputs.checks ?? [];
+  const sourceCheck = new Map(checks.filter((c) => c.source).map((c) => [c.source!, c.name]));
+  const stepNames = new Set([...selected].filter((n) => {
+    const node = graph.node(n);
+    return node.kind === 'seed' || node.model.settings.materialized !== 'ephemeral';
+  }));
+  for (const check of checks) {
+    if (check.kind !== 'source') continue;
+    steps.push({
+      name: check.name, kind: 'source', relation: check.relation, dependsOn: check.after.filter((n) => stepNames.has(n)).sort(),
+      units: [{ actions: check.actions }], batched: false, concurrency: 1, readOnly: true,
+    });
+  }
   for (const name of graph.order) {
     if (!selected.has(name)) continue;
     const node = graph.node(name);
     // A relationships test reads its parent: the tested node waits for it, when it is built too.
     const testParents = (inputs.tests?.get(name) ?? []).map((t) => t.toNode)
       .filter((n): n is string => n !== undefined && n !== name && selected.has(n) && !ancestors(graph, n).has(name));
-    const dependsOn = [...new Set([...stepParents(graph, name, selected), ...testParents])].sort();
+    const sourcesRead = node.kind === 'model' ? node.model.sources.map((r) => sourceCheck.get(`${r.source}.${r.table}`)).filter((n): n is string => n !== undefined) : [];
+    const dependsOn = [...new Set([...stepParents(graph, name, selected), ...testParents, ...sourcesRead])].sort();
     if (node.kind === 'seed') {
       const table = inputs.seedTables.get(name);
       if (!table) throw new Error(`seed ${name} was not inspected before planning`);
@@ -90,8 +119,18 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       });
       continue;
     }
-    const actions = kind === 'table' ? tableActions(model, dialect, state, audit(name)) : viewActions(model, dialect, state);
+    // A view's tests run on it inside the transaction that creates it: failing, it rolls back.
+    const viewTests = (inputs.tests?.get(name) ?? []).map((t) => judged(t, dialect.renderRelation(model.relation)));
+    const actions = kind === 'table' ? tableActions(model, dialect, state, audit(name))
+      : [...viewActions(model, dialect, state), ...judgeActions(dialect, viewTests, 'rollback')];
     steps.push({ ...common, kind, units: [{ actions }], batched: false, concurrency: 1 });
+  }
+  for (const check of checks) {
+    if (check.kind !== 'test') continue;
+    steps.push({
+      name: check.name, kind: 'test', relation: check.relation, dependsOn: check.after.filter((n) => stepNames.has(n)).sort(),
+      units: [{ actions: check.actions }], batched: false, concurrency: 1, readOnly: true,
+    });
   }
   const setup: Statement[] = [
     ...(dialect.capabilities.schemas ? [...schemas].sort().flatMap((s) => dialect.createSchema(s)) : []),

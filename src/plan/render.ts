@@ -28,8 +28,12 @@ function renderAction(out: string[], action: StepAction, facts: (d: Deferred) =>
     out.push(`${action.sql};`);
     return;
   }
-  if (action.kind === 'note') {
-    out.push(`-- note: ${action.message}`);
+  if (action.kind === 'note' || action.kind === 'fail') {
+    out.push(`-- ${action.kind}: ${action.message}`);
+    return;
+  }
+  if (action.kind === 'test-result') {
+    out.push(`-- test ${action.name}: ${action.status} (${action.failures} failing)`);
     return;
   }
   if (action.kind === 'csv-load') {

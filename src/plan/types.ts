@@ -1,7 +1,8 @@
 import type { Relation, Statement, StepAction } from '../adapters/types.js';
 import type { BatchWindow } from '../compiler/types.js';
 
-export type StepKind = 'seed' | 'view' | 'table' | 'incremental';
+/** What a step builds; `source` and `test` steps only check (freshness, data tests). */
+export type StepKind = 'seed' | 'view' | 'table' | 'incremental' | 'source' | 'test';
 
 /** One transaction: every action lands, or none does. */
 export interface PlanUnit {
@@ -33,6 +34,8 @@ export interface PlanStep {
   readonly ledger?: { readonly model: string } | undefined;
   /** Where the model's compiled SQL was written, for error messages. */
   readonly compiledPath?: string | undefined;
+  /** A check (source, test): it writes no model, so it takes no lock and is not planned again. */
+  readonly readOnly?: boolean | undefined;
 }
 
 export interface ExecutionPlan {

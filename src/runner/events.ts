@@ -1,3 +1,4 @@
+import type { TestOutcome } from '../adapters/types.js';
 import type { BatchWindow } from '../compiler/types.js';
 import type { PlanStep, PlanUnit } from '../plan/types.js';
 
@@ -14,6 +15,8 @@ export interface BatchResult {
   readonly attempts: number;
   readonly message?: string | undefined;
   readonly warnings?: readonly string[] | undefined;
+  /** Its data tests' outcomes (status, failures, rows quarantined). */
+  readonly tests?: readonly TestOutcome[] | undefined;
 }
 
 export interface StepResult {
@@ -34,6 +37,8 @@ export interface StepResult {
   readonly batches?: readonly BatchResult[] | undefined;
   /** Data test warnings: reported, the rows published. */
   readonly warnings?: readonly string[] | undefined;
+  /** Its data tests' outcomes, over all its batches. */
+  readonly tests?: readonly TestOutcome[] | undefined;
 }
 
 export type RunEvent =

@@ -1,6 +1,6 @@
 // One unit = one transaction: every statement, load and deferred action lands, or none does.
 import { sql, type Kysely } from 'kysely';
-import type { Adapter, StepAction, UnitContext } from '../adapters/types.js';
+import { ModelError, type Adapter, type StepAction, type TestOutcome, type UnitContext } from '../adapters/types.js';
 import type { PlanUnit } from '../plan/types.js';
 import { faultPoint } from './faults.js';
 
@@ -17,26 +17,45 @@ export interface UnitOutcome {
   readonly rows: number | undefined;
   /** What its actions reported without failing (data test warnings). */
   readonly notes: readonly string[];
+  readonly tests: readonly TestOutcome[];
 }
 
-/** Runs the unit's actions in a transaction. */
+interface Collected {
+  readonly notes: string[];
+  readonly tests: TestOutcome[];
+  readonly failures: string[];
+}
+
+/**
+ * Runs the unit's actions in a transaction. A `fail` action (a check that failed) lets the
+ * transaction commit, then fails the unit; a ModelError thrown rolls it back. Either way the
+ * error carries the data test outcomes known by then.
+ */
 export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitContext): Promise<UnitOutcome> {
   let committing = false;
-  const notes: string[] = [];
+  const seen: Collected = { notes: [], tests: [], failures: [] };
+  let rows: number | undefined;
   try {
-    return await adapter.db.transaction().execute(async (trx) => {
-      const rows = await runActions(adapter, trx, unit.actions, ctx, notes);
+    rows = await adapter.db.transaction().execute(async (trx) => {
+      const n = await runActions(adapter, trx, unit.actions, ctx, seen);
       faultPoint('before commit');
       committing = true;
-      return { rows, notes };
+      return n;
     });
   } catch (err) {
+    if (err instanceof ModelError) err.tests = [...seen.tests, ...err.tests];
     if (!committing) throw err;
     throw new AmbiguousCommit(`the commit did not answer (${adapter.describeError(err).message.split('\n')[0]}): this unit may or may not have been written; check the table (sf ls --partitions for partitions), then run it again`, { cause: err });
   }
+  if (seen.failures.length) {
+    const failed = new ModelError(seen.failures.join('\n'));
+    failed.tests = seen.tests;
+    throw failed;
+  }
+  return { rows, notes: seen.notes, tests: seen.tests };
 }
 
-async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext, notes: string[]): Promise<number | undefined> {
+async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext, seen: Collected): Promise<number | undefined> {
   let rows: number | undefined;
   const add = (n: number) => (rows = (rows ?? 0) + n);
   for (const action of actions) {
@@ -46,7 +65,11 @@ async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly 
       if (action.rows === 'affected') add(Number(result.numAffectedRows ?? 0n));
       if (action.rows === 'scalar') add(Number(Object.values(result.rows[0] ?? {})[0] ?? 0));
     } else if (action.kind === 'note') {
-      notes.push(action.message);
+      seen.notes.push(action.message);
+    } else if (action.kind === 'test-result') {
+      seen.tests.push(action);
+    } else if (action.kind === 'fail') {
+      seen.failures.push(action.message);
     } else if (action.kind === 'csv-load') {
       faultPoint('csv load');
       add(await adapter.loadCsv(trx, action));
@@ -61,7 +84,7 @@ async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly 
           return v === null || v === undefined ? null : String(v);
         }));
       }
-      const more = await runActions(adapter, trx, action.build({ columns, values, unit: ctx }), ctx, notes);
+      const more = await runActions(adapter, trx, action.build({ columns, values, unit: ctx }), ctx, seen);
       if (more !== undefined) add(more);
     }
   }

@@ -9,7 +9,7 @@
 // jitter, up to `retries` times.
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
-import { LockTimeout, ModelError, relationKey, type Adapter, type HeldLock, type LockHolder, type UnitContext } from '../adapters/types.js';
+import { LockTimeout, ModelError, NOTHING_TO_REFRESH, relationKey, type Adapter, type HeldLock, type LockHolder, type UnitContext } from '../adapters/types.js';
 import { ledgerMarkFailed } from '../plan/ledger.js';
 import type { ExecutionPlan, PlanStep, PlanUnit } from '../plan/types.js';
 import type { BatchResult, RunEvent, StepResult } from './events.js';
@@ -37,6 +37,9 @@ export interface RunOptions {
   /** This process, as others waiting for its locks see it (default: made here). */
   readonly holder?: LockHolder;
 }
+
+/** Checks write no model: nothing to lock. */
+const NO_LOCK: HeldLock = { release: NOTHING_TO_REFRESH, refresh: NOTHING_TO_REFRESH };
 
 export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: RunOptions): Promise<StepResult[]> {
   const limit = Math.max(1, Math.min(options.threads, adapter.dialect.capabilities.maxConcurrency));
@@ -71,10 +74,11 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     for (let attempt = 1; ; attempt++) {
       const ctx: UnitContext = { runId, attempt, startedAt, now: () => now().toISOString() };
       try {
-        const { rows, notes } = await executeUnit(adapter, unit, ctx);
+        const { rows, notes, tests } = await executeUnit(adapter, unit, ctx);
         return {
           label: unit.label ?? step.name, window: unit.window, status: 'success', rows, startedAt, seconds: seconds(t0), attempts: attempt,
           ...(notes.length ? { warnings: notes } : {}),
+          ...(tests.length ? { tests } : {}),
         };
       } catch (err) {
         const info = err instanceof ModelError || err instanceof AmbiguousCommit
@@ -90,7 +94,8 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
           const marks = ledgerMarkFailed(adapter.dialect, { model: step.ledger.model, target: step.relation, keys: unit.partitions, unit: ctx, error: info.message });
           for (const s of marks) await sql.raw(s.sql).execute(adapter.db).catch(() => {});
         }
-        return { label: unit.label ?? step.name, window: unit.window, status: 'error', startedAt, seconds: seconds(t0), attempts: attempt, message: info.message };
+        const tests = err instanceof ModelError && err.tests.length ? { tests: err.tests } : {};
+        return { label: unit.label ?? step.name, window: unit.window, status: 'error', startedAt, seconds: seconds(t0), attempts: attempt, message: info.message, ...tests };
       }
     }
   };
@@ -101,11 +106,13 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     const startedAt = now().toISOString();
     const t0 = performance.now();
     const base = () => ({ name: step.name, kind: step.kind, relation: display(step), startedAt, compiledPath: step.compiledPath, how: step.how });
-    let lock: HeldLock;
+    let lock: HeldLock = NO_LOCK;
     try {
-      const timeoutMs = options.lockTimeoutMs ?? 60_000;
-      lock = await adapter.acquireLock(relationKey(step.relation), holder, timeoutMs,
-        (who) => emit({ type: 'wait', step, holder: who, timeoutSeconds: timeoutMs / 1000 }));
+      if (!step.readOnly) {
+        const timeoutMs = options.lockTimeoutMs ?? 60_000;
+        lock = await adapter.acquireLock(relationKey(step.relation), holder, timeoutMs,
+          (who) => emit({ type: 'wait', step, holder: who, timeoutSeconds: timeoutMs / 1000 }));
+      }
     } catch (err) {
       // A lock that could not be taken (timeout, or the engine failing) fails this step only.
       emit({ type: 'start', index, total, step });
@@ -114,7 +121,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     }
     try {
       try {
-        if (options.replan) step = await options.replan(step);
+        if (options.replan && !step.readOnly) step = await options.replan(step);
       } catch (err) {
         emit({ type: 'start', index, total, step });
         const message = err instanceof UserError ? err.format() : isUserError(err) ? err.message : adapter.describeError(err).message;
@@ -161,6 +168,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
           : failed[0]!.message,
         batches: step.batched ? orderLike(batches, step) : undefined,
         ...(batches.some((b) => b.warnings) ? { warnings: batches.flatMap((b) => b.warnings ?? []) } : {}),
+        ...(batches.some((b) => b.tests) ? { tests: batches.flatMap((b) => b.tests ?? []) } : {}),
       };
       return { step, result };
     } finally {

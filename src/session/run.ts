@@ -15,8 +15,8 @@ import type { RunEvent, StepResult } from '../runner/events.js';
 import { runPlan } from '../runner/scheduler.js';
 import { readLedger } from './ledger-state.js';
 import type { ModelTest } from '../plan/quality/audit.js';
-import { testTarget } from '../plan/quality/targets.js';
-import { UserError, UserErrors } from '../util/errors.js';
+import { buildChecks, testsByNode } from './checks.js';
+import { selectTests } from './test.js';
 import type { LoadedProject } from './project.js';
 
 export type RunCommand = 'seed' | 'run' | 'build';
@@ -64,7 +64,9 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   writeManifest(project, compiledPaths, now());
 
   // As in dbt, `seed` loads seeds without testing them; build tests seeds and models, run models.
-  const tests = request.command === 'seed' ? new Map<string, ModelTest[]>() : modelTests(project, selected);
+  const tests = request.command === 'seed' ? new Map<string, ModelTest[]>() : testsByNode(project, selected);
+  // Sources and singular tests are checked in a build (as dbt's build runs tests; sf adds freshness).
+  const checks = request.command === 'build' ? buildChecks(project, selected, selectTests(project, request).singular, now()) : [];
   const seedTables = new Map<string, SeedTable>();
   for (const name of selected) {
     const node = graph.node(name);
@@ -99,6 +101,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
         ledger: ledgerKeys.length ? await readLedger(adapter, state, ledgerKeys) : new Map(),
         request: planRequest,
         tests,
+        checks: nodes === selected ? checks : [],
       });
     };
     const plan = await planFor(selected, [...schemas], ledgerKeys);
@@ -118,24 +121,4 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   } finally {
     await adapter.close();
   }
-}
-
-/**
- * The data tests of the selected models and seeds (views are tested by sf test), with the parent
- * of each relationships test resolved; a `to:` naming nothing is an error before anything runs.
- */
-function modelTests(project: LoadedProject, selected: ReadonlySet<string>): Map<string, ModelTest[]> {
-  const byNode = new Map<string, ModelTest[]>();
-  const errors: UserError[] = [];
-  for (const test of project.manifest.genericTests) {
-    if (!test.config.enabled || !selected.has(test.node)) continue;
-    const to = test.test === 'relationships' ? testTarget(project.graph, project.config.sources, test) : undefined;
-    if (to instanceof UserError) {
-      errors.push(to);
-      continue;
-    }
-    byNode.set(test.node, [...(byNode.get(test.node) ?? []), { test, to, toNode: to?.node }]);
-  }
-  UserErrors.throwIfAny(errors);
-  return byNode;
 }

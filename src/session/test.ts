@@ -8,8 +8,9 @@ import { openAdapter } from '../adapters/registry.js';
 import type { Adapter, Relation } from '../adapters/types.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
-import { failureCountSql, genericTestSql, testStatus } from '../plan/quality/generic-tests.js';
-import { testTarget } from '../plan/quality/targets.js';
+import { storeFailures } from '../plan/quality/checks.js';
+import { failureCountSql, testStatus } from '../plan/quality/generic-tests.js';
+import { modelTest, testedRelation } from './checks.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { LoadedProject } from './project.js';
@@ -47,6 +48,7 @@ interface PlannedTest {
   readonly warnIf: string;
   readonly errorIf: string;
   readonly limit?: number | undefined;
+  readonly storeFailures: boolean;
   /** Relations and columns that must exist before it runs. */
   readonly needs: readonly { relation: Relation; columns: readonly string[] }[];
 }
@@ -69,14 +71,17 @@ export function selectTests(project: LoadedProject, options: SelectOptions): { g
     }
   }
   const namedIn = select.filter((s) => names.has(s));
-  const nodeSelectors = select.filter((s) => !s.startsWith('test_type:') && !names.has(s));
+  // source:raw or source:raw.orders: the tests on those source tables.
+  const sourceSelectors = select.filter((s) => s.startsWith('source:')).map((s) => s.slice('source:'.length));
+  const onSource = (node: string) => sourceSelectors.some((s) => node === s || node.startsWith(`${s}.`));
+  const nodeSelectors = select.filter((s) => !s.startsWith('test_type:') && !s.startsWith('source:') && !names.has(s));
   const nodes = nodeSelectors.length ? selectNodes(project.graph, { select: nodeSelectors }) : undefined;
   const nodeExcludes = exclude.filter((s) => !names.has(s));
   const excludedNodes = nodeExcludes.length ? selectNodes(project.graph, { select: nodeExcludes }) : new Set<string>();
-  const everything = namedIn.length === 0 && nodeSelectors.length === 0;
+  const everything = namedIn.length === 0 && nodeSelectors.length === 0 && sourceSelectors.length === 0;
   const chosen = (name: string, on: readonly string[]) =>
     !exclude.includes(name) && !on.some((n) => excludedNodes.has(n))
-    && (everything || namedIn.includes(name) || (nodes !== undefined && on.some((n) => nodes.has(n))));
+    && (everything || namedIn.includes(name) || on.some(onSource) || (nodes !== undefined && on.some((n) => nodes.has(n))));
   const typeOk = (type: string) => types.length === 0 || types.includes(type);
   return {
     generic: typeOk('generic') ? generic.filter((t) => chosen(t.name, [t.node])) : [],
@@ -86,34 +91,41 @@ export function selectTests(project: LoadedProject, options: SelectOptions): { g
 
 export async function runTests(project: LoadedProject, options: SelectOptions & { onResult?: (e: TestEvent) => void }): Promise<TestResult[]> {
   const { generic, singular } = selectTests(project, options);
-  const relationOf = (name: string): Relation => {
-    const node = project.graph.node(name);
-    return node.kind === 'seed' ? node.seed.relation : node.model.relation;
-  };
   const errors: UserError[] = [];
   const planned: PlannedTest[] = [];
+  const plain = (c: string | undefined) => (c && /^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? [c] : []);
   for (const t of generic) {
-    const to = t.test === 'relationships' ? testTarget(project.graph, project.config.sources, t) : undefined;
-    if (to instanceof UserError) {
-      errors.push(to);
+    const made = modelTest(project, t);
+    if (made instanceof UserError) {
+      errors.push(made);
       continue;
     }
-    const model = relationOf(t.node);
+    const model = testedRelation(project, t);
     const column = t.column ?? (typeof t.args['column_name'] === 'string' ? t.args['column_name'] : undefined);
+    let query: string;
+    try {
+      query = made.query(project.dialect.renderRelation(model));
+    } catch (err) {
+      if (err instanceof UserError || err instanceof UserErrors) {
+        errors.push(...(err instanceof UserErrors ? err.errors : [err]));
+        continue;
+      }
+      throw err;
+    }
     planned.push({
-      name: t.name, kind: 'generic', on: t.node, file: t.file, line: t.line,
-      query: genericTestSql(project.dialect, t, { model: project.dialect.renderRelation(model), to: to && project.dialect.renderRelation(to) }),
+      name: t.name, kind: 'generic', on: t.node, file: t.file, line: t.line, query,
       severity: t.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
+      storeFailures: t.config.storeFailures,
       needs: [
-        { relation: model, columns: column && /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? [column] : [] },
-        ...(to ? [{ relation: to, columns: /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(t.args['field'])) ? [String(t.args['field'])] : [] }] : []),
+        { relation: model, columns: plain(column) },
+        ...(made.to ? [{ relation: made.to, columns: plain(String(t.args['field'])) }] : []),
       ],
     });
   }
   for (const t of singular) {
     planned.push({
       name: t.node.name, kind: 'singular', on: t.node.path, file: t.node.path, query: t.sql,
-      severity: 'error', warnIf: '!=0', errorIf: '!=0', needs: [],
+      severity: 'error', warnIf: '!=0', errorIf: '!=0', storeFailures: false, needs: [],
     });
   }
   UserErrors.throwIfAny(errors);
@@ -136,6 +148,7 @@ async function runOne(adapter: Adapter, t: PlannedTest): Promise<TestResult> {
   const t0 = performance.now();
   const base = { name: t.name, kind: t.kind, on: t.on, file: t.file, line: t.line };
   try {
+    if (t.storeFailures) await keepFailures(adapter, t);
     const result = await sql.raw<{ failures: unknown }>(failureCountSql(t.query, t.limit)).execute(adapter.db);
     const failures = Number(result.rows[0]?.failures ?? 0);
     const status: TestStatus = testStatus(failures, t);
@@ -147,6 +160,13 @@ async function runOne(adapter: Adapter, t: PlannedTest): Promise<TestResult> {
   } catch (err) {
     return { ...base, status: 'error', failures: 0, seconds: (performance.now() - t0) / 1000, message: adapter.describeError(err).message };
   }
+}
+
+/** dbt's store_failures: the failing rows, replaced on each run, in `<schema>_dbt_test__audit.<test>`. */
+async function keepFailures(adapter: Adapter, t: PlannedTest): Promise<void> {
+  await adapter.db.transaction().execute(async (trx) => {
+    for (const s of storeFailures(adapter.dialect, t)) await sql.raw(s.sql).execute(trx);
+  });
 }
 
 /** A test on a relation that is not built, or on a column it lacks, cannot run: say where it was declared. */

@@ -10,15 +10,10 @@
 //   warn        reported; the rows are published.
 import { ModelError, type ColumnInfo, type Deferred, type Relation, type SqlDialect, type StepAction } from '../../adapters/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
-import { failureCountSql, genericTestSql, rowFailure, testStatus } from './generic-tests.js';
+import { judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
+import { rowFailure } from './generic-tests.js';
 
-export interface ModelTest {
-  readonly test: GenericTestDeclaration;
-  /** relationships: the parent relation. */
-  readonly to?: Relation | undefined;
-  /** relationships: the parent's node, when it is a model or seed of the project. */
-  readonly toNode?: string | undefined;
-}
+export type { ModelTest };
 
 /** Which quarantine rows a unit replaces, and the partition of a quarantined row. */
 export interface QuarantineScope {
@@ -63,11 +58,13 @@ export function auditAction(dialect: SqlDialect, stage: Relation, tests: readonl
         }
         actions.push(...moveAside(dialect, stageSql, target, columns, quarantineColumns, failures, anyFailure, facts.unit));
         if (bad! > 0) actions.push({ kind: 'note', message: `quarantined ${bad} of ${total} rows into ${target.quarantine.schema}.${target.quarantine.name}: ${byRule}` });
+        failures.forEach(({ test }, i) => actions.push({
+          kind: 'test-result', name: test.name, status: each[i]! > 0 ? 'warn' : 'pass', failures: each[i]!, quarantined: each[i]!,
+          message: each[i]! > 0 ? `${each[i]} rows quarantined into ${target.quarantine.name}` : undefined, file: test.file, line: test.line,
+        }));
       }
-      if (judged.length) {
-        const queries = judged.map(({ test, to }) => failureCountSql(genericTestSql(dialect, test, { model: stageSql, to: to && dialect.renderRelation(to) }), test.config.limit));
-        actions.push({ kind: 'deferred', describe: [], queries, build: (f) => verdict(judged, f.values) });
-      }
+      // Judged after the moves: an error test sees only the rows that would be published.
+      actions.push(...judgeActions(dialect, judged.map((t) => judgedOn(t, stageSql)), 'rollback'));
       return actions;
     },
   };
@@ -117,25 +114,4 @@ function checkColumns(dialect: SqlDialect, tests: readonly ModelTest[], columns:
       : [];
   });
   if (missing.length) throw new ModelError(missing.join('\n'));
-}
-
-/** Fail on error tests whose count meets error_if; note warn tests whose count meets warn_if. */
-function verdict(tests: readonly ModelTest[], counts: readonly (readonly (string | null)[])[]): StepAction[] {
-  const failed: string[] = [];
-  const notes: StepAction[] = [];
-  tests.forEach(({ test }, i) => {
-    const n = Number(counts[i]?.[0] ?? 0);
-    const rows = `${n} failing row${n === 1 ? '' : 's'}`;
-    const at = `${test.name} (${test.file}:${test.line})`;
-    const status = testStatus(n, test.config);
-    if (status === 'fail') {
-      failed.push(`${at}: ${rows}, configured to fail if ${test.config.errorIf}`);
-    } else if (status === 'warn') {
-      notes.push({ kind: 'note', message: `warning: ${at}: ${rows}, configured to warn if ${test.config.warnIf}` });
-    }
-  });
-  if (failed.length) {
-    throw new ModelError(`data test${failed.length === 1 ? '' : 's'} failed on the new rows; nothing was published:\n${failed.join('\n')}`);
-  }
-  return notes;
 }

@@ -1,5 +1,6 @@
 // What a relationships test's `to:` names: `ref('x')`, `source('a', 'b')`, or a bare model name.
 import type { Relation } from '../../adapters/types.js';
+import { sourceRelation } from '../../config/sources.js';
 import type { ResolvedSource } from '../../config/types.js';
 import type { ProjectGraph } from '../../graph/graph.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
@@ -15,7 +16,7 @@ export function testTarget(
   const src = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(to);
   if (src) {
     const source = sources[src[1]!];
-    if (source?.tables.includes(src[2]!)) return { schema: source.schema, name: src[2]! };
+    if (source?.tables.includes(src[2]!)) return sourceRelation(sources, src[1]!, src[2]!);
   } else if (ref && graph.has(ref[1]!)) {
     const node = graph.node(ref[1]!);
     return { ...(node.kind === 'seed' ? node.seed.relation : node.model.relation), node: ref[1]! };

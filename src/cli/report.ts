@@ -1,0 +1,74 @@
+// One list of outcomes per command, for JUnit XML and GitHub Actions: a case per node built
+// or checked, and a case per data test (per batch, for batched models) with its failures,
+// quarantined rows and the file and line that declared it.
+import type { JunitCase } from '../artifacts/junit.js';
+import type { TestOutcome } from '../adapters/types.js';
+import type { StepResult } from '../runner/events.js';
+import type { LoadedProject } from '../session/project.js';
+import type { TestResult } from '../session/test.js';
+
+export interface Outcome extends JunitCase {
+  readonly kind: 'node' | 'test';
+  readonly failures?: number | undefined;
+  readonly quarantined?: number | undefined;
+}
+
+export function runOutcomes(project: LoadedProject, results: readonly StepResult[]): Outcome[] {
+  const out: Outcome[] = [];
+  for (const r of results) {
+    const name = r.name.replace(/^(source|test):/, '');
+    const where = declaredAt(project, r);
+    out.push({
+      kind: 'node', classname: `${r.kind}.${project.config.name}.${name}`, name, seconds: r.seconds, ...where,
+      status: r.status === 'success' ? (r.warnings?.length ? 'warn' : 'pass') : r.status === 'skipped' ? 'skipped' : 'fail',
+      message: r.status === 'success' ? r.warnings?.join('\n') : r.message,
+    });
+    const batches = r.batches?.filter((b) => b.tests) ?? [];
+    const perBatch = batches.length ? batches.flatMap((b) => b.tests!.map((t) => [t, b.label] as const)) : (r.tests ?? []).map((t) => [t, undefined] as const);
+    for (const [t, label] of perBatch) out.push(testOutcome(project, t, name, label));
+  }
+  return out;
+}
+
+function testOutcome(project: LoadedProject, t: TestOutcome, on: string, batch: string | undefined): Outcome {
+  return {
+    kind: 'test', classname: `test.${project.config.name}.${on}`, name: batch ? `${t.name} [${batch}]` : t.name, seconds: 0,
+    status: t.status, failures: t.failures, quarantined: t.quarantined, message: t.message, file: t.file, line: t.line,
+  };
+}
+
+export function testOutcomes(project: LoadedProject, results: readonly TestResult[]): Outcome[] {
+  return results.map((r) => ({
+    kind: 'test', classname: `test.${project.config.name}.${r.on}`, name: r.name, seconds: r.seconds, file: r.file, line: r.line,
+    status: r.status === 'error' ? 'fail' : r.status, failures: r.failures,
+    message: r.message === undefined ? undefined : `${r.message}${r.status === 'fail' || r.status === 'warn' ? ` (${r.failures} failing rows)` : ''}`,
+  }));
+}
+
+/** The file (and line) behind a step: a model's or seed's file, a source's declaration, a singular test's file. */
+function declaredAt(project: LoadedProject, r: StepResult): { file?: string; line?: number } {
+  if (r.name.startsWith('source:')) {
+    const key = r.name.slice('source:'.length);
+    const dot = key.indexOf('.');
+    const detail = project.config.sources[key.slice(0, dot)]?.details[key.slice(dot + 1)];
+    return detail ? { file: relativeTo(project, detail.file), ...(detail.line ? { line: detail.line } : {}) } : {};
+  }
+  if (r.name.startsWith('test:')) {
+    const test = project.compiled.tests.find((t) => t.node.name === r.name.slice('test:'.length));
+    return test ? { file: test.node.path } : {};
+  }
+  if (!project.graph.has(r.name)) return {};
+  const node = project.graph.node(r.name);
+  return { file: node.kind === 'seed' ? node.seed.node.path : node.model.node.path };
+}
+
+function relativeTo(project: LoadedProject, file: string): string {
+  const dir = `${project.config.projectDir}/`;
+  return file.startsWith(dir) ? file.slice(dir.length) : file;
+}
+
+/** A node that failed because a data test of it failed: the test's outcome says it better. */
+export function failedByItsTest(o: Outcome, outcomes: readonly Outcome[]): boolean {
+  return o.kind === 'node' && o.status === 'fail'
+    && outcomes.some((t) => t.kind === 'test' && t.status === 'fail' && t.classname.endsWith(`.${o.name}`));
+}

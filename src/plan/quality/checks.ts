@@ -1,0 +1,138 @@
+// Data tests that judge a relation as it is (a view, a source, a singular test's query, or a
+// model's staged rows): count each test's failing rows as dbt does, keep them when
+// store_failures asks, and give the verdict. Source checks also measure freshness.
+import type { Relation, SqlDialect, Statement, StepAction, TestOutcome } from '../../adapters/types.js';
+import { ModelError } from '../../adapters/types.js';
+import type { FreshnessRule, ResolvedSourceTable } from '../../config/types.js';
+import type { GenericTestDeclaration } from '../../parser/properties.js';
+import { failureCountSql, testStatus } from './generic-tests.js';
+import { freshnessSql, freshnessVerdict } from './freshness.js';
+
+/** One test to judge: its failing-rows query and dbt's settings. */
+export interface JudgedTest {
+  readonly name: string;
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly severity: 'error' | 'warn';
+  readonly warnIf: string;
+  readonly errorIf: string;
+  readonly limit?: number | undefined;
+  readonly storeFailures: boolean;
+  /** SQL returning the failing rows. */
+  readonly query: string;
+}
+
+/** A generic test on a model, seed or source, ready to run. */
+export interface ModelTest {
+  readonly test: GenericTestDeclaration;
+  /** relationships: the parent relation. */
+  readonly to?: Relation | undefined;
+  /** relationships: the parent's node, when it is a model or seed of the project. */
+  readonly toNode?: string | undefined;
+  /** SQL returning the failing rows of the test on `model` (a relation, as SQL). */
+  readonly query: (model: string) => string;
+}
+
+/** A generic test judged on `model`; quarantine counts as error where rows cannot be moved. */
+export function judged(t: ModelTest, model: string): JudgedTest {
+  const c = t.test.config;
+  return {
+    name: t.test.name, file: t.test.file, line: t.test.line, severity: c.severity === 'warn' ? 'warn' : 'error',
+    warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures, query: t.query(model),
+  };
+}
+
+/** Where dbt keeps a test's failing rows: `<target schema>_dbt_test__audit.<test name>`. */
+export function failuresRelation(dialect: SqlDialect, test: string): Relation {
+  return { schema: `${dialect.defaultSchema}_dbt_test__audit`, name: test.slice(0, 63) };
+}
+
+/**
+ * Count and judge `tests`. `onFailure: 'rollback'` throws (the unit's writes roll back: a model
+ * audit); `'commit'` fails the unit after its stored failures are committed (a read-only check).
+ */
+export function judgeActions(dialect: SqlDialect, tests: readonly JudgedTest[], onFailure: 'rollback' | 'commit', extra?: ExtraCheck): StepAction[] {
+  if (tests.length === 0 && !extra) return [];
+  const stores = tests.filter((t) => t.storeFailures).flatMap((t) => storeFailures(dialect, t));
+  const queries = [...(extra ? [extra.query] : []), ...tests.map((t) => failureCountSql(t.query, t.limit))];
+  return [...stores, {
+    kind: 'deferred', describe: [], queries,
+    build: (facts) => {
+      const values = extra ? facts.values.slice(1) : facts.values;
+      const judged = extra ? extra.judge(facts.values[0]?.[0] ?? null) : { failed: [], warned: [] };
+      const { actions, failed } = verdict(tests, values);
+      const failures = [...judged.failed, ...failed];
+      const notes: StepAction[] = judged.warned.map((message) => ({ kind: 'note', message: `warning: ${message}` }));
+      if (failures.length === 0) return [...notes, ...actions];
+      const message = onFailure === 'rollback'
+        ? `data test${failed.length === 1 ? '' : 's'} failed on the new rows; nothing was published:\n${failures.join('\n')}`
+        : failures.join('\n');
+      if (onFailure === 'rollback') {
+        const error = new ModelError(message);
+        error.tests = actions.filter((a): a is TestOutcome => 'kind' in a && a.kind === 'test-result');
+        throw error;
+      }
+      return [...notes, ...actions, { kind: 'fail', message }];
+    },
+  }];
+}
+
+/** A check beside the tests (freshness): one query, judged from its first value. */
+export interface ExtraCheck {
+  readonly query: string;
+  readonly judge: (value: string | null) => { failed: string[]; warned: string[] };
+}
+
+/** Replace the test's stored failures with its failing rows now. */
+export function storeFailures(dialect: SqlDialect, t: Pick<JudgedTest, 'name' | 'query' | 'limit'>): Statement[] {
+  const rel = failuresRelation(dialect, t.name);
+  return [
+    ...(dialect.capabilities.schemas ? dialect.createSchema(rel.schema) : []),
+    dialect.dropRelation(rel, 'table'),
+    { sql: `create table ${dialect.renderRelation(rel)} as\nselect * from (\n${t.query}${t.limit !== undefined ? `\nlimit ${t.limit}` : ''}\n) as dbt_internal_test` },
+  ];
+}
+
+function verdict(tests: readonly JudgedTest[], counts: readonly (readonly (string | null)[])[]): { actions: StepAction[]; failed: string[] } {
+  const failed: string[] = [];
+  const actions: StepAction[] = [];
+  tests.forEach((test, i) => {
+    const n = Number(counts[i]?.[0] ?? 0);
+    const rows = `${n} failing row${n === 1 ? '' : 's'}`;
+    const at = `${test.name} (${test.file}${test.line ? `:${test.line}` : ''})`;
+    const status = testStatus(n, test);
+    const message = status === 'fail' ? `${rows}, configured to fail if ${test.errorIf}`
+      : status === 'warn' ? `${rows}, configured to warn if ${test.warnIf}` : undefined;
+    actions.push({ kind: 'test-result', name: test.name, status, failures: n, message, file: test.file, line: test.line });
+    if (status === 'fail') failed.push(`${at}: ${message}`);
+    else if (status === 'warn') actions.push({ kind: 'note', message: `warning: ${at}: ${message}` });
+  });
+  return { actions, failed };
+}
+
+/** A source table's check in a build: it exists, it is fresh enough, its tests pass. */
+export function sourceCheckActions(
+  dialect: SqlDialect,
+  check: { label: string; relation: Relation; table: ResolvedSourceTable; tests: readonly JudgedTest[]; now: Date },
+): StepAction[] {
+  const { relation, table } = check;
+  const declared = `${table.file}${table.line ? `:${table.line}` : ''}`;
+  const rule: FreshnessRule | undefined = table.freshness;
+  return [{
+    kind: 'deferred', describe: [relation],
+    build: (facts) => {
+      if ((facts.columns[0] ?? []).length === 0) {
+        throw new ModelError(`source ${check.label}: table ${relation.schema}.${relation.name} does not exist in the target (declared at ${declared}); nothing that reads it was run`);
+      }
+      const extra: ExtraCheck | undefined = rule && table.loadedAtField ? {
+        query: freshnessSql(dialect, relation, table.loadedAtField, rule.filter),
+        judge: (newest) => {
+          const v = freshnessVerdict(newest, check.now, rule);
+          const line = `source ${check.label} (${declared}): ${v.summary}`;
+          return { failed: v.status === 'error' ? [line] : [], warned: v.status === 'warn' ? [line] : [] };
+        },
+      } : undefined;
+      return judgeActions(dialect, check.tests, 'commit', extra);
+    },
+  }];
+}
