@@ -226,7 +226,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       const where = t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model;
       r = renderOnce(asModel, STATIC_CONTEXT, {}, key, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } });
     } catch (err) {
-      throw new UserError('TEMPLATE_RENDER', `test ${t.name} (${t.test}): ${err instanceof Error ? err.message.split('\n').pop()!.trim() : String(err)}`, {
+      const why = err instanceof Error ? err.message.split('\n').pop()!.trim().replace(/^Error: /, '') : String(err);
+      throw new UserError('TEMPLATE_RENDER', `test ${t.name} (${t.test}): ${why}`, {
         location: { file: t.file, line: t.line }, hint: `check the {% test ${t.test}(...) %} block and the arguments given here`,
       });
     }

@@ -23,7 +23,8 @@ export function resolveSources(
     const schema = decl.schema ?? decl.name;
     const previous = sources[decl.name];
     if (previous && previous.schema !== schema) {
-      errors.push(new UserError('PROPERTIES', `source '${decl.name}' is declared with schema '${schema}' here and '${previous.schema}' elsewhere`, {
+      const where = Object.values(previous.details)[0]?.file ?? 'another file';
+      errors.push(new UserError('PROPERTIES', `source '${decl.name}' is declared with schema '${schema}' here and '${previous.schema}' in ${where}`, {
         location: { file: decl.file, line: decl.line },
         hint: 'declare each source in one place, or give both the same schema',
       }));

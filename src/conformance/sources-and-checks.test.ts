@@ -104,6 +104,52 @@ describe.each(ENGINES)('sources from property files on %s', (engine) => {
     const run = await p.sf('test', '--select', 'source:shop');
     expect(run.code, run.text).toBe(0);
     expect(run.text).toContain('Done. PASS=0 WARN=1 ERROR=0 SKIP=0 TOTAL=1');
+    // store_failures replaces the stored rows on each run, never appends.
+    const stored = await p.query(`select * from ${p.sql('source_unique_shop_orders_id', `${p.dialect.defaultSchema}_dbt_test__audit`)}`);
+    expect(stored).toHaveLength(1);
+  });
+});
+
+describe.each(ENGINES)('bad source and test declarations on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('bad freshness, quarantine on a source, a var with no value, a broken test block: exit 2 with file:line, nothing written', async () => {
+    const p = await pool.create({ files: {
+      'models/m.sql': "select 1 as id from {{ source('shop', 'orders') }}",
+      'macros/broken.sql': '{% test broken(model, column_name) %}select {{ no_such_macro() }} from {{ model }}{% endtest %}',
+      'models/props.yml': [
+        'version: 2',
+        'sources:',
+        '  - name: shop',
+        '    freshness:',
+        '      warn_after: {count: 1, period: week}',
+        '    tables:',
+        '      - name: orders',
+        '        loaded_at_field: "{{ var(\'no_such_var\') }}"',
+        '        columns:',
+        '          - name: id',
+        '            data_tests:',
+        '              - not_null: {config: {severity: quarantine}}',
+        'models:',
+        '  - name: m',
+        '    columns:',
+        '      - name: id',
+        '        data_tests: [broken]',
+      ].join('\n'),
+    } });
+    const run = await p.sf('build');
+    expect(run.code, run.text).toBe(2);
+    expect(run.text).toContain("models/props.yml:8: cannot render '{{ var('no_such_var') }}': var('no_such_var') has no value and no default");
+    expect(run.text).toContain("models/props.yml:5: freshness of source 'shop': warn_after.period");
+    expect(run.text).toContain('models/props.yml:12: severity quarantine on source shop.orders: sf does not write sources');
+    expect(await p.unexpectedRelations([])).toEqual([]);
+
+    p.write('models/props.yml', 'version: 2\nsources:\n  - name: shop\n    tables: [{name: orders}]\nmodels:\n  - name: m\n    columns:\n      - name: id\n        data_tests: [broken]\n');
+    const broken = await p.sf('build');
+    expect(broken.code, broken.text).toBe(2);
+    expect(broken.text).toContain('models/props.yml:9: test broken_m_id (broken): Unable to call `no_such_macro`, which is undefined or falsey');
+    expect(await p.unexpectedRelations([])).toEqual([]);
   });
 });
 

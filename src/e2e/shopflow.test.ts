@@ -122,6 +122,18 @@ describe('ShopFlow on DuckDB', () => {
       [...expected.byDate].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => [d, v.items]));
   });
 
+  it('its sources are fresh at the pinned now; a day later the build stops before anything reads them', async () => {
+    const fresh = await p.sf('source', 'freshness');
+    expect(fresh.code, fresh.out).toBe(0);
+    expect(fresh.out).toContain('Done. PASS=2 WARN=0 ERROR=0 TOTAL=2');
+    const before = await snapshot();
+    const stale = await p.sf('build', '--vars', '{"sf_now": "2026-06-18 12:00:00"}');
+    expect(stale.code).toBe(1);
+    expect(stale.out).toMatch(/source raw\.orders \(models\/staging\/_sources\.yml:\d+\): newest row 2026-06-17 10:44:20 UTC is 1d 1h old at 2026-06-18 12:00:00 UTC \(error after 1 day, warn after 12 hours\)/);
+    expect(stale.out).toContain('Done. PASS=10 ERROR=2 SKIP=6 TOTAL=18');
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('selection narrows what is rebuilt', async () => {
     const { code, out } = await p.sf('build', '--select', 'fct_daily_revenue+', '--exclude', 'tag:staging');
     expect(code).toBe(0);

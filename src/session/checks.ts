@@ -17,6 +17,16 @@ export function modelTest(project: LoadedProject, test: GenericTestDeclaration):
   const to = test.test === 'relationships' && !test.custom ? testTarget(project.graph, project.config.sources, test) : undefined;
   if (to instanceof UserError) return to;
   const { dialect, compiled } = project;
+  if (test.custom) {
+    // Render it once now, so a broken test block is reported before anything runs.
+    try {
+      compiled.renderGenericTest(test, dialect.renderRelation(testedRelation(project, test)));
+    } catch (err) {
+      if (err instanceof UserError) return err;
+      if (err instanceof UserErrors) return err.errors[0]!;
+      throw err;
+    }
+  }
   const query = test.custom
     ? (model: string) => compiled.renderGenericTest(test, model)
     : (model: string) => genericTestSql(dialect, test, { model, to: to && dialect.renderRelation(to) });
