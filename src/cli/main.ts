@@ -165,7 +165,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const { loadProject } = await import('../session/project.js');
       const { freshnessTargets, sourceFreshness } = await import('../session/freshness.js');
       const { writeSourcesJson } = await import('../artifacts/write.js');
-      const { formatFreshness } = await import('./test-output.js');
+      const { formatFreshness, printFreshnessSummary } = await import('./test-output.js');
       const project = await loadProject(projectOptions(opts));
       const keys = freshnessTargets(project, opts.select);
       if (keys.length === 0) {
@@ -174,22 +174,12 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       }
       const t0 = performance.now();
       const results = await sourceFreshness(project, keys, new Date(), (r, i) => p.out(formatFreshness(r, i, keys.length)));
-      const seconds = (performance.now() - t0) / 1000;
-      writeSourcesJson(project, results, seconds, new Date());
-      const n = (s: string) => results.filter((r) => r.status === s).length;
-      for (const r of results.filter((x) => x.status !== 'pass')) {
-        p.out();
-        p.out(`${r.status === 'warn' ? 'Warning' : 'Error'}: source ${r.source} (${r.file}${r.line ? `:${r.line}` : ''}): ${r.message}`);
-      }
-      p.out();
-      p.out(`Done. PASS=${n('pass')} WARN=${n('warn')} ERROR=${n('error') + n('runtime error')} TOTAL=${results.length}`);
+      writeSourcesJson(project, results, (performance.now() - t0) / 1000, new Date());
+      printFreshnessSummary(p, results);
+      const { freshnessOutcomes } = await import('./report.js');
       const { reportToGithub } = await import('./github.js');
-      reportToGithub(p, 'source freshness', results.map((r) => ({
-        kind: 'node', classname: `source.${project.config.name}.${r.source}`, name: r.source, seconds: r.seconds,
-        status: r.status === 'pass' ? 'pass' : r.status === 'warn' ? 'warn' : 'fail', message: `${r.source}: ${r.message}`,
-        file: r.file.startsWith(`${project.config.projectDir}/`) ? r.file.slice(project.config.projectDir.length + 1) : r.file, line: r.line,
-      })), project.config.projectDir);
-      code = n('error') + n('runtime error') > 0 ? EXIT.failed : EXIT.ok;
+      reportToGithub(p, 'source freshness', freshnessOutcomes(project, results), project.config.projectDir);
+      code = results.some((r) => r.status === 'error' || r.status === 'runtime error') ? EXIT.failed : EXIT.ok;
     });
 
   withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))

@@ -5,6 +5,7 @@ import type { JunitCase } from '../artifacts/junit.js';
 import type { TestOutcome } from '../adapters/types.js';
 import type { StepResult } from '../runner/events.js';
 import type { LoadedProject } from '../session/project.js';
+import type { FreshnessResult } from '../session/freshness.js';
 import type { TestResult } from '../session/test.js';
 
 export interface Outcome extends JunitCase {
@@ -45,13 +46,21 @@ export function testOutcomes(project: LoadedProject, results: readonly TestResul
   }));
 }
 
+export function freshnessOutcomes(project: LoadedProject, results: readonly FreshnessResult[]): Outcome[] {
+  return results.map((r) => ({
+    kind: 'node', classname: `source.${project.config.name}.${r.source}`, name: r.source, seconds: r.seconds,
+    status: r.status === 'pass' ? 'pass' : r.status === 'warn' ? 'warn' : 'fail', message: `${r.source}: ${r.message}`,
+    file: r.file, line: r.line,
+  }));
+}
+
 /** The file (and line) behind a step: a model's or seed's file, a source's declaration, a singular test's file. */
 function declaredAt(project: LoadedProject, r: StepResult): { file?: string; line?: number } {
   if (r.name.startsWith('source:')) {
     const key = r.name.slice('source:'.length);
     const dot = key.indexOf('.');
     const detail = project.config.sources[key.slice(0, dot)]?.details[key.slice(dot + 1)];
-    return detail ? { file: relativeTo(project, detail.file), ...(detail.line ? { line: detail.line } : {}) } : {};
+    return detail ? { file: detail.file, ...(detail.line ? { line: detail.line } : {}) } : {};
   }
   if (r.name.startsWith('test:')) {
     const test = project.compiled.tests.find((t) => t.node.name === r.name.slice('test:'.length));
@@ -60,11 +69,6 @@ function declaredAt(project: LoadedProject, r: StepResult): { file?: string; lin
   if (!project.graph.has(r.name)) return {};
   const node = project.graph.node(r.name);
   return { file: node.kind === 'seed' ? node.seed.node.path : node.model.node.path };
-}
-
-function relativeTo(project: LoadedProject, file: string): string {
-  const dir = `${project.config.projectDir}/`;
-  return file.startsWith(dir) ? file.slice(dir.length) : file;
 }
 
 /** A node that failed because a data test of it failed: the test's outcome says it better. */

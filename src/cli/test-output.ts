@@ -31,3 +31,13 @@ export function formatFreshness(r: FreshnessResult, index: number, total: number
   const label = r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'ERROR';
   return dotted(`${index} of ${total} ${label} freshness of ${r.source}`, `[${label} in ${r.seconds.toFixed(2)}s]`);
 }
+
+export function printFreshnessSummary(p: Printer, results: readonly FreshnessResult[]): void {
+  for (const r of results.filter((x) => x.status !== 'pass')) {
+    p.out();
+    p.out(`${r.status === 'warn' ? 'Warning' : 'Error'}: source ${r.source} (${r.file}${r.line ? `:${r.line}` : ''}): ${r.message}`);
+  }
+  const n = (...s: FreshnessResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
+  p.out();
+  p.out(`Done. PASS=${n('pass')} WARN=${n('warn')} ERROR=${n('error', 'runtime error')} TOTAL=${results.length}`);
+}

@@ -1,6 +1,6 @@
 // Find and load the project's config file with jiti (TypeScript, no build step), then validate.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { UserError } from '../util/errors.js';
@@ -73,7 +73,7 @@ export function resolveConfig(raw: unknown, projectDir: string, configPath: stri
       location: { file: configPath },
     });
   }
-  const { sources, errors } = resolveSources(Object.entries(c.sources ?? {}).map(([name, s]) => ({ ...s, name, file: configPath })));
+  const { sources, errors } = resolveSources(Object.entries(c.sources ?? {}).map(([name, s]) => ({ ...s, name, file: relative(projectDir, configPath) })));
   if (errors.length) throw errors[0]!;
   return deepFreeze({
     projectDir,

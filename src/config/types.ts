@@ -180,7 +180,7 @@ export interface ResolvedSourceTable {
   readonly loadedAtField?: string | undefined;
   /** Set when the table has a loaded_at_field and a warn or error threshold. */
   readonly freshness?: FreshnessRule | undefined;
-  /** Where it was declared: the config file, or a property file and line. */
+  /** Where it was declared, relative to the project: the config file, or a property file and line. */
   readonly file: string;
   readonly line?: number | undefined;
 }

@@ -110,6 +110,28 @@ describe.each(ENGINES)('sources from property files on %s', (engine) => {
   });
 });
 
+describe.each(ENGINES)('a project with only seeds and singular tests on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('sf build loads the seed, then runs the tests reading it; sf test runs them too; a failing one exits 1', async () => {
+    const p = await pool.create({ files: {
+      'seeds/scores.csv': 'id,score\n1,5\n2,-3\n',
+      'tests/assert_scores_positive.sql': "select * from {{ ref('scores') }} where score < 0",
+      'tests/assert_ids_known.sql': "select * from {{ ref('scores') }} where id is null",
+    } });
+    const build = await p.sf('build');
+    expect(build.code, build.text).toBe(1);
+    expect(build.text).toMatch(/OK seed \S*scores/);
+    expect(build.text).toMatch(/OK test assert_ids_known/);
+    expect(build.text).toMatch(/Test 'assert_scores_positive' failed:\n {2}assert_scores_positive \(tests\/assert_scores_positive\.sql\): 1 failing row, configured to fail if !=0/);
+    expect(build.text).toContain('Done. PASS=2 ERROR=1 SKIP=0 TOTAL=3');
+    const test = await p.sf('test');
+    expect(test.code, test.text).toBe(1);
+    expect(test.text).toContain('Done. PASS=1 WARN=0 ERROR=1 SKIP=0 TOTAL=2');
+  });
+});
+
 describe.each(ENGINES)('bad source and test declarations on %s', (engine) => {
   const pool = new ProjectPool(engine, () => inject('pgUrl'));
   afterAll(() => pool.disposeAll());

@@ -1,9 +1,10 @@
 // dbt's property files (`models/**/*.yml`, `seeds/**/*.yml`): the data tests declared on models,
-// seeds and their columns, in dbt's format (`version: 2`, `columns:` with `data_tests:` or the
-// older `tests:`, model-level `data_tests:`, each test's `config:`). Keys sf does not use
-// (`description`, `meta`, `docs`, `semantic_models`, `metrics`, `unit_tests`, ...) are ignored.
-// A YAML syntax error, or a test on a model or seed the project does not have, is an error with
-// the file and line.
+// seeds, source tables and their columns, in dbt's format (`version: 2`, `columns:` with
+// `data_tests:` or the older `tests:`, model-level `data_tests:`, each test's `config:`), and
+// the `sources:` they declare (config/sources.ts merges them with the config's). Templated
+// values are rendered first (yaml-render.ts). Keys sf does not use (`description`, `meta`,
+// `docs`, `semantic_models`, `metrics`, `unit_tests`, ...) are ignored. A YAML syntax error, or
+// a test on a model or seed the project does not have, is an error with the file and line.
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
 import { freshnessSchema, formatZodIssues } from '../config/schema.js';
 import type { SourceDeclaration } from '../config/sources.js';

@@ -72,13 +72,11 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const node = graph.node(n);
     return node.kind === 'seed' || node.model.settings.materialized !== 'ephemeral';
   }));
-  for (const check of checks) {
-    if (check.kind !== 'source') continue;
-    steps.push({
-      name: check.name, kind: 'source', relation: check.relation, dependsOn: check.after.filter((n) => stepNames.has(n)).sort(),
-      units: [{ actions: check.actions }], batched: false, concurrency: 1, readOnly: true,
-    });
-  }
+  const checkSteps = (kind: CheckStep['kind']): PlanStep[] => checks.filter((c) => c.kind === kind).map((c) => ({
+    name: c.name, kind, relation: c.relation, dependsOn: c.after.filter((n) => stepNames.has(n)).sort(),
+    units: [{ actions: c.actions }], batched: false, concurrency: 1, readOnly: true,
+  }));
+  steps.push(...checkSteps('source'));
   for (const name of graph.order) {
     if (!selected.has(name)) continue;
     const node = graph.node(name);
@@ -125,13 +123,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       : [...viewActions(model, dialect, state), ...judgeActions(dialect, viewTests, 'rollback')];
     steps.push({ ...common, kind, units: [{ actions }], batched: false, concurrency: 1 });
   }
-  for (const check of checks) {
-    if (check.kind !== 'test') continue;
-    steps.push({
-      name: check.name, kind: 'test', relation: check.relation, dependsOn: check.after.filter((n) => stepNames.has(n)).sort(),
-      units: [{ actions: check.actions }], batched: false, concurrency: 1, readOnly: true,
-    });
-  }
+  steps.push(...checkSteps('test'));
   const setup: Statement[] = [
     ...(dialect.capabilities.schemas ? [...schemas].sort().flatMap((s) => dialect.createSchema(s)) : []),
     ...(needsLedger ? ledgerSetup(dialect) : []),
