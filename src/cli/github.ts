@@ -6,7 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { redact } from '../util/secrets.js';
 import type { Printer } from './printer.js';
-import { failedByItsTest, type Outcome } from './report.js';
+import { explainedByItsTests, type Outcome } from './report.js';
 
 export function reportToGithub(p: Printer, command: string, outcomes: readonly Outcome[], projectDir: string, env: NodeJS.ProcessEnv = process.env): void {
   if (env['GITHUB_ACTIONS'] !== 'true') return;
@@ -14,7 +14,7 @@ export function reportToGithub(p: Printer, command: string, outcomes: readonly O
   const fileOf = (o: Outcome) => (o.file ? (base && !base.startsWith('..') ? `${base}/${o.file}` : o.file) : undefined);
   for (const o of outcomes) {
     if (o.status !== 'fail' && o.status !== 'warn') continue;
-    if (failedByItsTest(o, outcomes)) continue; // annotated once, at the test's declaration
+    if (explainedByItsTests(o, outcomes)) continue; // annotated once, at the test's declaration
     const file = fileOf(o);
     const props = [file && `file=${prop(file)}`, o.line && `line=${o.line}`, `title=${prop(`sf ${command}: ${o.name}`)}`].filter(Boolean).join(',');
     p.out(`::${o.status === 'fail' ? 'error' : 'warning'} ${props}::${data(o.message ?? o.status)}`);
@@ -35,7 +35,7 @@ export function summary(command: string, outcomes: readonly Outcome[]): string {
       .map((k) => `| ${k === 'node' ? 'nodes' : 'data tests'} | ${n(k, 'pass')} | ${n(k, 'warn')} | ${n(k, 'fail')} | ${n(k, 'skipped')} |`),
     '',
   ];
-  const failed = outcomes.filter((o) => o.status === 'fail' && !failedByItsTest(o, outcomes));
+  const failed = outcomes.filter((o) => o.status === 'fail' && !explainedByItsTests(o, outcomes));
   if (failed.length) {
     lines.push('### Failed', '', '| what | where | why |', '|---|---|---|');
     for (const o of failed) lines.push(`| ${cell(o.name)} | ${cell(o.file ? `${o.file}${o.line ? `:${o.line}` : ''}` : '')} | ${cell((o.message ?? '').split('\n')[0]!)} |`);

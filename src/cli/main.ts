@@ -167,7 +167,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const { writeSourcesJson } = await import('../artifacts/write.js');
       const { formatFreshness, printFreshnessSummary } = await import('./test-output.js');
       const project = await loadProject(projectOptions(opts));
-      const keys = freshnessTargets(project, opts.select);
+      const keys = freshnessTargets(project, opts.select, opts.exclude);
       if (keys.length === 0) {
         p.out('Nothing to do: no source table declares loaded_at_field and freshness.');
         return;

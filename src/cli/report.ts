@@ -2,6 +2,7 @@
 // or checked, and a case per data test (per batch, for batched models) with its failures,
 // quarantined rows and the file and line that declared it.
 import type { JunitCase } from '../artifacts/junit.js';
+import { splitSourceKey } from '../config/sources.js';
 import type { TestOutcome } from '../adapters/types.js';
 import type { StepResult } from '../runner/events.js';
 import type { LoadedProject } from '../session/project.js';
@@ -10,6 +11,8 @@ import type { TestResult } from '../session/test.js';
 
 export interface Outcome extends JunitCase {
   readonly kind: 'node' | 'test';
+  /** A test's node (its name, as node outcomes name it). */
+  readonly on?: string | undefined;
   readonly failures?: number | undefined;
   readonly quarantined?: number | undefined;
 }
@@ -33,14 +36,14 @@ export function runOutcomes(project: LoadedProject, results: readonly StepResult
 
 function testOutcome(project: LoadedProject, t: TestOutcome, on: string, batch: string | undefined): Outcome {
   return {
-    kind: 'test', classname: `test.${project.config.name}.${on}`, name: batch ? `${t.name} [${batch}]` : t.name, seconds: 0,
+    kind: 'test', on, classname: `test.${project.config.name}.${on}`, name: batch ? `${t.name} [${batch}]` : t.name, seconds: 0,
     status: t.status, failures: t.failures, quarantined: t.quarantined, message: t.message, file: t.file, line: t.line,
   };
 }
 
 export function testOutcomes(project: LoadedProject, results: readonly TestResult[]): Outcome[] {
   return results.map((r) => ({
-    kind: 'test', classname: `test.${project.config.name}.${r.on}`, name: r.name, seconds: r.seconds, file: r.file, line: r.line,
+    kind: 'test', on: r.on, classname: `test.${project.config.name}.${r.on}`, name: r.name, seconds: r.seconds, file: r.file, line: r.line,
     status: r.status === 'error' ? 'fail' : r.status, failures: r.failures,
     message: r.message === undefined ? undefined : `${r.message}${r.status === 'fail' || r.status === 'warn' ? ` (${r.failures} failing rows)` : ''}`,
   }));
@@ -57,9 +60,8 @@ export function freshnessOutcomes(project: LoadedProject, results: readonly Fres
 /** The file (and line) behind a step: a model's or seed's file, a source's declaration, a singular test's file. */
 function declaredAt(project: LoadedProject, r: StepResult): { file?: string; line?: number } {
   if (r.name.startsWith('source:')) {
-    const key = r.name.slice('source:'.length);
-    const dot = key.indexOf('.');
-    const detail = project.config.sources[key.slice(0, dot)]?.details[key.slice(dot + 1)];
+    const [source, table] = splitSourceKey(r.name.slice('source:'.length));
+    const detail = project.config.sources[source]?.details[table];
     return detail ? { file: detail.file, ...(detail.line ? { line: detail.line } : {}) } : {};
   }
   if (r.name.startsWith('test:')) {
@@ -71,8 +73,8 @@ function declaredAt(project: LoadedProject, r: StepResult): { file?: string; lin
   return { file: node.kind === 'seed' ? node.seed.node.path : node.model.node.path };
 }
 
-/** A node that failed because a data test of it failed: the test's outcome says it better. */
-export function failedByItsTest(o: Outcome, outcomes: readonly Outcome[]): boolean {
-  return o.kind === 'node' && o.status === 'fail'
-    && outcomes.some((t) => t.kind === 'test' && t.status === 'fail' && t.classname.endsWith(`.${o.name}`));
+/** A node that failed or warned because of its data tests: their outcomes say it better. */
+export function explainedByItsTests(o: Outcome, outcomes: readonly Outcome[]): boolean {
+  return o.kind === 'node' && (o.status === 'fail' || o.status === 'warn')
+    && outcomes.some((t) => t.kind === 'test' && t.on === o.name && (t.status === o.status || (o.status === 'warn' && (t.quarantined ?? 0) > 0)));
 }

@@ -24,6 +24,7 @@ import {
   type CompiledTest,
   type RenderContext,
   type ResolvedModelSettings,
+  type Snippet,
 } from './types.js';
 
 export interface CompileInputs {
@@ -178,7 +179,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       const r = renderOnce(asModel, STATIC_CONTEXT, {}, `test:${test.name}`);
       errors.push(...r.state.errors);
       const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs).trim().replace(/;\s*$/, '');
-      tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs] });
+      tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs], sources: [...r.state.sources.values()] });
     } catch (err) {
       errors.push(templateError(err, test.path, 'parse'));
     }
@@ -206,36 +207,44 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return dialect.adaptModelSql(text.trim().replace(/;\s*$/, ''));
   };
 
+  /** Renders template text outside a model (a test's call, a templated `where`), with its refs. */
+  const renderLoose = (text: string, at: { name: string; file: string; line?: number | undefined }, extra: object, what: string, hint: string): Snippet => {
+    const key = `loose:${text}`;
+    const asModel: ModelNode = { kind: 'model', id: `test.${at.name}`, name: at.name, path: at.file, rawSql: text, folderSettings: {} };
+    const location = { file: at.file, line: at.line };
+    let r: Rendered;
+    try {
+      if (!templates.has(key)) templates.set(key, new nunjucks.Template(text, env, at.file, true));
+      r = renderOnce(asModel, STATIC_CONTEXT, {}, key, extra);
+    } catch (err) {
+      const why = err instanceof Error ? err.message.split('\n').pop()!.trim().replace(/^Error: /, '') : String(err);
+      throw new UserError('TEMPLATE_RENDER', `${what}: ${why}`, { location, hint });
+    }
+    UserErrors.throwIfAny(r.state.errors.map((e) => new UserError(e.code, `${what}: ${e.message}`, { location, hint: e.hint })));
+    const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: at.name }, resolveInputs).trim().replace(/;\s*$/, '');
+    return { sql: dialect.adaptModelSql(sql), refs: [...r.state.refs] };
+  };
+
   /**
    * A project's generic test (`{% test name(model, column_name, ...) %}`) called as dbt calls
    * it: `model` is the tested relation (narrowed by `where`), arguments that look like ref(),
    * source(), var() or env_var() calls are evaluated, the others passed as they are.
    */
-  const renderGenericTest = (t: GenericTestDeclaration, model: string): string => {
-    const call = `test_${t.test}`;
+  const renderGenericTest = (t: GenericTestDeclaration, model: string): Snippet => {
     const kwargs = Object.entries({ ...(t.column ? { column_name: t.column } : {}), ...t.args }).map(([key, value]) =>
       typeof value === 'string' && key !== 'column_name' && /^\s*(ref|source|var|env_var)\s*\(.+\)\s*$/s.test(value)
         ? `${key}=${value.trim()}`
         : `${key}=__sf_args[${JSON.stringify(key)}]`);
-    const text = `{{ ${call}(model=__sf_model${kwargs.map((k) => `, ${k}`).join('')}) }}`;
-    const key = `generic:${text}`;
-    const asModel: ModelNode = { kind: 'model', id: `test.${t.name}`, name: t.name, path: t.file, rawSql: text, folderSettings: {} };
-    let r: Rendered;
-    try {
-      if (!templates.has(key)) templates.set(key, new nunjucks.Template(text, env, t.file, true));
-      const where = t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model;
-      r = renderOnce(asModel, STATIC_CONTEXT, {}, key, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } });
-    } catch (err) {
-      const why = err instanceof Error ? err.message.split('\n').pop()!.trim().replace(/^Error: /, '') : String(err);
-      throw new UserError('TEMPLATE_RENDER', `test ${t.name} (${t.test}): ${why}`, {
-        location: { file: t.file, line: t.line }, hint: `check the {% test ${t.test}(...) %} block and the arguments given here`,
-      });
-    }
-    UserErrors.throwIfAny(r.state.errors);
-    return dialect.adaptModelSql(resolveTokens(r.text, { schema: dialect.defaultSchema, name: t.name }, resolveInputs).trim().replace(/;\s*$/, ''));
+    const text = `{{ test_${t.test}(model=__sf_model${kwargs.map((k) => `, ${k}`).join('')}) }}`;
+    const where = t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model;
+    return renderLoose(text, t, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } },
+      `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`);
   };
 
-  return { models, seeds, tests, render, renderGenericTest };
+  const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined }): Snippet =>
+    renderLoose(text, at, {}, `test ${at.name}`, 'check the templated value declared here');
+
+  return { models, seeds, tests, render, renderGenericTest, renderSnippet };
 }
 
 function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[]): void {

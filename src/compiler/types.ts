@@ -26,6 +26,7 @@ export interface CompiledTest {
   readonly sql: string;
   /** Models and seeds it reads: `--select x` includes the tests on x. */
   readonly refs: readonly string[];
+  readonly sources: readonly { readonly source: string; readonly table: string }[];
 }
 
 export interface CompiledSeed {
@@ -68,5 +69,13 @@ export interface CompiledProject {
    */
   readonly render: (model: string, ctx: RenderContext) => string;
   /** The failing-rows SQL of a project's own generic test on `model` (a relation, as SQL). */
-  readonly renderGenericTest: (test: GenericTestDeclaration, model: string) => string;
+  readonly renderGenericTest: (test: GenericTestDeclaration, model: string) => Snippet;
+  /** A templated value of a test declaration (a `where` with ref()), rendered as SQL. */
+  readonly renderSnippet: (text: string, at: { name: string; file: string; line?: number | undefined }) => Snippet;
+}
+
+/** SQL rendered outside a model, and the models and seeds it refs. */
+export interface Snippet {
+  readonly sql: string;
+  readonly refs: readonly string[];
 }

@@ -34,8 +34,8 @@ export function resolveSources(
     for (const raw of decl.tables) {
       const t: SourceTableConfig = typeof raw === 'string' ? { name: raw } : raw;
       const line = decl.tableLines?.[t.name] ?? decl.line;
-      if (previous?.details[t.name]) {
-        const other = previous.details[t.name]!;
+      if (details[t.name]) {
+        const other = details[t.name]!;
         errors.push(new UserError('PROPERTIES', `source table ${decl.name}.${t.name} is declared twice (also at ${other.file}${other.line ? `:${other.line}` : ''})`, {
           location: { file: decl.file, line }, hint: 'keep one declaration of each source table',
         }));
@@ -74,4 +74,10 @@ function mergeFreshness(base: FreshnessRule | undefined, table: FreshnessRule | 
 export function sourceRelation(sources: Readonly<Record<string, ResolvedSource>>, source: string, table: string): { schema: string; name: string } {
   const s = sources[source]!;
   return { schema: s.schema, name: s.details[table]?.identifier ?? table };
+}
+
+/** `raw.orders` -> ['raw', 'orders'] (a table name may hold dots; a source name does not). */
+export function splitSourceKey(key: string): [string, string] {
+  const dot = key.indexOf('.');
+  return [key.slice(0, dot), key.slice(dot + 1)];
 }

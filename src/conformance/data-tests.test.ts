@@ -306,6 +306,10 @@ models:
     // Above max_quarantine_rate: the model fails, nothing is published or quarantined anew.
     const tripped = await p.sf('run', '--select', 'items', '--vars', '{"rate": 0.3}');
     expect(tripped.code).toBe(1);
+    const trippedTests = (JSON.parse(p.read('target/run_results.json')).results as { tests: { unique_id: string; status: string; failures: number; quarantined: number }[] }[])[0]!.tests;
+    expect(trippedTests.map((t) => [t.unique_id.replace('test.conformance.', ''), t.status, t.failures, t.quarantined])).toEqual([
+      ['unique_items_id', 'fail', 2, 0], ['expression_items_qty', 'fail', 1, 0], ['relationships_items_product', 'fail', 1, 0], ['not_null_items_product', 'fail', 1, 0],
+    ]);
     expect(tripped.text).toMatch(/4 of 6 rows \(66\.67%\) broke quarantine rules \(unique_items_id 2, expression_items_qty 1, relationships_items_product 1, not_null_items_product 1\), above max_quarantine_rate 0\.3; nothing was published/);
     expect(await ids('items')).toEqual([1, 5]);
     expect(await quarantined()).toHaveLength(4);

@@ -18,13 +18,14 @@ const ORDERS = [
 
 // The schema comes from target.*, a threshold from var(); `meta` holds Jinja sf must not render.
 const SOURCES = `version: 2
+x-daily: &daily
+  warn_after: {count: "{{ var('warn_hours', 12) }}", period: hour}
+  error_after: {count: 1, period: day}
 sources:
   - name: shop
     schema: "{{ target.schema }}"
     loaded_at_field: loaded_at
-    freshness:
-      warn_after: {count: "{{ var('warn_hours', 12) }}", period: hour}
-      error_after: {count: 1, period: day}
+    freshness: *daily
     meta: {owner: "{{ not_a_function() }}"}
     tables:
       - name: orders
@@ -39,6 +40,16 @@ sources:
       - name: unchecked
         identifier: raw_orders
         freshness: null
+models:
+  - name: order_stats
+    columns:
+      - name: n
+        data_tests:
+          - accepted_values:
+              values: [4]
+              quote: false
+              config:
+                where: "n >= (select count(*) from {{ ref('unchecked_reader') }})"
 `;
 
 describe.each(ENGINES)('sources from property files on %s', (engine) => {
@@ -52,7 +63,8 @@ describe.each(ENGINES)('sources from property files on %s', (engine) => {
         'models/sources.yml': SOURCES,
         'models/order_stats.sql': "{{ config(materialized='table') }}\nselect count(*) as n from {{ source('shop', 'orders') }}",
         'models/ghost_reader.sql': "select * from {{ source('shop', 'ghosts') }}",
-        'models/unchecked_reader.sql': "select count(*) as n from {{ source('shop', 'unchecked') }}",
+        'models/unchecked_reader.sql': "select * from {{ source('shop', 'unchecked') }}",
+        'tests/assert_orders_have_ids.sql': "select * from {{ source('shop', 'orders') }} where id is null",
       },
     });
   });
@@ -62,17 +74,22 @@ describe.each(ENGINES)('sources from property files on %s', (engine) => {
     const run = await p.sf('build');
     expect(run.code, run.text).toBe(1);
     expect(run.text).toMatch(/OK source shop\.orders/);
-    expect(run.text).toMatch(/source shop\.ghosts: table \S*no_such_table does not exist in the target \(declared at models\/sources\.yml:18\); nothing that reads it was run/);
+    expect(run.text).toMatch(/source shop\.ghosts: table \S*no_such_table does not exist in the target \(declared at models\/sources\.yml:19\); nothing that reads it was run/);
     expect(run.text).toMatch(/SKIP view \S*ghost_reader/);
     expect(run.text).toMatch(/OK view \S*unchecked_reader/);
     expect((await p.query(`select n from ${p.sql('order_stats')}`)).map((r) => Number(r['n']))).toEqual([4]);
     // The source's warn test passed the build with a warning, and kept its failing rows.
-    expect(run.text).toMatch(/Source 'shop\.orders' \(\S+\) passed with warnings:\n {2}warning: source_unique_shop_orders_id \(models\/sources\.yml:16\): 1 failing row/);
+    expect(run.text).toMatch(/Source 'shop\.orders' \(\S+\) passed with warnings:\n {2}warning: source_unique_shop_orders_id \(models\/sources\.yml:17\): 1 failing row/);
     const stored = await p.query(`select unique_field, n_records from ${p.sql('source_unique_shop_orders_id', `${p.dialect.defaultSchema}_dbt_test__audit`)}`);
     expect(stored.map((r) => [Number(r['unique_field']), Number(r['n_records'])])).toEqual([[2, 2]]);
     const results = JSON.parse(p.read('target/run_results.json')).results as { unique_id: string; status: string; tests?: unknown[] }[];
     const orders = results.find((r) => r.unique_id === 'source.conformance.shop.orders');
     expect(orders).toMatchObject({ status: 'success', tests: [{ unique_id: 'test.conformance.source_unique_shop_orders_id', status: 'warn', failures: 1, quarantined: 0 }] });
+    // A where with ref() renders with the project, and the tested model waits for what it refs.
+    expect(results.find((r) => r.unique_id === 'model.conformance.order_stats')?.tests).toEqual([
+      expect.objectContaining({ unique_id: 'test.conformance.accepted_values_order_stats_n', status: 'pass', failures: 0 })]);
+    // A singular test reading the source ran once its seed was loaded and its check passed.
+    expect(run.text).toMatch(/OK test assert_orders_have_ids/);
   });
 
   it('sf source freshness judges each table against warn_after and error_after, and writes sources.json', async () => {
@@ -95,15 +112,24 @@ describe.each(ENGINES)('sources from property files on %s', (engine) => {
     const before = await p.query(`select n from ${p.sql('order_stats')}`);
     const run = await p.sf('build', '--exclude', 'ghost_reader', '--vars', '{"sf_now": "2026-06-02 11:00:00"}');
     expect(run.code, run.text).toBe(1);
-    expect(run.text).toMatch(/Source 'shop\.orders' \(\S+\) failed:\n {2}source shop\.orders \(models\/sources\.yml:11\): newest row 2026-06-01 10:00:00 UTC is 1d 1h old at 2026-06-02 11:00:00 UTC \(error after 1 day, warn after 12 hours\)/);
+    expect(run.text).toMatch(/Source 'shop\.orders' \(\S+\) failed:\n {2}source shop\.orders \(models\/sources\.yml:12\): newest row 2026-06-01 10:00:00 UTC is 1d 1h old at 2026-06-02 11:00:00 UTC \(error after 1 day, warn after 12 hours\)/);
     expect(run.text).toMatch(/SKIP table \S*order_stats/);
+    expect(run.text).toMatch(/SKIP test assert_orders_have_ids/);
     expect(await p.query(`select n from ${p.sql('order_stats')}`)).toEqual(before);
+    // sf retry plans the check again with the models it skipped: still stale, it fails the same way.
+    const retry = await p.sf('retry');
+    expect(retry.code, retry.text).toBe(1);
+    expect(retry.text).toMatch(/Retrying build: order_stats, assert_orders_have_ids/);
+    expect(retry.text).toMatch(/source shop\.orders \(models\/sources\.yml:\d+\): newest row 2026-06-01 10:00:00 UTC is 1d 1h old/);
   });
 
   it('sf test runs source tests read-only, selected with source:', async () => {
     const run = await p.sf('test', '--select', 'source:shop');
     expect(run.code, run.text).toBe(0);
     expect(run.text).toContain('Done. PASS=0 WARN=1 ERROR=0 SKIP=0 TOTAL=1');
+    const typo = await p.sf('test', '--select', 'source:shpo');
+    expect(typo.code).toBe(2);
+    expect(typo.text).toContain("selector 'source:shpo' matches no declared source table");
     // store_failures replaces the stored rows on each run, never appends.
     const stored = await p.query(`select * from ${p.sql('source_unique_shop_orders_id', `${p.dialect.defaultSchema}_dbt_test__audit`)}`);
     expect(stored).toHaveLength(1);
@@ -129,6 +155,23 @@ describe.each(ENGINES)('a project with only seeds and singular tests on %s', (en
     const test = await p.sf('test');
     expect(test.code, test.text).toBe(1);
     expect(test.text).toContain('Done. PASS=1 WARN=0 ERROR=1 SKIP=0 TOTAL=2');
+    // sf retry after a build runs just the failed test again.
+    expect((await p.sf('build')).code).toBe(1);
+    p.write('tests/assert_scores_positive.sql', "select * from {{ ref('scores') }} where score < -10");
+    const retry = await p.sf('retry');
+    expect(retry.code, retry.text).toBe(0);
+    expect(retry.text).toContain('Retrying build: assert_scores_positive');
+    expect(retry.text).toContain('Done. PASS=1 ERROR=0 SKIP=0 TOTAL=1');
+  });
+
+  it('a view test on a column the view lacks fails the view with the declaring file and line', async () => {
+    const p = await pool.create({ files: {
+      'models/v.sql': 'select 1 as n',
+      'models/v.yml': 'version: 2\nmodels:\n  - name: v\n    columns:\n      - name: m\n        data_tests: [not_null]\n',
+    } });
+    const run = await p.sf('build');
+    expect(run.code, run.text).toBe(1);
+    expect(run.text).toMatch(/models\/v\.yml:6: test not_null_v_m: column 'm' is not in \S*v \(n\)/);
   });
 });
 

@@ -5,7 +5,7 @@
 // values are rendered first (yaml-render.ts). Keys sf does not use (`description`, `meta`,
 // `docs`, `semantic_models`, `metrics`, `unit_tests`, ...) are ignored. A YAML syntax error, or
 // a test on a model or seed the project does not have, is an error with the file and line.
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
 import { freshnessSchema, formatZodIssues } from '../config/schema.js';
 import type { SourceDeclaration } from '../config/sources.js';
 import type { FreshnessRule, SourceTableConfig } from '../config/types.js';
@@ -75,7 +75,10 @@ export function parseProperties(
   const taken = new Set<string>();
   for (const file of files) {
     const lines = new LineCounter();
-    const doc = parseDocument(file.source, { lineCounter: lines, prettyErrors: false });
+    // merge: YAML's `<<: *defaults`, which dbt's loader accepts too.
+    const doc = parseDocument(file.source, { lineCounter: lines, prettyErrors: false, merge: true });
+    /** A node as plain values, anchors and merges resolved. */
+    const plain = (n: unknown): unknown => (n && typeof n === 'object' && 'toJS' in n ? (n as Node).toJS(doc) : n);
     const lineOf = (n: Node | null | undefined) => (n?.range ? lines.linePos(n.range[0]).line : 1);
     const fail = (message: string, node: Node | null | undefined, hint?: string) =>
       errors.push(new UserError('PROPERTIES', message, { location: { file: file.path, line: lineOf(node) }, hint }));
@@ -98,7 +101,8 @@ export function parseProperties(
         return;
       }
       for (const item of testsNode.items) {
-        const test = readTest(item as Node, node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Set());
+        const resolved = (isAlias(item) ? item.resolve(doc) : item) as Node;
+        const test = readTest(resolved, plain(resolved), node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Set());
         if (!test) continue;
         let unique = test.name;
         for (let i = 2; taken.has(unique); i++) unique = `${test.name}_${i}`;
@@ -128,14 +132,17 @@ export function parseProperties(
         continue;
       }
       for (const entry of list.items) {
-        if (!isMap(entry)) continue;
+        if (!isMap(entry)) {
+          fail(`an entry under '${kind}:' should be a mapping with a name`, entry as Node, "write '- name: ...' with its keys indented under it");
+          continue;
+        }
         const name = scalar(entry.get('name', true));
         if (typeof name !== 'string') {
           fail(`an entry under '${kind}:' has no name`, entry, kind === 'sources' ? "add '- name: <source name>'" : "add '- name: <the model's file name>'");
           continue;
         }
         if (kind === 'sources') {
-          const source = readSource(entry, name, file.path, lineOf, fail);
+          const source = readSource(entry, name, file.path, lineOf, fail, plain);
           if (!source) continue;
           sources.push(source.declaration);
           for (const [table, tableEntry] of source.tables) declareWithColumns(tableEntry, `${name}.${table}`, 'source');
@@ -161,6 +168,7 @@ function readSource(
   file: string,
   lineOf: (n: Node | null | undefined) => number,
   fail: (message: string, at: Node | null | undefined, hint?: string) => void,
+  plain: (n: unknown) => unknown,
 ): { declaration: SourceDeclaration; tables: [string, YAMLMap][] } | undefined {
   const settings = (map: YAMLMap, what: string) => {
     const config = map.get('config', true);
@@ -177,7 +185,7 @@ function readSource(
     if (enabled !== undefined && scalar(enabled) === false) out.enabled = false;
     const freshness = get('freshness');
     if (freshness !== undefined) {
-      const json = (freshness as Node).toJSON() as unknown;
+      const json = plain(freshness);
       if (json === null) out.freshness = null;
       else {
         const parsed = freshnessSchema.safeParse(json);
@@ -205,7 +213,10 @@ function readSource(
   const entries: [string, YAMLMap][] = [];
   const tableLines: Record<string, number> = {};
   for (const item of tablesNode.items) {
-    if (!isMap(item)) continue;
+    if (!isMap(item)) {
+      fail(`a table of source '${name}' should be a mapping with a name`, item as Node, "write '- name: <table>'");
+      continue;
+    }
     const table = scalar(item.get('name', true));
     if (typeof table !== 'string' || !table) {
       fail(`a table of source '${name}' has no name`, item, "add '- name: <table>'");
@@ -231,6 +242,7 @@ function readSource(
 
 function readTest(
   item: Node,
+  value: unknown,
   node: string,
   on: GenericTestDeclaration['on'],
   column: string | undefined,
@@ -244,7 +256,7 @@ function readTest(
   if (isScalar(item) && typeof item.value === 'string') {
     test = item.value;
   } else if (isMap(item) && item.items.length >= 1) {
-    const map = item.toJSON() as Record<string, unknown>;
+    const map = value as Record<string, unknown>;
     const keys = Object.keys(map);
     const testKey = keys.find((k) => k !== 'config' && k !== 'name' && k !== 'test_name') ?? String(map['test_name'] ?? '');
     test = typeof map['test_name'] === 'string' ? map['test_name'] : testKey;

@@ -19,6 +19,9 @@ export const IGNORED_KEYS = new Set([
 
 class YamlRenderError extends Error {}
 
+/** Templates using these are left for the compiler (a test's `where` with ref()), as dbt renders tests late. */
+const NEEDS_PROJECT = /\b(ref|source|this)\b/;
+
 /** Renders every templated string under `node` in place; returns the problems with their nodes. */
 export function renderYamlValues(node: unknown, context: YamlContext): { message: string; node: Node }[] {
   const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
@@ -43,7 +46,7 @@ export function renderYamlValues(node: unknown, context: YamlContext): { message
       }
     } else if (isSeq(n)) {
       for (const item of n.items) visit(item);
-    } else if (isScalar(n) && typeof n.value === 'string' && /\{\{|\{%/.test(n.value)) {
+    } else if (isScalar(n) && typeof n.value === 'string' && /\{\{|\{%/.test(n.value) && !NEEDS_PROJECT.test(n.value)) {
       try {
         n.value = typed(env.renderString(n.value, {}));
       } catch (err) {
@@ -58,7 +61,7 @@ export function renderYamlValues(node: unknown, context: YamlContext): { message
 
 /** As dbt's native rendering: a rendered number or boolean is a number or boolean again. */
 function typed(text: string): unknown {
-  if (/^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text);
+  if (/^-?(0|[1-9]\d*)(\.\d+)?$/.test(text.trim())) return Number(text);
   if (text === 'True' || text === 'true') return true;
   if (text === 'False' || text === 'false') return false;
   return text;

@@ -12,7 +12,7 @@ import type { BatchRequest } from './materializations/batches.js';
 import { incrementalPlan } from './materializations/incremental.js';
 import { seedActions, tableActions, viewActions, type Audit } from './materializations/index.js';
 import { auditAction, type ModelTest } from './quality/audit.js';
-import { judgeActions, judged } from './quality/checks.js';
+import { judgeRelation, judged } from './quality/checks.js';
 import type { ExecutionPlan, PlanStep } from './types.js';
 
 export interface PlanInputs {
@@ -68,12 +68,13 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
   };
   const checks = inputs.checks ?? [];
   const sourceCheck = new Map(checks.filter((c) => c.source).map((c) => [c.source!, c.name]));
-  const stepNames = new Set([...selected].filter((n) => {
-    const node = graph.node(n);
-    return node.kind === 'seed' || node.model.settings.materialized !== 'ephemeral';
-  }));
+  const stepNames = new Set([...selected].filter((n) => !isEphemeral(graph, n)));
+  const checkNames = new Set(checks.map((c) => c.name));
+  /** What a check waits for: the steps it names, and through an ephemeral model, that model's steps. */
+  const waitsFor = (after: readonly string[]) => [...new Set(after.flatMap((n) =>
+    stepNames.has(n) || checkNames.has(n) ? [n] : graph.has(n) && isEphemeral(graph, n) ? [...stepParents(graph, n, selected)] : []))].sort();
   const checkSteps = (kind: CheckStep['kind']): PlanStep[] => checks.filter((c) => c.kind === kind).map((c) => ({
-    name: c.name, kind, relation: c.relation, dependsOn: c.after.filter((n) => stepNames.has(n)).sort(),
+    name: c.name, kind, relation: c.relation, dependsOn: waitsFor(c.after),
     units: [{ actions: c.actions }], batched: false, concurrency: 1, readOnly: true,
   }));
   steps.push(...checkSteps('source'));
@@ -81,9 +82,9 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     if (!selected.has(name)) continue;
     const node = graph.node(name);
     // A relationships test reads its parent: the tested node waits for it, when it is built too.
-    const testParents = (inputs.tests?.get(name) ?? []).map((t) => t.toNode)
-      .filter((n): n is string => n !== undefined && n !== name && selected.has(n) && !ancestors(graph, n).has(name));
-    const sourcesRead = node.kind === 'model' ? node.model.sources.map((r) => sourceCheck.get(`${r.source}.${r.table}`)).filter((n): n is string => n !== undefined) : [];
+    const testParents = (inputs.tests?.get(name) ?? []).flatMap((t) => t.parents)
+      .filter((n) => n !== name && selected.has(n) && !ancestors(graph, n).has(name));
+    const sourcesRead = sourcesOf(graph, name).map((key) => sourceCheck.get(key)).filter((n): n is string => n !== undefined);
     const dependsOn = [...new Set([...stepParents(graph, name, selected), ...testParents, ...sourcesRead])].sort();
     if (node.kind === 'seed') {
       const table = inputs.seedTables.get(name);
@@ -120,7 +121,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     // A view's tests run on it inside the transaction that creates it: failing, it rolls back.
     const viewTests = (inputs.tests?.get(name) ?? []).map((t) => judged(t, dialect.renderRelation(model.relation)));
     const actions = kind === 'table' ? tableActions(model, dialect, state, audit(name))
-      : [...viewActions(model, dialect, state), ...judgeActions(dialect, viewTests, 'rollback')];
+      : [...viewActions(model, dialect, state), ...judgeRelation(dialect, model.relation, viewTests, 'rollback')];
     steps.push({ ...common, kind, units: [{ actions }], batched: false, concurrency: 1 });
   }
   steps.push(...checkSteps('test'));
@@ -129,6 +130,19 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     ...(needsLedger ? ledgerSetup(dialect) : []),
   ];
   return { setup, steps };
+}
+
+function isEphemeral(graph: ProjectGraph, name: string): boolean {
+  const node = graph.node(name);
+  return node.kind === 'model' && node.model.settings.materialized === 'ephemeral';
+}
+
+/** `source.table` keys a model reads, itself or through the ephemeral models it inlines. */
+function sourcesOf(graph: ProjectGraph, name: string): string[] {
+  const node = graph.node(name);
+  if (node.kind !== 'model') return [];
+  const inlined = graph.parents(name).filter((p) => isEphemeral(graph, p));
+  return [...node.model.sources.map((s) => `${s.source}.${s.table}`), ...inlined.flatMap((p) => sourcesOf(graph, p))];
 }
 
 function ancestors(graph: ProjectGraph, name: string): Set<string> {
@@ -145,8 +159,7 @@ function stepParents(graph: ProjectGraph, name: string, selected: ReadonlySet<st
   const found = new Set<string>();
   const visit = (n: string) => {
     for (const parent of graph.parents(n)) {
-      const node = graph.node(parent);
-      const ephemeral = node.kind === 'model' && node.model.settings.materialized === 'ephemeral';
+      const ephemeral = isEphemeral(graph, parent);
       if (selected.has(parent) && !ephemeral) found.add(parent);
       else if (ephemeral) visit(parent);
     }

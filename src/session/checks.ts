@@ -1,44 +1,62 @@
 // What a build checks besides writing models: each model's and seed's generic tests (run by
 // the write, before publishing), source tables (they exist, are fresh enough, pass their
 // tests) before the models reading them, and singular tests after their parents.
-import { relationKey, type Relation } from '../adapters/types.js';
-import { sourceRelation } from '../config/sources.js';
+import { sql } from 'kysely';
+import { relationKey, type Adapter, type Relation } from '../adapters/types.js';
+import { sourceRelation, splitSourceKey } from '../config/sources.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { CheckStep } from '../plan/plan.js';
-import { judgeActions, judged, sourceCheckActions, type ModelTest } from '../plan/quality/checks.js';
+import { judgeActions, judged, sourceCheckActions, storeFailures, type ModelTest } from '../plan/quality/checks.js';
 import { genericTestSql } from '../plan/quality/generic-tests.js';
 import { freshnessClock } from './freshness.js';
 import { testTarget } from '../plan/quality/targets.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import type { LoadedProject } from './project.js';
 
-/** A declared test made runnable: its relationships parent resolved, its SQL renderable. */
-export function modelTest(project: LoadedProject, test: GenericTestDeclaration): ModelTest | UserError {
+/**
+ * A declared test made runnable: templated values that need the project (a `where` with
+ * ref()) rendered, its relationships parent resolved, a custom test's block rendered once (so
+ * a broken one is reported before anything runs), and the nodes it reads collected.
+ */
+export function modelTest(project: LoadedProject, declared: GenericTestDeclaration): ModelTest | UserError {
+  const { dialect, compiled } = project;
+  const parents = new Set<string>();
+  let test = declared;
+  let custom: ((model: string) => string) | undefined;
+  try {
+    test = renderTemplates(project, declared, parents);
+    if (test.custom) {
+      for (const ref of compiled.renderGenericTest(test, dialect.renderRelation(testedRelation(project, test))).refs) parents.add(ref);
+      custom = (model) => compiled.renderGenericTest(test, model).sql;
+    }
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    if (err instanceof UserErrors) return err.errors[0]!;
+    throw err;
+  }
   const to = test.test === 'relationships' && !test.custom ? testTarget(project.graph, project.config.sources, test) : undefined;
   if (to instanceof UserError) return to;
-  const { dialect, compiled } = project;
-  if (test.custom) {
-    // Render it once now, so a broken test block is reported before anything runs.
-    try {
-      compiled.renderGenericTest(test, dialect.renderRelation(testedRelation(project, test)));
-    } catch (err) {
-      if (err instanceof UserError) return err;
-      if (err instanceof UserErrors) return err.errors[0]!;
-      throw err;
-    }
-  }
-  const query = test.custom
-    ? (model: string) => compiled.renderGenericTest(test, model)
-    : (model: string) => genericTestSql(dialect, test, { model, to: to && dialect.renderRelation(to) });
-  return { test, to, toNode: to?.node, query };
+  if (to?.node) parents.add(to.node);
+  const query = custom ?? ((model: string) => genericTestSql(dialect, test, { model, to: to && dialect.renderRelation(to) }));
+  return { test, to, parents: [...parents], query };
+}
+
+/** `where` and string arguments still holding a template (they use ref, source or this) render here. */
+function renderTemplates(project: LoadedProject, test: GenericTestDeclaration, parents: Set<string>): GenericTestDeclaration {
+  const templated = (v: unknown): v is string => typeof v === 'string' && /\{\{|\{%/.test(v);
+  const render = (text: string) => {
+    const r = project.compiled.renderSnippet(text, test);
+    for (const ref of r.refs) parents.add(ref);
+    return r.sql;
+  };
+  const where = test.config.where;
+  const args = Object.fromEntries(Object.entries(test.args).map(([k, v]) => [k, templated(v) ? render(v) : v]));
+  return { ...test, args, config: { ...test.config, where: templated(where) ? render(where) : where } };
 }
 
 /** The relation a test is on: a model's, a seed's, or a source table's. */
 export function testedRelation(project: LoadedProject, test: GenericTestDeclaration): Relation {
-  if (test.on === 'source') {
-    const dot = test.node.indexOf('.');
-    return sourceRelation(project.config.sources, test.node.slice(0, dot), test.node.slice(dot + 1));
-  }
+  if (test.on === 'source') return sourceRelation(project.config.sources, ...splitSourceKey(test.node));
   const node = project.graph.node(test.node);
   return node.kind === 'seed' ? node.seed.relation : node.model.relation;
 }
@@ -74,8 +92,7 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
   }
   const checks: CheckStep[] = [];
   for (const key of [...read].sort()) {
-    const dot = key.indexOf('.');
-    const [source, table] = [key.slice(0, dot), key.slice(dot + 1)];
+    const [source, table] = splitSourceKey(key);
     const detail = config.sources[source]?.details[table];
     if (!detail) continue;
     const relation = sourceRelation(config.sources, source, table);
@@ -97,8 +114,14 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
     });
   }
   for (const t of singular) {
+    // It waits for what it reads: models and seeds, and a source's check or the seed loading it.
+    const read = t.sources.map((s) => `${s.source}.${s.table}`);
+    const viaSources = read.flatMap((key) => {
+      const seed = seedOf.get(relationKey(sourceRelation(config.sources, ...splitSourceKey(key))));
+      return [...(checks.some((c) => c.source === key) ? [`source:${key}`] : []), ...(seed ? [seed] : [])];
+    });
     checks.push({
-      name: `test:${t.node.name}`, kind: 'test', relation: { schema: dialect.defaultSchema, name: t.node.name }, after: t.refs,
+      name: `test:${t.node.name}`, kind: 'test', relation: { schema: dialect.defaultSchema, name: t.node.name }, after: [...t.refs, ...viaSources],
       actions: judgeActions(dialect, [{
         name: t.node.name, file: t.node.path, severity: 'error', warnIf: '!=0', errorIf: '!=0', storeFailures: false, query: t.sql,
       }], 'commit'),
@@ -106,4 +129,25 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
   }
   UserErrors.throwIfAny(errors);
   return checks;
+}
+
+/** dbt's store_failures: the failing rows, replaced on each run, in `<schema>_dbt_test__audit.<test>`. */
+export async function keepFailures(adapter: Adapter, t: { name: string; query: string; limit?: number | undefined }): Promise<void> {
+  await adapter.db.transaction().execute(async (trx) => {
+    for (const s of storeFailures(adapter.dialect, t)) await sql.raw(s.sql).execute(trx);
+  });
+}
+
+/**
+ * After a build: the failures of the published nodes' store_failures tests, from what was
+ * published (a write's audit runs in its transaction, and parallel batches share the table).
+ */
+export async function keepBuildFailures(adapter: Adapter, project: LoadedProject, tests: ReadonlyMap<string, readonly ModelTest[]>, published: readonly string[]): Promise<void> {
+  for (const name of published) {
+    for (const t of tests.get(name) ?? []) {
+      if (!t.test.config.storeFailures || t.test.config.severity === 'quarantine') continue;
+      const query = t.query(project.dialect.renderRelation(testedRelation(project, t.test)));
+      await keepFailures(adapter, { name: t.test.name, query, limit: t.test.config.limit });
+    }
+  }
 }

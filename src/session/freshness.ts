@@ -3,7 +3,7 @@
 // A table that does not exist is a `runtime error` naming it, as dbt reports it.
 import { sql } from 'kysely';
 import { openAdapter } from '../adapters/registry.js';
-import { sourceRelation } from '../config/sources.js';
+import { sourceRelation, splitSourceKey } from '../config/sources.js';
 import type { FreshnessRule } from '../config/types.js';
 import { freshnessSql, freshnessVerdict, parseTimestamp } from '../plan/quality/freshness.js';
 import { UserError } from '../util/errors.js';
@@ -24,8 +24,8 @@ export interface FreshnessResult {
   readonly seconds: number;
 }
 
-/** The tables to check: all with freshness, or those `source:name[.table]` selects. */
-export function freshnessTargets(project: LoadedProject, select: readonly string[] = []): string[] {
+/** The tables to check: all with freshness, or those `source:name[.table]` selects, less those excluded. */
+export function freshnessTargets(project: LoadedProject, select: readonly string[] = [], exclude: readonly string[] = []): string[] {
   const all = Object.entries(project.config.sources).flatMap(([name, s]) =>
     Object.values(s.details).filter((d) => d.freshness).map((d) => `${name}.${d.name}`));
   const wanted = select.map((s) => s.replace(/^source:/, ''));
@@ -36,7 +36,9 @@ export function freshnessTargets(project: LoadedProject, select: readonly string
       });
     }
   }
-  return wanted.length ? all.filter((k) => wanted.some((w) => k === w || k.startsWith(`${w}.`))) : all;
+  const hits = (terms: readonly string[], k: string) => terms.some((w) => k === w || k.startsWith(`${w}.`));
+  const excluded = exclude.map((s) => s.replace(/^source:/, ''));
+  return all.filter((k) => (wanted.length === 0 || hits(wanted, k)) && !hits(excluded, k));
 }
 
 export function freshnessClock(project: LoadedProject, now: Date): Date {
@@ -54,9 +56,9 @@ export async function sourceFreshness(project: LoadedProject, keys: readonly str
   try {
     for (const key of keys) {
       const t0 = performance.now();
-      const dot = key.indexOf('.');
-      const detail = project.config.sources[key.slice(0, dot)]!.details[key.slice(dot + 1)]!;
-      const relation = sourceRelation(project.config.sources, key.slice(0, dot), key.slice(dot + 1));
+      const [source, table] = splitSourceKey(key);
+      const detail = project.config.sources[source]!.details[table]!;
+      const relation = sourceRelation(project.config.sources, source, table);
       const base = {
         source: key, relation: `${relation.schema}.${relation.name}`, snapshottedAt: clock.toISOString(), criteria: detail.freshness!,
         file: detail.file, line: detail.line,

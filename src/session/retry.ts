@@ -45,10 +45,12 @@ export function retryPlan(projectDir: string): RetryPlan | undefined {
     const again = (r.batches ?? []).filter((b) => b.status !== 'success' && b.start !== null).map((b) => b.partition);
     if (again.length) partitions.set(nodeName(r.unique_id), again);
   }
-  return { args, select: failed.map((r) => nodeName(r.unique_id)), partitions };
+  // A failed source check is planned again with the models reading it (they were skipped).
+  const select = failed.filter((r) => !r.unique_id.startsWith('source.')).map((r) => nodeName(r.unique_id));
+  return { args, select, partitions };
 }
 
-/** `model.shopflow.fact_sales` -> `fact_sales` (names are unique across models and seeds). */
+/** `model.shopflow.fact_sales` -> `fact_sales`, `test.shopflow.assert_x` -> `assert_x`. */
 function nodeName(uniqueId: string): string {
   return uniqueId.split('.').slice(2).join('.');
 }

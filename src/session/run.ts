@@ -15,7 +15,7 @@ import type { RunEvent, StepResult } from '../runner/events.js';
 import { runPlan } from '../runner/scheduler.js';
 import { readLedger } from './ledger-state.js';
 import type { ModelTest } from '../plan/quality/audit.js';
-import { buildChecks, testsByNode } from './checks.js';
+import { buildChecks, keepBuildFailures, testsByNode } from './checks.js';
 import { selectTests } from './test.js';
 import type { LoadedProject } from './project.js';
 
@@ -57,8 +57,13 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   const now = request.now ?? (() => new Date());
   const runId = randomUUID();
   const { graph, config, target } = project;
-  const selected = new Set(
-    [...selectNodes(graph, request)].filter((n) => KINDS[request.command].includes(graph.node(n).kind)),
+  // A singular test named in --select (as dbt's build allows, and sf retry does) runs as a
+  // check; the other terms select nodes.
+  const testNames = new Set(project.compiled.tests.map((t) => t.node.name));
+  const nodeTerms = request.select?.filter((s) => !testNames.has(s));
+  const onlyTests = request.select?.length && nodeTerms?.length === 0;
+  const selected = new Set(onlyTests ? [] :
+    [...selectNodes(graph, { ...request, select: nodeTerms })].filter((n) => KINDS[request.command].includes(graph.node(n).kind)),
   );
   const compiledPaths = writeCompiled(project);
   writeManifest(project, compiledPaths, now());
@@ -115,6 +120,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
         return { ...again.steps[0]!, dependsOn: step.dependsOn };
       },
     });
+    await keepBuildFailures(adapter, project, tests, results.filter((r) => r.status === 'success').map((r) => r.name));
     const elapsedSeconds = (performance.now() - t0) / 1000;
     writeRunResults(project, request.command, results, elapsedSeconds, now(), { runId, args: request.args });
     return { plan, results, elapsedSeconds, runId };

@@ -8,9 +8,8 @@ import { openAdapter } from '../adapters/registry.js';
 import type { Adapter, Relation } from '../adapters/types.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
-import { storeFailures } from '../plan/quality/checks.js';
 import { failureCountSql, testStatus } from '../plan/quality/generic-tests.js';
-import { modelTest, testedRelation } from './checks.js';
+import { keepFailures, modelTest, testedRelation } from './checks.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { LoadedProject } from './project.js';
@@ -72,21 +71,36 @@ export function selectTests(project: LoadedProject, options: SelectOptions): { g
   }
   const namedIn = select.filter((s) => names.has(s));
   // source:raw or source:raw.orders: the tests on those source tables.
-  const sourceSelectors = select.filter((s) => s.startsWith('source:')).map((s) => s.slice('source:'.length));
-  const onSource = (node: string) => sourceSelectors.some((s) => node === s || node.startsWith(`${s}.`));
+  const sources = sourceMatcher(project, select);
+  const excludedSources = sourceMatcher(project, exclude);
   const nodeSelectors = select.filter((s) => !s.startsWith('test_type:') && !s.startsWith('source:') && !names.has(s));
   const nodes = nodeSelectors.length ? selectNodes(project.graph, { select: nodeSelectors }) : undefined;
-  const nodeExcludes = exclude.filter((s) => !names.has(s));
+  const nodeExcludes = exclude.filter((s) => !names.has(s) && !s.startsWith('source:'));
   const excludedNodes = nodeExcludes.length ? selectNodes(project.graph, { select: nodeExcludes }) : new Set<string>();
-  const everything = namedIn.length === 0 && nodeSelectors.length === 0 && sourceSelectors.length === 0;
+  const everything = namedIn.length === 0 && nodeSelectors.length === 0 && !sources.any;
   const chosen = (name: string, on: readonly string[]) =>
-    !exclude.includes(name) && !on.some((n) => excludedNodes.has(n))
-    && (everything || namedIn.includes(name) || on.some(onSource) || (nodes !== undefined && on.some((n) => nodes.has(n))));
+    !exclude.includes(name) && !on.some((n) => excludedNodes.has(n) || excludedSources.matches(n))
+    && (everything || namedIn.includes(name) || on.some(sources.matches) || (nodes !== undefined && on.some((n) => nodes.has(n))));
   const typeOk = (type: string) => types.length === 0 || types.includes(type);
   return {
     generic: typeOk('generic') ? generic.filter((t) => chosen(t.name, [t.node])) : [],
     singular: typeOk('singular') ? singular.filter((t) => chosen(t.node.name, t.refs)) : [],
   };
+}
+
+/** `source:raw` / `source:raw.orders` terms; one naming no declared source is an error, as other selectors are. */
+function sourceMatcher(project: LoadedProject, terms: readonly string[]): { any: boolean; matches: (node: string) => boolean } {
+  const wanted = terms.filter((s) => s.startsWith('source:')).map((s) => s.slice('source:'.length));
+  const declared = Object.entries(project.config.sources).flatMap(([name, s]) => s.tables.map((t) => `${name}.${t}`));
+  const hits = (w: string, key: string) => key === w || key.startsWith(`${w}.`);
+  for (const w of wanted) {
+    if (!declared.some((key) => hits(w, key))) {
+      throw new UserError('SELECTION', `selector 'source:${w}' matches no declared source table`, {
+        hint: didYouMean(w, declared) ?? (declared.length ? `sources: ${declared.join(', ')}` : 'the project declares no sources'),
+      });
+    }
+  }
+  return { any: wanted.length > 0, matches: (node) => wanted.some((w) => hits(w, node)) };
 }
 
 export async function runTests(project: LoadedProject, options: SelectOptions & { onResult?: (e: TestEvent) => void }): Promise<TestResult[]> {
@@ -160,13 +174,6 @@ async function runOne(adapter: Adapter, t: PlannedTest): Promise<TestResult> {
   } catch (err) {
     return { ...base, status: 'error', failures: 0, seconds: (performance.now() - t0) / 1000, message: adapter.describeError(err).message };
   }
-}
-
-/** dbt's store_failures: the failing rows, replaced on each run, in `<schema>_dbt_test__audit.<test>`. */
-async function keepFailures(adapter: Adapter, t: PlannedTest): Promise<void> {
-  await adapter.db.transaction().execute(async (trx) => {
-    for (const s of storeFailures(adapter.dialect, t)) await sql.raw(s.sql).execute(trx);
-  });
 }
 
 /** A test on a relation that is not built, or on a column it lacks, cannot run: say where it was declared. */

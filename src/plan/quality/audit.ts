@@ -8,9 +8,9 @@
 //   error       a failing test fails the unit: it rolls back, consumers keep the previous table,
 //               downstream is skipped.
 //   warn        reported; the rows are published.
-import { ModelError, type ColumnInfo, type Deferred, type Relation, type SqlDialect, type StepAction } from '../../adapters/types.js';
+import { ModelError, type ColumnInfo, type Deferred, type Relation, type SqlDialect, type StepAction, type TestOutcome } from '../../adapters/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
-import { judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
+import { checkColumns, judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
 import { rowFailure } from './generic-tests.js';
 
 export type { ModelTest };
@@ -48,20 +48,25 @@ export function auditAction(dialect: SqlDialect, stage: Relation, tests: readonl
     queries: counts,
     build: (facts) => {
       const [columns = [], quarantineColumns = []] = facts.columns;
-      checkColumns(dialect, tests, columns);
+      checkColumns(dialect, tests.map((t) => judgedOn(t, stageSql)), columns);
       const actions: StepAction[] = [];
       if (moved.length) {
         const [total, bad, ...each] = facts.values.map((v) => Number(v[0] ?? 0));
         const byRule = failures.map((f, i) => `${f.test.name} ${each[i]}`).join(', ');
-        if (target.maxRate !== undefined && total! > 0 && bad! / total! > target.maxRate) {
-          throw new ModelError(`${bad} of ${total} rows (${((bad! / total!) * 100).toFixed(2)}%) broke quarantine rules (${byRule}), above max_quarantine_rate ${target.maxRate}; nothing was published`);
+        const tripped = target.maxRate !== undefined && total! > 0 && bad! / total! > target.maxRate;
+        const outcomes = failures.map(({ test }, i): TestOutcome => ({
+          kind: 'test-result', name: test.name, status: each[i]! === 0 ? 'pass' : tripped ? 'fail' : 'warn', failures: each[i]!,
+          quarantined: tripped ? 0 : each[i]!, file: test.file, line: test.line,
+          message: each[i]! === 0 ? undefined : tripped ? `${each[i]} failing rows; the batch broke max_quarantine_rate` : `${each[i]} rows quarantined into ${target.quarantine.name}`,
+        }));
+        if (tripped) {
+          const error = new ModelError(`${bad} of ${total} rows (${((bad! / total!) * 100).toFixed(2)}%) broke quarantine rules (${byRule}), above max_quarantine_rate ${target.maxRate}; nothing was published`);
+          error.tests = outcomes;
+          throw error;
         }
         actions.push(...moveAside(dialect, stageSql, target, columns, quarantineColumns, failures, anyFailure, facts.unit));
         if (bad! > 0) actions.push({ kind: 'note', message: `quarantined ${bad} of ${total} rows into ${target.quarantine.schema}.${target.quarantine.name}: ${byRule}` });
-        failures.forEach(({ test }, i) => actions.push({
-          kind: 'test-result', name: test.name, status: each[i]! > 0 ? 'warn' : 'pass', failures: each[i]!, quarantined: each[i]!,
-          message: each[i]! > 0 ? `${each[i]} rows quarantined into ${target.quarantine.name}` : undefined, file: test.file, line: test.line,
-        }));
+        actions.push(...outcomes);
       }
       // Judged after the moves: an error test sees only the rows that would be published.
       actions.push(...judgeActions(dialect, judged.map((t) => judgedOn(t, stageSql)), 'rollback'));
@@ -105,13 +110,3 @@ function moveAside(
   return actions;
 }
 
-/** A test on a column the new rows lack is a mistake in the declaration: say where it is. */
-function checkColumns(dialect: SqlDialect, tests: readonly ModelTest[], columns: readonly ColumnInfo[]): void {
-  const missing = tests.flatMap(({ test }) => {
-    const column = test.column ?? test.args['column_name'];
-    return typeof column === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) && !columns.some((c) => dialect.sameIdentifier(c.name, column))
-      ? [`${test.file}:${test.line}: test ${test.name}: column '${column}' is not in the model's output (${columns.map((c) => c.name).join(', ')})`]
-      : [];
-  });
-  if (missing.length) throw new ModelError(missing.join('\n'));
-}

@@ -1,7 +1,7 @@
 // Data tests that judge a relation as it is (a view, a source, a singular test's query, or a
 // model's staged rows): count each test's failing rows as dbt does, keep them when
 // store_failures asks, and give the verdict. Source checks also measure freshness.
-import type { Relation, SqlDialect, Statement, StepAction, TestOutcome } from '../../adapters/types.js';
+import type { ColumnInfo, Relation, SqlDialect, Statement, StepAction, TestOutcome } from '../../adapters/types.js';
 import { ModelError } from '../../adapters/types.js';
 import type { FreshnessRule, ResolvedSourceTable } from '../../config/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
@@ -20,6 +20,8 @@ export interface JudgedTest {
   readonly storeFailures: boolean;
   /** SQL returning the failing rows. */
   readonly query: string;
+  /** The column it is on, checked to exist before it runs. */
+  readonly column?: string | undefined;
 }
 
 /** A generic test on a model, seed or source, ready to run. */
@@ -27,8 +29,8 @@ export interface ModelTest {
   readonly test: GenericTestDeclaration;
   /** relationships: the parent relation. */
   readonly to?: Relation | undefined;
-  /** relationships: the parent's node, when it is a model or seed of the project. */
-  readonly toNode?: string | undefined;
+  /** Models and seeds the test reads besides its own (a relationships parent, a ref() in it). */
+  readonly parents: readonly string[];
   /** SQL returning the failing rows of the test on `model` (a relation, as SQL). */
   readonly query: (model: string) => string;
 }
@@ -39,7 +41,29 @@ export function judged(t: ModelTest, model: string): JudgedTest {
   return {
     name: t.test.name, file: t.test.file, line: t.test.line, severity: c.severity === 'warn' ? 'warn' : 'error',
     warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures, query: t.query(model),
+    column: t.test.column ?? (typeof t.test.args['column_name'] === 'string' ? t.test.args['column_name'] : undefined),
   };
+}
+
+/** A test on a column the relation lacks is a mistake in the declaration: say where it is. */
+export function checkColumns(dialect: SqlDialect, tests: readonly JudgedTest[], columns: readonly ColumnInfo[], what = "the model's output"): void {
+  const missing = tests.flatMap((t) =>
+    t.column && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.column) && !columns.some((c) => dialect.sameIdentifier(c.name, t.column!))
+      ? [`${t.file}:${t.line}: test ${t.name}: column '${t.column}' is not in ${what} (${columns.map((c) => c.name).join(', ')})`]
+      : []);
+  if (missing.length) throw new ModelError(missing.join('\n'));
+}
+
+/** A relation's tests, run on it as it is now (a view in the transaction creating it). */
+export function judgeRelation(dialect: SqlDialect, relation: Relation, tests: readonly JudgedTest[], onFailure: 'rollback' | 'commit'): StepAction[] {
+  if (tests.length === 0) return [];
+  return [{
+    kind: 'deferred', describe: [relation],
+    build: (facts) => {
+      checkColumns(dialect, tests, facts.columns[0] ?? [], `${relation.schema}.${relation.name}`);
+      return judgeActions(dialect, tests, onFailure);
+    },
+  }];
 }
 
 /** Where dbt keeps a test's failing rows: `<target schema>_dbt_test__audit.<test name>`. */
@@ -53,7 +77,8 @@ export function failuresRelation(dialect: SqlDialect, test: string): Relation {
  */
 export function judgeActions(dialect: SqlDialect, tests: readonly JudgedTest[], onFailure: 'rollback' | 'commit', extra?: ExtraCheck): StepAction[] {
   if (tests.length === 0 && !extra) return [];
-  const stores = tests.filter((t) => t.storeFailures).flatMap((t) => storeFailures(dialect, t));
+  // A write's audit keeps no failures in its transaction: keepBuildFailures does, once published.
+  const stores = onFailure === 'commit' ? tests.filter((t) => t.storeFailures).flatMap((t) => storeFailures(dialect, t)) : [];
   const queries = [...(extra ? [extra.query] : []), ...tests.map((t) => failureCountSql(t.query, t.limit))];
   return [...stores, {
     kind: 'deferred', describe: [], queries,
@@ -132,6 +157,7 @@ export function sourceCheckActions(
           return { failed: v.status === 'error' ? [line] : [], warned: v.status === 'warn' ? [line] : [] };
         },
       } : undefined;
+      checkColumns(dialect, check.tests, facts.columns[0]!, `${relation.schema}.${relation.name}`);
       return judgeActions(dialect, check.tests, 'commit', extra);
     },
   }];
