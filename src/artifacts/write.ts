@@ -17,6 +17,7 @@ export interface RunArgs {
   readonly vars?: Readonly<Record<string, unknown>> | undefined;
   readonly fullRefresh?: boolean | undefined;
   readonly threads?: number | undefined;
+  readonly warnError?: boolean | undefined;
 }
 import { writeFileEnsuringDir } from '../util/fs.js';
 import { redact } from '../util/secrets.js';

@@ -59,18 +59,26 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     return cmd;
   };
 
+  /** Loads the project and says what in it sf ignores (unknown keys in property files). */
+  const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions) => {
+    const project = await load(projectOptions(opts));
+    for (const w of project.manifest.warnings) p.err(`warning: ${w}`);
+    return project;
+  };
+
   const run = (command: 'seed' | 'run' | 'build', fixed: { missing?: boolean; retry?: ReadonlyMap<string, readonly string[]>; args?: RunArgs } = {}) => async (opts: RunOptions) => {
     const { loadProject } = await import('../session/project.js');
     const { runProject } = await import('../session/run.js');
     const range = rangeOption(opts);
-    const project = await loadProject(projectOptions(opts));
+    const project = await open(loadProject, opts);
     const { LiveProgress } = await import('./progress.js');
     const live = p.status ? new LiveProgress({ ...p, status: p.status }) : undefined;
     const outcome = await runProject(project, {
       command, select: opts.select, exclude: opts.exclude, threads: opts.threads,
       fullRefresh: opts.fullRefresh, range, missing: fixed.missing ?? opts.missing, lockTimeoutSeconds: opts.lockTimeout, retry: fixed.retry,
+      warnError: opts.warnError,
       // A retry keeps the first command line, so a second retry repeats it too.
-      args: fixed.args ?? { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads },
+      args: fixed.args ?? { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads, warnError: opts.warnError },
       onEvent: (event) => {
         if (live) return live.onEvent(event);
         const line = formatEvent(event);
@@ -88,7 +96,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     else printSummary(p, outcome.results, outcome.elapsedSeconds);
     const { reportToGithub } = await import('./github.js');
     reportToGithub(p, command, outcomes, project.config.projectDir);
-    code = outcome.results.some((r) => r.status !== 'success' || (opts.warnError && r.warnings?.length)) ? EXIT.failed : EXIT.ok;
+    code = outcome.results.some((r) => r.status !== 'success') ? EXIT.failed : EXIT.ok;
   };
 
   const runOptions = (cmd: Command, { partitions = true } = {}) => {
@@ -129,7 +137,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       p.out(`Retrying ${args.command}: ${plan.select.join(', ')}${plan.partitions.size ? ` (partitions: ${[...plan.partitions].map(([m, ks]) => `${m} ${ks.join(', ')}`).join('; ')})` : ''}`);
       await run(args.command as 'build' | 'run' | 'seed', { retry: plan.partitions, args })({
         projectDir: opts.projectDir, config: opts.config, target: opts.target ?? args.target, vars: args.vars ? JSON.stringify(args.vars) : undefined,
-        select: [...plan.select], fullRefresh: args.fullRefresh, threads: opts.threads ?? args.threads, lockTimeout: opts.lockTimeout,
+        select: [...plan.select], fullRefresh: args.fullRefresh, threads: opts.threads ?? args.threads, lockTimeout: opts.lockTimeout, warnError: args.warnError,
       });
     });
 
@@ -141,9 +149,9 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const { runTests } = await import('../session/test.js');
       const { writeTestResults } = await import('../artifacts/write.js');
       const { formatTestResult, printTestSummary } = await import('./test-output.js');
-      const project = await loadProject(projectOptions(opts));
+      const project = await open(loadProject, opts);
       const t0 = performance.now();
-      const results = await runTests(project, { select: opts.select, exclude: opts.exclude, onResult: (e) => p.out(formatTestResult(e)) });
+      const results = await runTests(project, { select: opts.select, exclude: opts.exclude, warnError: opts.warnError, onResult: (e) => p.out(formatTestResult(e)) });
       const seconds = (performance.now() - t0) / 1000;
       writeTestResults(project, results, seconds, new Date());
       const { testOutcomes } = await import('./report.js');
@@ -156,24 +164,25 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       else printTestSummary(p, results, seconds);
       const { reportToGithub } = await import('./github.js');
       reportToGithub(p, 'test', outcomes, project.config.projectDir);
-      code = results.some((r) => r.status === 'fail' || r.status === 'error' || (opts.warnError && r.status === 'warn')) ? EXIT.failed : EXIT.ok;
+      code = results.some((r) => r.status === 'fail' || r.status === 'error') ? EXIT.failed : EXIT.ok;
     });
 
   const source = program.command('source').description("commands on the project's sources");
   withCommon(source.command('freshness').description('how old each source table\'s newest row is, against its warn_after / error_after'))
-    .action(async (opts: CommonOptions) => {
+    .option('--warn-error', 'a table past warn_after fails too (exit 1)')
+    .action(async (opts: CommonOptions & { warnError?: boolean }) => {
       const { loadProject } = await import('../session/project.js');
       const { freshnessTargets, sourceFreshness } = await import('../session/freshness.js');
       const { writeSourcesJson } = await import('../artifacts/write.js');
       const { formatFreshness, printFreshnessSummary } = await import('./test-output.js');
-      const project = await loadProject(projectOptions(opts));
+      const project = await open(loadProject, opts);
       const keys = freshnessTargets(project, opts.select, opts.exclude);
       if (keys.length === 0) {
         p.out('Nothing to do: no source table declares loaded_at_field and freshness.');
         return;
       }
       const t0 = performance.now();
-      const results = await sourceFreshness(project, keys, new Date(), (r, i) => p.out(formatFreshness(r, i, keys.length)));
+      const results = await sourceFreshness(project, keys, new Date(), opts.warnError ?? false, (r, i) => p.out(formatFreshness(r, i, keys.length)));
       writeSourcesJson(project, results, (performance.now() - t0) / 1000, new Date());
       printFreshnessSummary(p, results);
       const { freshnessOutcomes } = await import('./report.js');
@@ -187,7 +196,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const { loadProject } = await import('../session/project.js');
       const { writeCompiled, writeManifest } = await import('../artifacts/write.js');
       const { selectNodes } = await import('../graph/selection/select.js');
-      const project = await loadProject(projectOptions(opts));
+      const project = await open(loadProject, opts);
       const paths = writeCompiled(project);
       writeManifest(project, paths, new Date());
       const selected = [...selectNodes(project.graph, opts)].filter((n) => paths.has(n));
@@ -205,7 +214,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     .action(async (opts: CommonOptions & { output: 'text' | 'json'; partitions?: string | boolean }) => {
       const { loadProject } = await import('../session/project.js');
       const { selectNodes } = await import('../graph/selection/select.js');
-      const project = await loadProject(projectOptions(opts));
+      const project = await open(loadProject, opts);
       if (opts.partitions !== undefined) {
         const { listPartitions } = await import('./partitions.js');
         const select = typeof opts.partitions === 'string' ? [...(opts.select ?? []), opts.partitions] : opts.select;
@@ -224,7 +233,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     .action(async (opts: CommonOptions) => {
       const { loadProject } = await import('../session/project.js');
       const { runDebug } = await import('./debug.js');
-      code = await runDebug(await loadProject(projectOptions(opts)), p);
+      code = await runDebug(await open(loadProject, opts), p);
     });
 
   program.command('init <dir>').description('create a minimal working project in a new directory')

@@ -102,7 +102,8 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
   }
   const n = (s: StepResult['status']) => results.filter((r) => r.status === s).length;
   p.out();
-  p.out(`Done. PASS=${n('success')}${warned.length ? ` WARN=${warned.length}` : ''} ERROR=${n('error')} SKIP=${n('skipped')} TOTAL=${results.length}`);
+  // As dbt counts: a node that warned is in WARN, not PASS.
+  p.out(`Done. PASS=${n('success') - warned.length}${warned.length ? ` WARN=${warned.length}` : ''} ERROR=${n('error')} SKIP=${n('skipped')} TOTAL=${results.length}`);
 }
 
 export function printUserError(p: Printer, err: UserError | UserErrors): void {

@@ -22,6 +22,11 @@ export function runOutcomes(project: LoadedProject, results: readonly StepResult
   for (const r of results) {
     const name = r.name.replace(/^(source|test):/, '');
     const where = declaredAt(project, r);
+    // A singular test's step is its test: one case, with the step's time.
+    if (r.kind === 'test' && r.tests?.length === 1) {
+      out.push({ ...testOutcome(project, r.tests[0]!, name, undefined), seconds: r.seconds, ...where });
+      continue;
+    }
     out.push({
       kind: 'node', classname: `${r.kind}.${project.config.name}.${name}`, name, seconds: r.seconds, ...where,
       status: r.status === 'success' ? (r.warnings?.length ? 'warn' : 'pass') : r.status === 'skipped' ? 'skipped' : 'fail',

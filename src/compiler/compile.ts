@@ -179,7 +179,9 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       const r = renderOnce(asModel, STATIC_CONTEXT, {}, `test:${test.name}`);
       errors.push(...r.state.errors);
       const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs).trim().replace(/;\s*$/, '');
-      tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs], sources: [...r.state.sources.values()] });
+      if (r.state.testConfig?.enabled !== false) {
+        tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
+      }
     } catch (err) {
       errors.push(templateError(err, test.path, 'parse'));
     }

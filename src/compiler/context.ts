@@ -6,7 +6,7 @@
 // `event_time` in a filter to the batch's window (resolve.ts).
 import type { Environment } from 'nunjucks';
 import type { ModelSettings, ResolvedSource } from '../config/types.js';
-import { MODEL_SETTING_KEYS, modelSettingsSchema, formatZodIssues } from '../config/schema.js';
+import { MODEL_SETTING_KEYS, modelSettingsSchema, formatZodIssues, singularTestConfigSchema, type SingularTestConfig } from '../config/schema.js';
 import { UserError, type UserErrorCode } from '../util/errors.js';
 import { isSecretEnvName } from '../util/secrets.js';
 import { didYouMean } from '../util/suggest.js';
@@ -33,6 +33,8 @@ export interface RenderState {
   readonly refs: Set<string>;
   readonly sources: Map<string, { source: string; table: string }>;
   readonly errors: UserError[];
+  /** A singular test's config() settings. */
+  testConfig?: SingularTestConfig;
 }
 
 /** A relation as templates see it: prints as its token, has dbt's attributes. */
@@ -116,6 +118,19 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   const config = (...args: unknown[]) => {
     const state = current();
     const { __keywords, ...settings } = (args[args.length - 1] ?? {}) as Record<string, unknown>;
+    if (state.node.id.startsWith('test.')) {
+      // A singular test's config(): dbt's test settings, not a model's.
+      const test = singularTestConfigSchema.safeParse(settings);
+      if (!test.success) {
+        fail(state, {
+          code: 'MODEL_CONFIG',
+          message: `bad config() in test '${state.node.name}': ${formatZodIssues(test.error).join('; ')}`,
+          hint: 'a test\'s config() takes severity (error or warn), warn_if, error_if, limit, store_failures, tags, enabled, meta',
+          pattern: callPattern('config'),
+        });
+      } else state.testConfig = { ...state.testConfig, ...test.data };
+      return '';
+    }
     const parsed = modelSettingsSchema.safeParse(settings);
     if (!parsed.success) {
       fail(state, {

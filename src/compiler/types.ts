@@ -1,4 +1,5 @@
 import type { GenericTestDeclaration } from '../parser/properties.js';
+import type { SingularTestConfig } from '../config/schema.js';
 import type { Materialization, ModelSettings } from '../config/types.js';
 import type { Relation } from '../adapters/types.js';
 import type { ModelNode, SeedNode, TestNode } from '../parser/nodes.js';
@@ -27,6 +28,8 @@ export interface CompiledTest {
   /** Models and seeds it reads: `--select x` includes the tests on x. */
   readonly refs: readonly string[];
   readonly sources: readonly { readonly source: string; readonly table: string }[];
+  /** Its `{{ config(...) }}`: severity, warn_if, error_if, limit, store_failures, tags. */
+  readonly config: Readonly<SingularTestConfig>;
 }
 
 export interface CompiledSeed {

@@ -89,6 +89,23 @@ const threshold = z.strictObject({ count: z.number().int().positive(), period: z
 /** dbt's freshness block (also read from property files: sources.ts). */
 export const freshnessSchema = z.strictObject({ warn_after: threshold.optional(), error_after: threshold.optional(), filter: z.string().optional() });
 
+/** dbt's warn_if / error_if on a failure count: `!=0`, `>10`, `>=5`, `<3`, `=0`. */
+export const COUNT_CONDITION = /^\s*(!=|<>|>=|<=|==|=|>|<)\s*(-?\d+)\s*$/;
+const countCondition = z.string().regex(COUNT_CONDITION, 'a condition on the failure count, e.g. ">10"');
+
+/** A singular test's `{{ config(...) }}`: dbt's test settings. */
+export const singularTestConfigSchema = z.strictObject({
+  severity: z.string().transform((v) => v.toLowerCase()).pipe(z.enum(['error', 'warn'])).optional(),
+  warn_if: countCondition.optional(),
+  error_if: countCondition.optional(),
+  limit: z.number().int().nonnegative().optional(),
+  store_failures: z.boolean().optional(),
+  tags: z.union([z.string(), z.array(z.string())]).optional(),
+  enabled: z.boolean().optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+export type SingularTestConfig = z.infer<typeof singularTestConfigSchema>;
+
 export const configSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a name of letters, digits and _ (not starting with a digit)'),
   targets: z.record(z.string(), targetSchema).refine((t) => Object.keys(t).length > 0, 'at least one target'),

@@ -287,3 +287,79 @@ describe.each(ENGINES)('custom generic tests, view tests and singular tests in a
     expect(summary).toMatch(/\| is_even_nums_n \| models\/checks\.yml:7 \| 1 failing row, configured to fail if !=0 \|/);
   });
 });
+
+describe.each(ENGINES)('--warn-error, singular test config(), unknown keys on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('--warn-error fails a node whose warn test fails (downstream skipped) and a source past warn_after', async () => {
+    const p = await pool.create({
+      config: { vars: { sf_now: '2026-06-01 23:00:00' } },
+      files: {
+        'seeds/raw_orders.csv': ORDERS,
+        'models/orders.sql': "{{ config(materialized='table') }}\nselect * from {{ source('shop', 'orders') }}",
+        'models/order_count.sql': "select count(*) as n from {{ ref('orders') }}",
+        'models/props.yml': [
+          'version: 2',
+          'sources:',
+          '  - name: shop',
+          '    schema: "{{ target.schema }}"',
+          '    tables:',
+          '      - name: orders',
+          '        identifier: raw_orders',
+          '        loaded_at_field: loaded_at',
+          '        freshness: {warn_after: {count: 12, period: hour}}',
+          'models:',
+          '  - name: orders',
+          '    colums: []',
+          '    columns:',
+          '      - name: id',
+          '        data_tests:',
+          '          - unique: {config: {severity: warn}}',
+        ].join('\n'),
+        // dbt's config() in a singular test: it warns instead of failing.
+        'tests/assert_few_orders.sql': "{{ config(severity='warn', warn_if='>1') }}\nselect * from {{ ref('orders') }} where id > 0",
+      },
+    });
+    const plain = await p.sf('build');
+    expect(plain.code, plain.text).toBe(0);
+    expect(plain.text).toContain("stderr: warning: models/props.yml:12: unknown key 'colums' in model 'orders' (did you mean 'columns'?); it is ignored");
+    expect(plain.text).toMatch(/Source 'shop\.orders' \(\S+\) passed with warnings:\n {2}warning: source shop\.orders \(models\/props\.yml:6\): newest row 2026-06-01 10:00:00 UTC is 13h 0m old/);
+    expect(plain.text).toMatch(/Test 'assert_few_orders' passed with warnings:\n {2}warning: assert_few_orders \(tests\/assert_few_orders\.sql\): 4 failing rows, configured to warn if >1/);
+    expect(plain.text).toContain('Done. PASS=2 WARN=3 ERROR=0 SKIP=0 TOTAL=5');
+
+    const strict = await p.sf('build', '--warn-error');
+    expect(strict.code, strict.text).toBe(1);
+    expect(strict.text).toMatch(/Source 'shop\.orders' \(\S+\) failed:\n {2}source shop\.orders \(models\/props\.yml:6\): newest row/);
+    expect(strict.text).toMatch(/SKIP table \S*orders/);
+    expect(strict.text).toContain('Done. PASS=1 ERROR=1 SKIP=3 TOTAL=5');
+    const fresh = await p.sf('build', '--warn-error', '--vars', '{"sf_now": "2026-06-01 12:00:00"}');
+    expect(fresh.code, fresh.text).toBe(1);
+    expect(fresh.text).toMatch(/data test failed on the new rows; nothing was published:\n\s+unique_orders_id \(models\/props\.yml:16\): 1 failing row, configured to fail if !=0/);
+    expect(fresh.text).toMatch(/SKIP view \S*order_count/);
+    expect(fresh.text).toContain('Done. PASS=2 ERROR=1 SKIP=2 TOTAL=5');
+    const freshness = await p.sf('source freshness', '--warn-error');
+    expect(freshness.code).toBe(1);
+    expect(freshness.text).toMatch(/ERROR freshness of shop\.orders/);
+  });
+
+  it('a quarantine test on a view is a declaration error; sf test errors only the tests whose relation is missing', async () => {
+    const p = await pool.create({ files: {
+      'models/v.sql': 'select 1 as n',
+      'models/t.sql': "{{ config(materialized='table') }}\nselect 1 as n",
+      'models/v.yml': 'version: 2\nmodels:\n  - name: v\n    columns:\n      - name: n\n        data_tests:\n          - not_null: {config: {severity: quarantine}}\n',
+    } });
+    const run = await p.sf('build');
+    expect(run.code, run.text).toBe(2);
+    expect(run.text).toContain("models/v.yml:7: severity quarantine on not_null_v_n: 'v' is a view, with no rows of its own to move aside");
+    expect(await p.unexpectedRelations([])).toEqual([]);
+
+    p.write('models/v.yml', 'version: 2\nmodels:\n  - name: v\n    columns: [{name: n, data_tests: [not_null]}]\n  - name: t\n    columns: [{name: n, data_tests: [unique]}]\n');
+    expect((await p.sf('run', '--select', 't')).code).toBe(0);
+    const tested = await p.sf('test');
+    expect(tested.code, tested.text).toBe(1);
+    expect(tested.text).toMatch(/ERROR not_null_v_n/);
+    expect(tested.text).toMatch(/\S*v does not exist in the target \(test declared at models\/v\.yml:4\)/);
+    expect(tested.text).toMatch(/PASS unique_t_n/);
+  });
+});

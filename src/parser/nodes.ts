@@ -46,6 +46,8 @@ export interface Manifest {
   /** Sources declared in property files (merged with the config's by loadProject). */
   readonly sources: readonly SourceDeclaration[];
   readonly macros: readonly MacroFile[];
+  /** Things the project files say that sf ignores (unknown keys in property files), file:line first. */
+  readonly warnings: readonly string[];
 }
 
 export type BuildableNode = ModelNode | SeedNode;

@@ -74,7 +74,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   }, context);
   errors.push(...properties.errors);
   UserErrors.throwIfAny(errors);
-  return deepFreeze({ project: config.name, models, seeds, tests, genericTests: properties.tests, sources: properties.sources, macros });
+  return deepFreeze({ project: config.name, models, seeds, tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: properties.warnings });
 }
 
 /**

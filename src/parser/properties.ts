@@ -6,10 +6,11 @@
 // `docs`, `semantic_models`, `metrics`, `unit_tests`, ...) are ignored. A YAML syntax error, or
 // a test on a model or seed the project does not have, is an error with the file and line.
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
-import { freshnessSchema, formatZodIssues } from '../config/schema.js';
+import { COUNT_CONDITION, freshnessSchema, formatZodIssues } from '../config/schema.js';
 import type { SourceDeclaration } from '../config/sources.js';
 import type { FreshnessRule, SourceTableConfig } from '../config/types.js';
 import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { renderYamlValues, type YamlContext } from './yaml-render.js';
 
 /** dbt's error and warn, and sf's quarantine (row-level tests: failing rows are moved aside). */
@@ -17,8 +18,7 @@ export type Severity = 'error' | 'warn' | 'quarantine';
 /** Tests that judge rows one by one, so failing rows can be quarantined. */
 export const ROW_LEVEL_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression'];
 
-/** dbt's warn_if / error_if on a failure count: `!=0`, `>10`, `>=5`, `<3`, `=0`. */
-export const COUNT_CONDITION = /^\s*(!=|<>|>=|<=|==|=|>|<)\s*(-?\d+)\s*$/;
+export { COUNT_CONDITION };
 
 export interface TestConfig {
   readonly severity: Severity;
@@ -58,6 +58,14 @@ const ALIASES: Readonly<Record<string, string>> = {
 export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression', 'row_count'];
 const CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'tags', 'enabled', 'meta', 'alias', 'schema', 'database']);
 
+/** The keys dbt's property files define for each kind of entry (others are warned about). */
+const COMMON = ['name', 'description', 'docs', 'meta', 'config', 'columns', 'data_tests', 'tests', 'tags', 'group'];
+const MODEL_KEYS = new Set([...COMMON, 'constraints', 'latest_version', 'versions', 'access', 'deprecation_date', 'time_spine', 'freshness']);
+const SEED_KEYS = new Set(COMMON);
+const SOURCE_KEYS = new Set([...COMMON, 'database', 'schema', 'loader', 'loaded_at_field', 'loaded_at_query', 'overrides', 'freshness', 'quoting', 'tables', 'event_time', 'enabled']);
+const TABLE_KEYS = new Set([...COMMON, 'identifier', 'loaded_at_field', 'loaded_at_query', 'freshness', 'quoting', 'external', 'event_time', 'enabled']);
+const COLUMN_KEYS = new Set([...COMMON, 'data_type', 'quote', 'constraints', 'granularity', 'policy_tags', 'dimension', 'entity']);
+
 export interface PropertyFile {
   readonly path: string;
   readonly source: string;
@@ -68,8 +76,9 @@ export function parseProperties(
   files: readonly PropertyFile[],
   nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlySet<string> },
   context?: YamlContext,
-): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; errors: UserError[] } {
+): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; errors: UserError[]; warnings: string[] } {
   const tests: GenericTestDeclaration[] = [];
+  const warnings: string[] = [];
   const sources: SourceDeclaration[] = [];
   const errors: UserError[] = [];
   const taken = new Set<string>();
@@ -91,7 +100,20 @@ export function parseProperties(
       }
       continue;
     }
-    if (!isMap(doc.contents)) continue;
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
+    if (!isMap(doc.contents)) {
+      fail('a property file should be a mapping: version: 2, then models:, seeds: or sources:', doc.contents as Node);
+      continue;
+    }
+    /** dbt ignores, then warns about, keys it does not know: a typo (`colums:`) would drop tests silently. */
+    const unknownKeys = (map: YAMLMap, known: ReadonlySet<string>, what: string) => {
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : '';
+        if (known.has(key) || key === '<<') continue;
+        const near = didYouMean(key, [...known]);
+        warnings.push(`${file.path}:${lineOf(pair.key as Node)}: unknown key '${key}' in ${what}${near ? ` (${near})` : ''}; it is ignored`);
+      }
+    };
     if (context) for (const p of renderYamlValues(doc.contents, context)) fail(p.message, p.node);
     /** Declares the tests under `testsNode` on a node (or a column of it). */
     const declare = (testsNode: unknown, node: string, on: GenericTestDeclaration['on'], column: string | undefined) => {
@@ -110,17 +132,26 @@ export function parseProperties(
         tests.push({ ...test, name: unique });
       }
     };
-    const declareWithColumns = (entry: YAMLMap, node: string, on: GenericTestDeclaration['on']) => {
+    const declareWithColumns = (entry: YAMLMap, node: string, on: GenericTestDeclaration['on'], keys: ReadonlySet<string>, what: string) => {
+      unknownKeys(entry, keys, what);
       declare(entry.get('data_tests', true) ?? entry.get('tests', true), node, on, undefined);
       const columns = entry.get('columns', true);
-      if (columns === undefined || !isSeq(columns)) return;
+      if (columns === undefined || columns === null || (isScalar(columns) && columns.value === null)) return;
+      if (!isSeq(columns)) {
+        fail(`'columns:' of ${node} should be a list of '- name: <column>' entries`, columns as Node);
+        return;
+      }
       for (const col of columns.items) {
-        if (!isMap(col)) continue;
+        if (!isMap(col)) {
+          fail(`a column of ${node} should be a mapping with a name`, col as Node, "write '- name: <column>'");
+          continue;
+        }
         const colName = scalar(col.get('name', true));
         if (typeof colName !== 'string') {
           fail(`a column of ${node} has no name`, col);
           continue;
         }
+        unknownKeys(col, COLUMN_KEYS, `column ${node}.${colName}`);
         declare(col.get('data_tests', true) ?? col.get('tests', true), node, on, colName);
       }
     };
@@ -145,7 +176,8 @@ export function parseProperties(
           const source = readSource(entry, name, file.path, lineOf, fail, plain);
           if (!source) continue;
           sources.push(source.declaration);
-          for (const [table, tableEntry] of source.tables) declareWithColumns(tableEntry, `${name}.${table}`, 'source');
+          unknownKeys(entry, SOURCE_KEYS, `source '${name}'`);
+          for (const [table, tableEntry] of source.tables) declareWithColumns(tableEntry, `${name}.${table}`, 'source', TABLE_KEYS, `source table ${name}.${table}`);
           continue;
         }
         const known = kind === 'models' ? nodes.models : nodes.seeds;
@@ -154,11 +186,11 @@ export function parseProperties(
             `${kind === 'models' ? 'models/' : 'seeds/'} has no file named ${name}${kind === 'models' ? '.sql' : '.csv'}`);
           continue;
         }
-        declareWithColumns(entry, name, kind === 'models' ? 'model' : 'seed');
+        declareWithColumns(entry, name, kind === 'models' ? 'model' : 'seed', kind === 'models' ? MODEL_KEYS : SEED_KEYS, `${kind === 'models' ? 'model' : 'seed'} '${name}'`);
       }
     }
   }
-  return { tests, sources, errors };
+  return { tests, sources, errors, warnings };
 }
 
 /** A `sources:` entry: its schema, defaults and tables (dbt also allows them under `config:`). */
@@ -261,7 +293,12 @@ function readTest(
     const testKey = keys.find((k) => k !== 'config' && k !== 'name' && k !== 'test_name') ?? String(map['test_name'] ?? '');
     test = typeof map['test_name'] === 'string' ? map['test_name'] : testKey;
     const inner = map[testKey];
-    body = inner && typeof inner === 'object' && !Array.isArray(inner) ? { ...(inner as Record<string, unknown>) } : {};
+    if (inner !== null && inner !== undefined && (typeof inner !== 'object' || Array.isArray(inner))) {
+      fail(`the arguments of ${testKey} on ${node}${column ? `.${column}` : ''} should be a mapping, not ${JSON.stringify(inner)}`, item,
+        `write '- ${testKey}:' with its arguments and config: indented under it`);
+      return undefined;
+    }
+    body = inner ? { ...(inner as Record<string, unknown>) } : {};
     if (map['config'] && typeof map['config'] === 'object') body['config'] = { ...(body['config'] as object), ...(map['config'] as object) };
   } else {
     fail(`a test of ${node}${column ? `.${column}` : ''} is neither a name nor a mapping`, item);

@@ -43,7 +43,9 @@ export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitCon
       return n;
     });
   } catch (err) {
-    if (err instanceof ModelError) err.tests = [...seen.tests, ...err.tests];
+    // Rolled back: rows it had moved to quarantine are not there either.
+    const undone = seen.tests.map((t) => (t.quarantined ? { ...t, quarantined: 0, message: `${t.failures} failing row${t.failures === 1 ? '' : 's'}, not quarantined: the write rolled back` } : t));
+    if (err instanceof ModelError) err.tests = [...undone, ...err.tests];
     if (!committing) throw err;
     throw new AmbiguousCommit(`the commit did not answer (${adapter.describeError(err).message.split('\n')[0]}): this unit may or may not have been written; check the table (sf ls --partitions for partitions), then run it again`, { cause: err });
   }

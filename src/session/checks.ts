@@ -6,7 +6,7 @@ import { relationKey, type Adapter, type Relation } from '../adapters/types.js';
 import { sourceRelation, splitSourceKey } from '../config/sources.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { CheckStep } from '../plan/plan.js';
-import { judgeActions, judged, sourceCheckActions, storeFailures, type ModelTest } from '../plan/quality/checks.js';
+import { judgeActions, judged, sourceCheckActions, storeFailures, type JudgedTest, type ModelTest } from '../plan/quality/checks.js';
 import { genericTestSql } from '../plan/quality/generic-tests.js';
 import { freshnessClock } from './freshness.js';
 import { testTarget } from '../plan/quality/targets.js';
@@ -18,13 +18,14 @@ import type { LoadedProject } from './project.js';
  * ref()) rendered, its relationships parent resolved, a custom test's block rendered once (so
  * a broken one is reported before anything runs), and the nodes it reads collected.
  */
-export function modelTest(project: LoadedProject, declared: GenericTestDeclaration): ModelTest | UserError {
+export function modelTest(project: LoadedProject, declared: GenericTestDeclaration, warnError = false): ModelTest | UserError {
   const { dialect, compiled } = project;
   const parents = new Set<string>();
-  let test = declared;
+  // --warn-error: a warning test fails like an error test, as in dbt.
+  let test = warnError && declared.config.severity === 'warn' ? { ...declared, config: { ...declared.config, severity: 'error' as const } } : declared;
   let custom: ((model: string) => string) | undefined;
   try {
-    test = renderTemplates(project, declared, parents);
+    test = renderTemplates(project, test, parents);
     if (test.custom) {
       for (const ref of compiled.renderGenericTest(test, dialect.renderRelation(testedRelation(project, test))).refs) parents.add(ref);
       custom = (model) => compiled.renderGenericTest(test, model).sql;
@@ -62,12 +63,19 @@ export function testedRelation(project: LoadedProject, test: GenericTestDeclarat
 }
 
 /** The enabled generic tests of the selected models and seeds, by node; a bad `to:` is an error before anything runs. */
-export function testsByNode(project: LoadedProject, selected: ReadonlySet<string>): Map<string, ModelTest[]> {
+export function testsByNode(project: LoadedProject, selected: ReadonlySet<string>, warnError = false): Map<string, ModelTest[]> {
   const byNode = new Map<string, ModelTest[]>();
   const errors: UserError[] = [];
   for (const test of project.manifest.genericTests) {
     if (!test.config.enabled || test.on === 'source' || !selected.has(test.node)) continue;
-    const made = modelTest(project, test);
+    const node = project.graph.node(test.node);
+    if (test.config.severity === 'quarantine' && node.kind === 'model' && node.model.settings.materialized !== 'table' && node.model.settings.materialized !== 'incremental') {
+      errors.push(new UserError('PROPERTIES', `severity quarantine on ${test.name}: '${test.node}' is a ${node.model.settings.materialized}, with no rows of its own to move aside`, {
+        location: { file: test.file, line: test.line }, hint: 'materialize it as a table or incremental model, or use severity error or warn',
+      }));
+      continue;
+    }
+    const made = modelTest(project, test, warnError);
     if (made instanceof UserError) errors.push(made);
     else byNode.set(test.node, [...(byNode.get(test.node) ?? []), made]);
   }
@@ -80,7 +88,7 @@ export function testsByNode(project: LoadedProject, selected: ReadonlySet<string
  * freshness or tests) and singular tests (those reading selected nodes).
  * Freshness is measured against `now`, or the project's `sf_now` var when set.
  */
-export function buildChecks(project: LoadedProject, selected: ReadonlySet<string>, singular: LoadedProject['compiled']['tests'], now: Date): CheckStep[] {
+export function buildChecks(project: LoadedProject, selected: ReadonlySet<string>, singular: LoadedProject['compiled']['tests'], now: Date, warnError = false): CheckStep[] {
   const { dialect, config, graph } = project;
   const errors: UserError[] = [];
   const clock = freshnessClock(project, now);
@@ -99,7 +107,7 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
     const tests: ModelTest[] = [];
     for (const t of project.manifest.genericTests) {
       if (t.on !== 'source' || t.node !== key || !t.config.enabled) continue;
-      const made = modelTest(project, t);
+      const made = modelTest(project, t, warnError);
       if (made instanceof UserError) errors.push(made);
       else tests.push(made);
     }
@@ -108,7 +116,7 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
     checks.push({
       name: `source:${key}`, kind: 'source', relation, source: key, after: seed ? [seed] : [],
       actions: sourceCheckActions(dialect, {
-        label: key, relation, table: detail, now: clock,
+        label: key, relation, table: detail, now: clock, warnError,
         tests: tests.map((t) => judged(t, dialect.renderRelation(relation))),
       }),
     });
@@ -122,9 +130,7 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
     });
     checks.push({
       name: `test:${t.node.name}`, kind: 'test', relation: { schema: dialect.defaultSchema, name: t.node.name }, after: [...t.refs, ...viaSources],
-      actions: judgeActions(dialect, [{
-        name: t.node.name, file: t.node.path, severity: 'error', warnIf: '!=0', errorIf: '!=0', storeFailures: false, query: t.sql,
-      }], 'commit'),
+      actions: judgeActions(dialect, [singularJudged(t, warnError)], 'commit'),
     });
   }
   UserErrors.throwIfAny(errors);
@@ -150,4 +156,13 @@ export async function keepBuildFailures(adapter: Adapter, project: LoadedProject
       await keepFailures(adapter, { name: t.test.name, query, limit: t.test.config.limit });
     }
   }
+}
+
+/** A singular test as judged: its config() settings, dbt's defaults, --warn-error. */
+export function singularJudged(t: LoadedProject['compiled']['tests'][number], warnError = false): JudgedTest {
+  const c = t.config;
+  return {
+    name: t.node.name, file: t.node.path, severity: c.severity === 'warn' && !warnError ? 'warn' : 'error',
+    warnIf: c.warn_if ?? '!=0', errorIf: c.error_if ?? '!=0', limit: c.limit, storeFailures: c.store_failures ?? false, query: t.sql,
+  };
 }

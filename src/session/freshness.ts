@@ -49,7 +49,8 @@ export function freshnessClock(project: LoadedProject, now: Date): Date {
   return clock;
 }
 
-export async function sourceFreshness(project: LoadedProject, keys: readonly string[], now: Date, onResult?: (r: FreshnessResult, i: number) => void): Promise<FreshnessResult[]> {
+/** With `warnError`, a table past warn_after is an error, as `--warn-error` asks. */
+export async function sourceFreshness(project: LoadedProject, keys: readonly string[], now: Date, warnError: boolean, onResult?: (r: FreshnessResult, i: number) => void): Promise<FreshnessResult[]> {
   const clock = freshnessClock(project, now);
   const adapter = await openAdapter(project.target, project.config.projectDir);
   const results: FreshnessResult[] = [];
@@ -70,7 +71,7 @@ export async function sourceFreshness(project: LoadedProject, keys: readonly str
         const row = await sql.raw<{ max_loaded_at: unknown }>(freshnessSql(adapter.dialect, relation, detail.loadedAtField!, detail.freshness!.filter)).execute(adapter.db);
         const newest = row.rows[0]?.max_loaded_at;
         const v = freshnessVerdict(newest === null || newest === undefined ? null : String(newest), clock, detail.freshness!);
-        result = { ...base, status: v.status, maxLoadedAt: v.maxLoadedAt, ageSeconds: v.ageSeconds, message: v.summary, seconds: (performance.now() - t0) / 1000 };
+        result = { ...base, status: warnError && v.status === 'warn' ? 'error' : v.status, maxLoadedAt: v.maxLoadedAt, ageSeconds: v.ageSeconds, message: v.summary, seconds: (performance.now() - t0) / 1000 };
       } catch (err) {
         const message = err instanceof Error && !('code' in err) ? err.message : adapter.describeError(err).message;
         result = { ...base, status: 'runtime error', maxLoadedAt: null, ageSeconds: null, message, seconds: (performance.now() - t0) / 1000 };

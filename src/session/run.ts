@@ -36,6 +36,8 @@ export interface RunRequest extends SelectOptions {
   /** Model -> partitions to build again (`sf retry`). */
   readonly retry?: ReadonlyMap<string, readonly string[]> | undefined;
   readonly lockTimeoutSeconds?: number | undefined;
+  /** Warning tests and stale-source warnings fail their node, as errors do. */
+  readonly warnError?: boolean | undefined;
   /** Recorded in run_results.json so `sf retry` can repeat the command. */
   readonly args?: RunArgs | undefined;
 }
@@ -69,9 +71,9 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   writeManifest(project, compiledPaths, now());
 
   // As in dbt, `seed` loads seeds without testing them; build tests seeds and models, run models.
-  const tests = request.command === 'seed' ? new Map<string, ModelTest[]>() : testsByNode(project, selected);
+  const tests = request.command === 'seed' ? new Map<string, ModelTest[]>() : testsByNode(project, selected, request.warnError);
   // Sources and singular tests are checked in a build (as dbt's build runs tests; sf adds freshness).
-  const checks = request.command === 'build' ? buildChecks(project, selected, selectTests(project, request).singular, now()) : [];
+  const checks = request.command === 'build' ? buildChecks(project, selected, selectTests(project, request).singular, now(), request.warnError) : [];
   const seedTables = new Map<string, SeedTable>();
   for (const name of selected) {
     const node = graph.node(name);

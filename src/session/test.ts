@@ -9,7 +9,8 @@ import type { Adapter, Relation } from '../adapters/types.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import { failureCountSql, testStatus } from '../plan/quality/generic-tests.js';
-import { keepFailures, modelTest, testedRelation } from './checks.js';
+import { testTarget } from '../plan/quality/targets.js';
+import { keepFailures, modelTest, singularJudged, testedRelation } from './checks.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { LoadedProject } from './project.js';
@@ -83,9 +84,16 @@ export function selectTests(project: LoadedProject, options: SelectOptions): { g
     && (everything || namedIn.includes(name) || on.some(sources.matches) || (nodes !== undefined && on.some((n) => nodes.has(n))));
   const typeOk = (type: string) => types.length === 0 || types.includes(type);
   return {
-    generic: typeOk('generic') ? generic.filter((t) => chosen(t.name, [t.node])) : [],
+    // As dbt's eager selection: a relationships test is on its parent too.
+    generic: typeOk('generic') ? generic.filter((t) => chosen(t.name, [t.node, ...relationshipsParent(project, t)])) : [],
     singular: typeOk('singular') ? singular.filter((t) => chosen(t.node.name, t.refs)) : [],
   };
+}
+
+function relationshipsParent(project: LoadedProject, t: GenericTestDeclaration): string[] {
+  if (t.test !== 'relationships' || t.custom) return [];
+  const to = testTarget(project.graph, project.config.sources, t);
+  return to instanceof UserError || !to.node ? [] : [to.node];
 }
 
 /** `source:raw` / `source:raw.orders` terms; one naming no declared source is an error, as other selectors are. */
@@ -103,13 +111,14 @@ function sourceMatcher(project: LoadedProject, terms: readonly string[]): { any:
   return { any: wanted.length > 0, matches: (node) => wanted.some((w) => hits(w, node)) };
 }
 
-export async function runTests(project: LoadedProject, options: SelectOptions & { onResult?: (e: TestEvent) => void }): Promise<TestResult[]> {
+/** `warnError`: warning tests fail, as `--warn-error` asks. */
+export async function runTests(project: LoadedProject, options: SelectOptions & { warnError?: boolean | undefined; onResult?: (e: TestEvent) => void }): Promise<TestResult[]> {
   const { generic, singular } = selectTests(project, options);
   const errors: UserError[] = [];
   const planned: PlannedTest[] = [];
   const plain = (c: string | undefined) => (c && /^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? [c] : []);
   for (const t of generic) {
-    const made = modelTest(project, t);
+    const made = modelTest(project, t, options.warnError);
     if (made instanceof UserError) {
       errors.push(made);
       continue;
@@ -128,7 +137,7 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     }
     planned.push({
       name: t.name, kind: 'generic', on: t.node, file: t.file, line: t.line, query,
-      severity: t.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
+      severity: made.test.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
       storeFailures: t.config.storeFailures,
       needs: [
         { relation: model, columns: plain(column) },
@@ -137,18 +146,20 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     });
   }
   for (const t of singular) {
-    planned.push({
-      name: t.node.name, kind: 'singular', on: t.node.path, file: t.node.path, query: t.sql,
-      severity: 'error', warnIf: '!=0', errorIf: '!=0', storeFailures: false, needs: [],
-    });
+    planned.push({ ...singularJudged(t, options.warnError), kind: 'singular', on: t.node.path, needs: [] });
   }
   UserErrors.throwIfAny(errors);
   const adapter = await openAdapter(project.target, project.config.projectDir);
   try {
-    UserErrors.throwIfAny(await missingRelations(adapter, planned));
+    const { errors: badColumns, missing } = await missingRelations(adapter, planned);
+    UserErrors.throwIfAny(badColumns);
     const results: TestResult[] = [];
     for (const [i, t] of planned.entries()) {
-      const result = await runOne(adapter, t);
+      // As dbt: a test on a relation that is not built errors alone; the others run.
+      const absent = missing.get(t.name);
+      const result: TestResult = absent
+        ? { name: t.name, kind: t.kind, on: t.on, file: t.file, line: t.line, status: 'error', failures: 0, seconds: 0, message: absent }
+        : await runOne(adapter, t);
       results.push(result);
       options.onResult?.({ index: i + 1, total: planned.length, result });
     }
@@ -166,19 +177,23 @@ async function runOne(adapter: Adapter, t: PlannedTest): Promise<TestResult> {
     const result = await sql.raw<{ failures: unknown }>(failureCountSql(t.query, t.limit)).execute(adapter.db);
     const failures = Number(result.rows[0]?.failures ?? 0);
     const status: TestStatus = testStatus(failures, t);
-    const condition = status === 'fail' ? `error_if ${t.errorIf}` : `warn_if ${t.warnIf}`;
+    const condition = status === 'fail' ? t.errorIf : t.warnIf;
     return {
       ...base, status, failures, seconds: (performance.now() - t0) / 1000,
-      message: status === 'pass' ? undefined : `got ${failures} result${failures === 1 ? '' : 's'}, configured to ${status === 'fail' ? 'fail' : 'warn'} if ${condition.split(' ')[1]}`,
+      message: status === 'pass' ? undefined : `got ${failures} result${failures === 1 ? '' : 's'}, configured to ${status === 'fail' ? 'fail' : 'warn'} if ${condition.trim()}`,
     };
   } catch (err) {
     return { ...base, status: 'error', failures: 0, seconds: (performance.now() - t0) / 1000, message: adapter.describeError(err).message };
   }
 }
 
-/** A test on a relation that is not built, or on a column it lacks, cannot run: say where it was declared. */
-async function missingRelations(adapter: Adapter, planned: readonly PlannedTest[]): Promise<UserError[]> {
+/**
+ * A test on a column its relation lacks is a mistake in the declaration (an error naming the
+ * line); one on a relation that is not built cannot run (its message, by test name).
+ */
+async function missingRelations(adapter: Adapter, planned: readonly PlannedTest[]): Promise<{ errors: UserError[]; missing: Map<string, string> }> {
   const errors: UserError[] = [];
+  const missing = new Map<string, string>();
   const columnsOf = new Map<string, string[]>();
   for (const t of planned) {
     for (const need of t.needs) {
@@ -190,9 +205,7 @@ async function missingRelations(adapter: Adapter, planned: readonly PlannedTest[
       }
       const where = { file: t.file, line: t.line };
       if (columns.length === 0) {
-        errors.push(new UserError('PROPERTIES', `test ${t.name}: ${need.relation.schema}.${need.relation.name} does not exist in the target`, {
-          location: where, hint: 'build it first (sf build), or check the target',
-        }));
+        missing.set(t.name, `${need.relation.schema}.${need.relation.name} does not exist in the target (test declared at ${where.file}${where.line ? `:${where.line}` : ''})`);
         continue;
       }
       for (const c of need.columns) {
@@ -204,5 +217,5 @@ async function missingRelations(adapter: Adapter, planned: readonly PlannedTest[
       }
     }
   }
-  return errors;
+  return { errors, missing };
 }

@@ -11,7 +11,7 @@
 import { ModelError, type ColumnInfo, type Deferred, type Relation, type SqlDialect, type StepAction, type TestOutcome } from '../../adapters/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
 import { checkColumns, judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
-import { rowFailure } from './generic-tests.js';
+import { failureCountSql, rowFailure } from './generic-tests.js';
 
 export type { ModelTest };
 
@@ -29,6 +29,8 @@ export interface AuditTarget {
   readonly maxRate?: number | undefined;
 }
 
+const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
+
 const SF_COLUMNS = ['sf_test', 'sf_reason', 'sf_run_id', 'sf_partition', 'sf_quarantined_at'];
 
 export function auditAction(dialect: SqlDialect, stage: Relation, tests: readonly ModelTest[], target: AuditTarget): Deferred | undefined {
@@ -40,7 +42,9 @@ export function auditAction(dialect: SqlDialect, stage: Relation, tests: readonl
   const anyFailure = failures.map((f) => `(${f.condition})`).join(' or ');
   const counts = moved.length
     ? [`select count(*) from ${stageSql}`, `select count(*) from ${stageSql} as sf_row where ${anyFailure}`,
-      ...failures.map((f) => `select count(*) from ${stageSql} as sf_row where ${f.condition}`)]
+      ...failures.map((f) => `select count(*) from ${stageSql} as sf_row where ${f.condition}`),
+      // dbt's failure count (one per duplicated value for unique), beside the rows moved.
+      ...moved.map((t) => failureCountSql(t.query(stageSql), t.test.config.limit))]
     : [];
   return {
     kind: 'deferred',
@@ -51,13 +55,15 @@ export function auditAction(dialect: SqlDialect, stage: Relation, tests: readonl
       checkColumns(dialect, tests.map((t) => judgedOn(t, stageSql)), columns);
       const actions: StepAction[] = [];
       if (moved.length) {
-        const [total, bad, ...each] = facts.values.map((v) => Number(v[0] ?? 0));
+        const [total, bad, ...perRule] = facts.values.map((v) => Number(v[0] ?? 0));
+        const each = perRule.slice(0, moved.length);
+        const dbtCount = perRule.slice(moved.length);
         const byRule = failures.map((f, i) => `${f.test.name} ${each[i]}`).join(', ');
         const tripped = target.maxRate !== undefined && total! > 0 && bad! / total! > target.maxRate;
         const outcomes = failures.map(({ test }, i): TestOutcome => ({
-          kind: 'test-result', name: test.name, status: each[i]! === 0 ? 'pass' : tripped ? 'fail' : 'warn', failures: each[i]!,
+          kind: 'test-result', name: test.name, status: each[i]! === 0 ? 'pass' : tripped ? 'fail' : 'warn', failures: dbtCount[i]!,
           quarantined: tripped ? 0 : each[i]!, file: test.file, line: test.line,
-          message: each[i]! === 0 ? undefined : tripped ? `${each[i]} failing rows; the batch broke max_quarantine_rate` : `${each[i]} rows quarantined into ${target.quarantine.name}`,
+          message: each[i]! === 0 ? undefined : tripped ? `${rows(each[i]!)} failed; the batch broke max_quarantine_rate` : `${rows(each[i]!)} quarantined into ${target.quarantine.name}`,
         }));
         if (tripped) {
           const error = new ModelError(`${bad} of ${total} rows (${((bad! / total!) * 100).toFixed(2)}%) broke quarantine rules (${byRule}), above max_quarantine_rate ${target.maxRate}; nothing was published`);

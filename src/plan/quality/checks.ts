@@ -138,7 +138,7 @@ function verdict(tests: readonly JudgedTest[], counts: readonly (readonly (strin
 /** A source table's check in a build: it exists, it is fresh enough, its tests pass. */
 export function sourceCheckActions(
   dialect: SqlDialect,
-  check: { label: string; relation: Relation; table: ResolvedSourceTable; tests: readonly JudgedTest[]; now: Date },
+  check: { label: string; relation: Relation; table: ResolvedSourceTable; tests: readonly JudgedTest[]; now: Date; warnError?: boolean },
 ): StepAction[] {
   const { relation, table } = check;
   const declared = `${table.file}${table.line ? `:${table.line}` : ''}`;
@@ -154,7 +154,8 @@ export function sourceCheckActions(
         judge: (newest) => {
           const v = freshnessVerdict(newest, check.now, rule);
           const line = `source ${check.label} (${declared}): ${v.summary}`;
-          return { failed: v.status === 'error' ? [line] : [], warned: v.status === 'warn' ? [line] : [] };
+          const failed = v.status === 'error' || (check.warnError && v.status === 'warn');
+          return { failed: failed ? [line] : [], warned: v.status === 'warn' && !failed ? [line] : [] };
         },
       } : undefined;
       checkColumns(dialect, check.tests, facts.columns[0]!, `${relation.schema}.${relation.name}`);
