@@ -65,7 +65,8 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   const nodeTerms = request.select?.filter((s) => !testNames.has(s));
   const onlyTests = request.select?.length && nodeTerms?.length === 0;
   const selected = new Set(onlyTests ? [] :
-    [...selectNodes(graph, { ...request, select: nodeTerms })].filter((n) => KINDS[request.command].includes(graph.node(n).kind)),
+    [...selectNodes(graph, { ...request, select: nodeTerms, exclude: request.exclude?.filter((s) => !testNames.has(s)) })]
+      .filter((n) => KINDS[request.command].includes(graph.node(n).kind)),
   );
   const compiledPaths = writeCompiled(project);
   writeManifest(project, compiledPaths, now());

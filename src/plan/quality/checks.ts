@@ -158,7 +158,12 @@ export function sourceCheckActions(
           return { failed: failed ? [line] : [], warned: v.status === 'warn' && !failed ? [line] : [] };
         },
       } : undefined;
-      checkColumns(dialect, check.tests, facts.columns[0]!, `${relation.schema}.${relation.name}`);
+      const columns = facts.columns[0]!;
+      const field = table.loadedAtField;
+      if (rule && field && /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) && !columns.some((c) => dialect.sameIdentifier(c.name, field))) {
+        throw new ModelError(`source ${check.label}: loaded_at_field '${field}' is not a column of ${relation.schema}.${relation.name} (${columns.map((c) => c.name).join(', ')}); declared at ${declared}`);
+      }
+      checkColumns(dialect, check.tests, columns, `${relation.schema}.${relation.name}`);
       return judgeActions(dialect, check.tests, 'commit', extra);
     },
   }];
