@@ -17,11 +17,26 @@ export interface Printer {
 
 const liveTerminal = process.stdout.isTTY === true && !process.env['CI'];
 
+/**
+ * A stream whose reader went away (`sf ls | head -1`, `sf build | head`): writes stop quietly
+ * and the work goes on, instead of an EPIPE error crashing the process mid-build.
+ */
+const closed = new Set<NodeJS.WriteStream>();
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') closed.add(stream);
+    else throw err;
+  });
+}
+const write = (stream: NodeJS.WriteStream, text: string) => {
+  if (!closed.has(stream) && !stream.destroyed) stream.write(text);
+};
+
 export const consolePrinter: Printer = {
-  out: (line = '') => process.stdout.write(`${redact(line)}\n`),
-  err: (line = '') => process.stderr.write(`${redact(line)}\n`),
+  out: (line = '') => write(process.stdout, `${redact(line)}\n`),
+  err: (line = '') => write(process.stderr, `${redact(line)}\n`),
   // `\r` and clear-to-end-of-line: the next status (or line) replaces it.
-  ...(liveTerminal ? { status: (text: string) => process.stdout.write(`\r\x1b[K${redact(text)}`) } : {}),
+  ...(liveTerminal ? { status: (text: string) => write(process.stdout, `\r\x1b[K${redact(text)}`) } : {}),
 };
 
 export function dotted(left: string, right: string): string {

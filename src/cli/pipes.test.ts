@@ -1,0 +1,53 @@
+// The CLI as a user pipes it: a reader that goes away early (`sf ls | head -1`,
+// `sf build | head`) must not crash sf or abort the build. Runs the built CLI as a subprocess
+// with its stdout a pipe that the test closes after the first chunk.
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempProject, type TempProject } from '../testing/project.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(repo, 'bin/sf.js');
+let p: TempProject;
+
+beforeAll(() => {
+  p = tempProject({}, readFileSync(join(repo, 'shopflow.config.ts'), 'utf8'));
+  for (const dir of ['models', 'macros', 'seeds', 'tests']) cpSync(join(repo, dir), join(p.dir, dir), { recursive: true });
+});
+afterAll(() => p.cleanup());
+
+/** Runs `sf <args>`, closing its stdout after the first chunk, like `| head -1`. */
+function firstChunkOnly(args: string[]): Promise<{ code: number | null; signal: string | null; first: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args, '--project-dir', p.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let first = '';
+    let stderr = '';
+    child.stdout.once('data', (d: Buffer) => {
+      first = d.toString();
+      child.stdout.destroy();
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code, signal) => resolve({ code, signal, first, stderr }));
+  });
+}
+
+describe('a closed pipe', () => {
+  it('sf build | head: the build goes on to the end, quietly, exit 0', async () => {
+    const run = await firstChunkOnly(['build']);
+    expect(run.first).toMatch(/START seed/);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const results = JSON.parse(readFileSync(join(p.dir, 'target/run_results.json'), 'utf8')).results as { status: string }[];
+    expect(results).toHaveLength(18);
+    expect(results.every((r) => r.status === 'success')).toBe(true);
+  });
+
+  it('sf ls | head -1: exits quietly', async () => {
+    const run = await firstChunkOnly(['ls']);
+    expect(run.first).toMatch(/customers/);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
