@@ -16,6 +16,7 @@ import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
 import { templateError } from './template-errors.js';
+import { lineAt, scanStatements } from './sql-statements.js';
 import {
   STATIC_CONTEXT,
   type CompiledModel,
@@ -149,7 +150,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       const dep = byName.get(name)!;
       if (resolving.has(name)) return dep.text; // an ephemeral cycle: the graph stage reports it
       resolving.add(name);
-      const sql = resolveTokens(dep.text, relations.get(name)!, resolveInputs).trim();
+      const sql = scanStatements(resolveTokens(dep.text, relations.get(name)!, resolveInputs)).body;
       resolving.delete(name);
       ephemeralCache.set(name, sql);
       return sql;
@@ -158,14 +159,14 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       ? config.sources[target.source]?.eventTime[target.table]
       : settingsOf.get(target.name)?.event_time,
   };
-  const finish = (text: string, name: string) =>
-    dialect.adaptModelSql(resolveTokens(text, relations.get(name)!, resolveInputs, undefined).trim().replace(/;\s*$/, ''));
+  const finish = (text: string, node: ModelNode) =>
+    dialect.adaptModelSql(oneStatement(resolveTokens(text, relations.get(node.name)!, resolveInputs, undefined), node, errors));
 
   const models: CompiledModel[] = enabled.map((r) => ({
     node: r.node,
     settings: settingsOf.get(r.node.name)!,
     relation: relations.get(r.node.name)!,
-    sql: finish(r.text, r.node.name),
+    sql: finish(r.text, r.node),
     refs: [...r.state.refs],
     sources: [...r.state.sources.values()],
   }));
@@ -178,7 +179,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       templates.set(`test:${test.name}`, new nunjucks.Template(test.rawSql, env, test.path, true));
       const r = renderOnce(asModel, STATIC_CONTEXT, {}, `test:${test.name}`);
       errors.push(...r.state.errors);
-      const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs).trim().replace(/;\s*$/, '');
+      const sql = oneStatement(resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs), asModel, errors);
       if (r.state.testConfig?.enabled !== false) {
         tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
       }
@@ -204,9 +205,9 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
         hint: `add a line \`-- depends_on: {{ ref('${ref}') }}\` outside the {% if %} block`,
       }));
     }
+    const text = oneStatement(resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch), first.node, again.state.errors);
     UserErrors.throwIfAny(again.state.errors);
-    const text = resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch);
-    return dialect.adaptModelSql(text.trim().replace(/;\s*$/, ''));
+    return dialect.adaptModelSql(text);
   };
 
   /** Renders template text outside a model (a test's call, a templated `where`), with its refs. */
@@ -247,6 +248,30 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     renderLoose(text, at, {}, `test ${at.name}`, 'check the templated value declared here');
 
   return { models, seeds, tests, render, renderGenericTest, renderSnippet };
+}
+
+/**
+ * A model (or test) is one statement: a second one would run unseen (`select 1; drop table x`),
+ * and none is no model. A final `;` and comments are fine. The error names the line of the
+ * template where the second statement starts, when it is written there (not made by a macro).
+ */
+function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'name'>, errors: UserError[]): string {
+  const scan = scanStatements(sql);
+  if (scan.count === 1) return scan.body;
+  if (scan.count === 0) {
+    errors.push(new UserError('MODEL_SQL', `'${node.name}' renders no SQL: it is empty or only comments`, {
+      location: { file: node.path }, hint: 'write the select statement the model builds, or delete the file',
+    }));
+  } else {
+    const raw = scanStatements(node.rawSql, { template: true });
+    errors.push(new UserError('MODEL_SQL', `'${node.name}' holds ${scan.count} SQL statements; a model or test is one select statement`, {
+      location: { file: node.path, line: raw.secondAt === undefined ? undefined : lineAt(node.rawSql, raw.secondAt) },
+      hint: raw.secondAt === undefined
+        ? 'a macro it calls ends its statement with `;` and adds another: make the macro return one expression or query'
+        : 'remove the `;` and what follows it (another statement belongs in its own model)',
+    }));
+  }
+  return scan.body;
 }
 
 function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[]): void {

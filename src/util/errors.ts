@@ -11,6 +11,7 @@ export type UserErrorCode =
   | 'CYCLE'
   | 'DUPLICATE_NODE'
   | 'MODEL_CONFIG'
+  | 'MODEL_SQL'
   | 'PROPERTIES'
   | 'SEED_CSV'
   | 'SECRET_IN_TEMPLATE'

@@ -242,15 +242,19 @@ export function describePostgresError(err: unknown, settings: PgSettings): Engin
     code?: string; detail?: string; hint?: string; position?: string; where?: string;
     internalPosition?: string; internalQuery?: string; cause?: unknown;
   };
-  const lines = [errorMessage(err)];
+  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
+  // A connection cut mid-statement (server restart, pg_terminate_backend, network): say where.
+  const lost = LOST_CONNECTION.test(errorMessage(err)) || code === '57P01';
+  const lines = [lost
+    ? `lost the connection to PostgreSQL at ${settings.shown['host']}:${settings.shown['port']} (${errorMessage(err).split('\n')[0]})`
+    : errorMessage(err)];
   const statement = failedSql(err) ?? failedSql(e.cause);
   if (e.position && statement) lines.push(pointAt(statement, Number(e.position)));
   else if (e.position) lines.push(`at character ${e.position} of the statement`);
   if (e.internalQuery && e.internalPosition) lines.push(pointAt(e.internalQuery, Number(e.internalPosition)));
   if (e.detail) lines.push(`detail: ${e.detail}`);
   if (e.hint) lines.push(`hint: ${e.hint}`);
-  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
-  const retryable = (code !== undefined && RETRYABLE.has(code)) || LOST_CONNECTION.test(errorMessage(err));
+  const retryable = (code !== undefined && RETRYABLE.has(code)) || lost;
   return { message: scrub(lines.join('\n'), settings.secrets), retryable };
 }
 

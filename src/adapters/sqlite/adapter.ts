@@ -210,7 +210,7 @@ class SQLiteAdapter implements Adapter {
   }
 
   describeError(err: unknown): EngineErrorInfo {
-    return describeSQLiteError(err);
+    return describeSQLiteError(err, this.#path);
   }
 
   async close(): Promise<void> {
@@ -237,8 +237,12 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function describeSQLiteError(err: unknown): EngineErrorInfo {
+/** SQLITE_BUSY past busy_timeout says who holds the file, as DuckDB's lock message does. */
+export function describeSQLiteError(err: unknown, path?: string): EngineErrorInfo {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
   const retryable = code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
-  return { message: errorMessage(err), retryable };
+  const message = retryable && path
+    ? `another process is writing the SQLite database ${path}; waited ${BUSY_TIMEOUT_MS / 1000} s for it (${errorMessage(err)})`
+    : errorMessage(err);
+  return { message, retryable };
 }
