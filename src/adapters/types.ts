@@ -35,6 +35,8 @@ export interface Capabilities {
   readonly caseInsensitiveIdentifiers: boolean;
   /** `alter table add column if not exists` / `drop column if exists` exist. */
   readonly alterIfExists: boolean;
+  /** Longest identifier in bytes; longer ones are cut (PostgreSQL: 63). None: no practical limit. */
+  readonly maxIdentifierBytes?: number | undefined;
 }
 
 export interface ColumnSpec {

@@ -51,3 +51,11 @@ describe('a closed pipe', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('selectors', () => {
+  it("--select '' is an error, as a selector matching nothing is", async () => {
+    const run = await p.sf('ls', '--select', '');
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('error: an empty selector selects nothing');
+  });
+});

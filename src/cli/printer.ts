@@ -51,7 +51,7 @@ export function formatEvent(event: RunEvent): string | undefined {
     return `retrying ${what} in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt + 1}): ${event.message.split('\n')[0]}`;
   }
   if (event.type === 'batch') return formatBatch(event);
-  if (event.type === 'wait') return `waiting up to ${event.timeoutSeconds} s for ${event.step.name}: another sf process is writing it: ${event.holder}`;
+  if (event.type === 'wait') return `waiting up to ${event.timeoutSeconds} s for ${event.step.name}: it is being written by ${event.holder}`;
   const prefix = `${event.index} of ${event.total}`;
   const how = event.step.how ? ` (${event.step.how})` : '';
   const what = `${event.step.kind} ${stepLabel(event.step)}${how}`;

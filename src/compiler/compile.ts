@@ -162,6 +162,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const finish = (text: string, node: ModelNode) =>
     dialect.adaptModelSql(oneStatement(resolveTokens(text, relations.get(node.name)!, resolveInputs, undefined), node, errors));
 
+  errors.push(...identifierLimits(dialect, [
+    ...seeds.map((s) => ({ path: s.node.path, relation: s.relation })),
+    ...enabled.filter((r) => settingsOf.get(r.node.name)!.materialized !== 'ephemeral').map((r) => ({ path: r.node.path, relation: relations.get(r.node.name)! })),
+  ]));
+
   const models: CompiledModel[] = enabled.map((r) => ({
     node: r.node,
     settings: settingsOf.get(r.node.name)!,
@@ -248,6 +253,26 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     renderLoose(text, at, {}, `test ${at.name}`, 'check the templated value declared here');
 
   return { models, seeds, tests, render, renderGenericTest, renderSnippet };
+}
+
+/**
+ * An engine that cuts long identifiers (PostgreSQL at 63 bytes) would build two models whose
+ * names differ only past the limit into one table: refuse such names at compile time.
+ */
+function identifierLimits(dialect: SqlDialect, nodes: readonly { path: string; relation: Relation }[]): UserError[] {
+  const limit = dialect.capabilities.maxIdentifierBytes;
+  if (limit === undefined) return [];
+  const cut = (name: string) => Buffer.from(name, 'utf8').subarray(0, limit).toString('utf8');
+  const byCut = new Map<string, string[]>();
+  for (const n of nodes) byCut.set(`${n.relation.schema}.${cut(n.relation.name)}`, [...(byCut.get(`${n.relation.schema}.${cut(n.relation.name)}`) ?? []), n.path]);
+  return nodes.flatMap((n) => {
+    const bytes = Buffer.byteLength(n.relation.name, 'utf8');
+    if (bytes <= limit) return [];
+    const others = byCut.get(`${n.relation.schema}.${cut(n.relation.name)}`)!.filter((p) => p !== n.path);
+    return [new UserError('MODEL_SQL', `relation name '${n.relation.name}' is ${bytes} bytes; ${dialect.engine} cuts names at ${limit}${others.length ? `, which makes it the same table as ${others.join(', ')}` : ''}`, {
+      location: { file: n.path }, hint: `shorten the file name, or set a shorter alias: {{ config(alias='...') }}`,
+    })];
+  });
 }
 
 /**

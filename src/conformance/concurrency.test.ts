@@ -56,7 +56,7 @@ describe.each(ENGINES)('two processes on one model on %s', (engine) => {
     expect(a.code, a.text).toBe(0);
     expect(b.code, b.text).toBe(0);
     expect(b.text).toContain(`PID ${aPid}`);
-    expect(b.text).toMatch(engine === 'duckdb' ? /is in use by PID \d+.*; waiting up to 60 s/ : /waiting up to 60 s for slow_daily: another sf process is writing it: .*PID \d+/);
+    expect(b.text).toMatch(engine === 'duckdb' ? /is in use by PID \d+.*; waiting up to 60 s/ : /waiting up to 60 s for slow_daily: it is being written by .*PID \d+/);
   });
 
   it('without, B stops naming A, and A finishes', () => {

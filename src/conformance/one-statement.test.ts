@@ -34,3 +34,22 @@ describe.each(ENGINES)('one statement per model on %s', (engine) => {
     expect((await p.query(`select id from ${p.sql('victim')}`)).map((r) => Number(r['id']))).toEqual([1]);
   });
 });
+
+describe('identifier limits on postgres', () => {
+  const pool = new ProjectPool('postgres', () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('two models whose names differ only past 63 bytes are refused at compile time, naming both', async () => {
+    const stem = 'orders_enriched_with_customer_and_product_attributes_for_finance_';
+    const p = await pool.create({ files: {
+      [`models/${stem}daily.sql`]: 'select 1 as id',
+      [`models/${stem}weekly.sql`]: 'select 2 as id',
+    } });
+    const run = await p.spawnSf(['build']).done;
+    expect(run.code, run.text).toBe(2);
+    expect(run.text).toContain(`models/${stem}daily.sql: relation name '${stem}daily' is ${stem.length + 5} bytes; postgres cuts names at 63, which makes it the same table as models/${stem}weekly.sql`);
+    expect(await p.unexpectedRelations([])).toEqual([]);
+    // compile, which opens no database, refuses them too.
+    expect((await p.spawnSf(['compile']).done).code).toBe(2);
+  });
+});

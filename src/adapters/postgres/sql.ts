@@ -25,6 +25,7 @@ export class PostgresDialect extends BaseSqlDialect {
     typedColumns: true,
     caseInsensitiveIdentifiers: false,
     alterIfExists: true,
+    maxIdentifierBytes: 63,
   });
 
   constructor(schema = POSTGRES_DEFAULT_SCHEMA) {

@@ -126,9 +126,13 @@ class SQLiteAdapter implements Adapter {
         };
       }
       const who = 'busy' in taken
-        ? `a connection writing the database file (${taken.busy})`
-        : describeHolder({ pid: taken.pid, host: taken.host, startedAt: taken.started_at, runId: taken.run_id });
-      if (Date.now() >= deadline) throw new LockTimeout(`another sf process is writing ${key}: ${who}; waited ${timeoutMs / 1000} s`);
+        ? 'another process holding the database file'
+        : `sf ${describeHolder({ pid: taken.pid, host: taken.host, startedAt: taken.started_at, runId: taken.run_id })}`;
+      if (Date.now() >= deadline) {
+        throw new LockTimeout('busy' in taken
+          ? `another process holds the SQLite database ${this.#path} (${taken.busy}); waited ${timeoutMs / 1000} s to write ${key}`
+          : `another sf process is writing ${key}: ${who}; waited ${timeoutMs / 1000} s`);
+      }
       if (!waited) onWait?.(who);
       waited = true;
       await sleep(Math.min(200, Math.max(0, deadline - Date.now())));

@@ -24,6 +24,10 @@ const PART = /^(?:(\d*)\+)?(?:([a-z_]+):)?([^+]+?)(?:\+(\d*))?$/;
 
 /** `isName` lets a term that names a node exactly (`order items`) stand whole, spaces and all. */
 export function parseSelection(terms: readonly string[], isName: (name: string) => boolean = () => false): Selection {
+  // `--select ''` selects nothing, like a selector that matches nothing: an error, not "everything".
+  if (terms.some((t) => t.trim() === '')) {
+    throw new UserError('SELECTION', 'an empty selector selects nothing', { hint: "give a name, +name, name+, tag:x or path:models/x; leave --select out to select everything" });
+  }
   return terms
     .flatMap((t) => (isName(t.trim().replace(/^\d*\+|\+\d*$/g, '')) ? [t.trim()] : t.split(/\s+/)))
     .filter(Boolean)
