@@ -28,6 +28,15 @@ async function expectInvalid(files: Record<string, string>, pattern: RegExp, con
 }
 
 describe('invalid projects exit 2 and write nothing', () => {
+  it('an undefined name printed by a template is an error with its line and the closest name; testing one stays allowed', async () => {
+    const err = await expectInvalid({
+      'models/typo.sql': "select 1 as id\n, '{{ targt.name }}' as t\n{% if nope %}, 2 as y{% endif %}\n, '{{ nope | default(\"d\") }}' as z",
+      'models/attr.sql': 'select {{ this.nme }} as x',
+    }, /models\/typo\.sql:2: 'targt\.name' is not defined: printed into the SQL it would be an empty string\n {2}hint: did you mean 'target'\?/);
+    expect(err).toContain("models/attr.sql:1: 'this.nme' is not defined");
+    expect(err).toContain('2 errors; nothing was run.');
+  });
+
   it('template syntax error', async () => {
     await expectInvalid({ 'models/bad.sql': 'select 1\n{{ ref( }}' }, /^error: models\/bad\.sql:2: template syntax error/);
   });

@@ -16,6 +16,7 @@ import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
 import { templateError } from './template-errors.js';
+import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import { lineAt, scanStatements } from './sql-statements.js';
 import {
   STATIC_CONTEXT,
@@ -47,7 +48,7 @@ interface Rendered {
 export function compileProject(inputs: CompileInputs): CompiledProject {
   const { config, manifest, dialect } = inputs;
   const errors: UserError[] = [];
-  const env = new nunjucks.Environment(null, { autoescape: false, dev: true, throwOnUndefined: false });
+  const env = new nunjucks.Environment(null, { autoescape: false, dev: true, ...PRINTING_UNDEFINED_FAILS });
   let current: RenderState | undefined;
   // Filled once every model is rendered; until then a relation is guessed from folder settings.
   const relations = new Map<string, Relation>();
@@ -76,6 +77,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   }, () => current!);
 
   loadMacros(env, manifest, errors);
+  /** Names a template can print, for "did you mean" on an undefined one. */
+  const knownNames = () => Object.keys((env as unknown as { globals: Record<string, unknown> }).globals);
   const secrets = secretValues(inputs.env ?? process.env);
   const ownRelation = (node: ModelNode, state: RenderState): Relation => {
     const settings = mergeSettings(node.folderSettings, state.known, state.settings);
@@ -109,7 +112,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       errors.push(...r.state.errors);
       rendered.push(r);
     } catch (err) {
-      errors.push(templateError(err, node.path, 'render'));
+      errors.push(templateError(err, node.path, 'render', { text: node.rawSql, names: knownNames() }));
     }
   }
   UserErrors.throwIfAny(errors);
@@ -189,7 +192,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
         tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
       }
     } catch (err) {
-      errors.push(templateError(err, test.path, 'parse'));
+      errors.push(templateError(err, test.path, 'parse', { text: test.rawSql, names: knownNames() }));
     }
   }
   UserErrors.throwIfAny(errors);
@@ -201,7 +204,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     try {
       again = renderOnce(first.node, ctx, settingsOf.get(name)!);
     } catch (err) {
-      throw templateError(err, first.node.path, 'render');
+      throw templateError(err, first.node.path, 'render', { text: first.node.rawSql, names: knownNames() });
     }
     const unseen = [...again.state.refs].filter((ref) => !first.state.refs.has(ref));
     for (const ref of unseen) {

@@ -2,15 +2,18 @@
 // right line but runtime errors one line too low, and errors thrown by our own globals
 // (ref, source, ...) arrive wrapped: those already carry their own location.
 import { UserError, type UserErrorCode } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 
 interface NunjucksError extends Error {
   lineno?: number;
   cause?: unknown;
 }
 
-export function templateError(err: unknown, file: string, phase: 'parse' | 'render'): UserError {
+export function templateError(err: unknown, file: string, phase: 'parse' | 'render', source?: { text: string; names: readonly string[] }): UserError {
   const e = err as NunjucksError;
   if (e.cause instanceof UserError) return e.cause;
+  const printed = UNDEFINED_OUTPUT.exec(e.message ?? '');
+  if (printed) return undefinedName(file, Number(printed[1]), Number(printed[2]), source);
   const message = cleanMessage(e.message ?? String(err));
   const line = e.lineno === undefined ? undefined : phase === 'render' ? e.lineno + 1 : e.lineno;
   const code: UserErrorCode = phase === 'parse' ? 'TEMPLATE_SYNTAX' : 'TEMPLATE_RENDER';
@@ -19,6 +22,24 @@ export function templateError(err: unknown, file: string, phase: 'parse' | 'rend
     hint: phase === 'parse'
       ? 'check the {{ }} / {% %} tags around this line; every {% if %}, {% for %}, {% macro %} needs its {% end... %}'
       : undefined,
+  });
+}
+
+/** What ensureDefined (undefined-names.ts) throws, after Nunjucks adds where. */
+const UNDEFINED_OUTPUT = /\[Line (\d+), Column (\d+)\][\s\S]*sf: undefined value printed/;
+
+/**
+ * `{{ custmer_id }}`: an undefined name printed into SQL would be an empty string there. Name
+ * it, with the closest defined name, at its line.
+ */
+function undefinedName(file: string, line: number, column: number, source?: { text: string; names: readonly string[] }): UserError {
+  const text = source?.text.split('\n')[line - 1]?.slice(column - 1) ?? '';
+  const expr = /^\{\{-?\s*([^|}]+?)\s*(?:\||-?\}\})/.exec(text)?.[1];
+  const head = expr ? /^[A-Za-z_][A-Za-z0-9_]*/.exec(expr)?.[0] : undefined;
+  const near = head && source ? didYouMean(head, source.names.filter((n) => n !== head)) : undefined;
+  return new UserError('TEMPLATE_RENDER', `${expr ? `'${expr}'` : 'a value'} is not defined: printed into the SQL it would be an empty string`, {
+    location: { file, line },
+    hint: near ?? "check the spelling; to allow a missing value write {{ name | default('...') }}, or test it with {% if name is defined %}",
   });
 }
 

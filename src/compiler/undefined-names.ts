@@ -1,0 +1,21 @@
+// dbt fails when a template calls an undefined name or reads its attribute; sf also fails when
+// it prints one (`{{ custmer_id }}`), since an empty string in SQL is never what was meant.
+// Nunjucks' throwOnUndefined calls runtime.ensureDefined on every printed value; ours throws
+// on undefined only (a None prints as an empty string, as before). Testing an undefined name
+// (`{% if x %}`, `x is defined`, `x | default(...)`) stays allowed.
+import nunjucks from 'nunjucks';
+
+interface Runtime {
+  ensureDefined: (value: unknown, lineno: number, colno: number) => unknown;
+}
+
+const runtime = (nunjucks as unknown as { runtime: Runtime }).runtime;
+const TemplateError = (nunjucks as unknown as { lib: { TemplateError: new (message: string, lineno: number, colno: number) => Error } }).lib.TemplateError;
+
+runtime.ensureDefined = (value, lineno, colno) => {
+  if (value === undefined) throw new TemplateError('sf: undefined value printed', lineno + 1, colno + 1);
+  return value === null ? '' : value;
+};
+
+/** Environment options that turn the check on. */
+export const PRINTING_UNDEFINED_FAILS = { throwOnUndefined: true } as const;
