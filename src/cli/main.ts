@@ -6,13 +6,15 @@ import { consolePrinter, formatEvent, printSummary, printUserError, type Printer
 import { SF_VERSION, type RunArgs } from '../artifacts/write.js';
 import { resolve } from 'node:path';
 import { isDateTime } from '../config/schema.js';
+import { findProjectDir } from '../config/load.js';
 import type { LoadedProject } from '../session/project.js';
 import { normalizeDateTime } from '../compiler/incremental-settings.js';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
 
 interface CommonOptions {
-  projectDir: string;
+  /** Unset: the nearest folder up from here with a config. */
+  projectDir?: string;
   config?: string;
   target?: string;
   vars?: string;
@@ -47,7 +49,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
   const withCommon = (cmd: Command, { selection = true } = {}) => {
     cmd
-      .option('--project-dir <dir>', 'the project directory', '.')
+      .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
       .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
       .option('-t, --target <name>', 'target from the config (default: defaultTarget)')
       .option('--vars <json>', 'JSON object of vars, over the config\'s vars');
@@ -71,6 +73,8 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     const { runProject } = await import('../session/run.js');
     const range = rangeOption(opts);
     const project = await open(loadProject, opts);
+    const { printHeader } = await import('./header.js');
+    const { DEFAULT_THREADS } = await import('../session/run.js');
     const { LiveProgress } = await import('./progress.js');
     const live = p.status ? new LiveProgress({ ...p, status: p.status }) : undefined;
     const outcome = await runProject(project, {
@@ -85,6 +89,8 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
         if (line) p.out(line);
       },
       onNotice: (message) => p.err(message),
+      // Once the project is known to be valid (nothing printed for an invalid one).
+      onValid: () => printHeader(p, project, opts.threads ?? project.target.threads ?? DEFAULT_THREADS),
     });
     const { runOutcomes } = await import('./report.js');
     const outcomes = runOutcomes(project, outcome.results);
@@ -121,14 +127,14 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     .action(run('run', { missing: true }));
 
   program.command('retry').description('run again what failed or was skipped last time (failed partitions only)')
-    .option('--project-dir <dir>', 'the project directory', '.')
+    .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
     .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
     .option('-t, --target <name>', "target (default: the last run's)")
     .addOption(new Option('--threads <n>', 'units of work run in parallel (capped by the engine)').argParser(parsePositiveInt))
     .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same model').argParser(parseSeconds))
-    .action(async (opts: { projectDir: string; config?: string; target?: string; threads?: number; lockTimeout?: number }) => {
+    .action(async (opts: { projectDir?: string; config?: string; target?: string; threads?: number; lockTimeout?: number }) => {
       const { retryPlan } = await import('../session/retry.js');
-      const plan = retryPlan(opts.projectDir);
+      const plan = retryPlan(projectDirOf(opts));
       if (!plan) {
         p.out('Nothing to retry: every node of the last run succeeded.');
         return;
@@ -136,7 +142,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const { args } = plan;
       p.out(`Retrying ${args.command}: ${plan.select.join(', ')}${plan.partitions.size ? ` (partitions: ${[...plan.partitions].map(([m, ks]) => `${m} ${ks.join(', ')}`).join('; ')})` : ''}`);
       await run(args.command as 'build' | 'run' | 'seed', { retry: plan.partitions, args })({
-        projectDir: opts.projectDir, config: opts.config, target: opts.target ?? args.target, vars: args.vars ? JSON.stringify(args.vars) : undefined,
+        projectDir: projectDirOf(opts), config: opts.config, target: opts.target ?? args.target, vars: args.vars ? JSON.stringify(args.vars) : undefined,
         select: [...plan.select], fullRefresh: args.fullRefresh, threads: opts.threads ?? args.threads, lockTimeout: opts.lockTimeout, warnError: args.warnError,
       });
     });
@@ -150,6 +156,8 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const { writeTestResults } = await import('../artifacts/write.js');
       const { formatTestResult, printTestSummary } = await import('./test-output.js');
       const project = await open(loadProject, opts);
+      const { printHeader } = await import('./header.js');
+      printHeader(p, project, undefined);
       const t0 = performance.now();
       const results = await runTests(project, { select: opts.select, exclude: opts.exclude, warnError: opts.warnError, onResult: (e) => p.out(formatTestResult(e)) });
       const seconds = (performance.now() - t0) / 1000;
@@ -261,7 +269,12 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 }
 
 function projectOptions(opts: CommonOptions) {
-  return { projectDir: opts.projectDir, configFile: opts.config, target: opts.target, vars: parseVars(opts.vars) };
+  return { projectDir: projectDirOf(opts), configFile: opts.config, target: opts.target, vars: parseVars(opts.vars) };
+}
+
+/** `--project-dir`, else the nearest folder up from here holding a config (else here, to say none was found). */
+function projectDirOf(opts: { projectDir?: string | undefined; config?: string | undefined }): string {
+  return opts.projectDir ?? (opts.config ? '.' : findProjectDir(process.cwd()) ?? '.');
 }
 
 function parseVars(text: string | undefined): Record<string, unknown> | undefined {

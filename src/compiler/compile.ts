@@ -100,7 +100,10 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   };
 
   const rendered: Rendered[] = [];
+  // Disabled by folder defaults: neither rendered nor validated (a broken draft stays quiet).
+  const folderDisabled = manifest.models.filter((m) => m.folderSettings.enabled === false).map((m) => m.name);
   for (const node of manifest.models) {
+    if (node.folderSettings.enabled === false) continue;
     try {
       templates.set(node.name, new nunjucks.Template(node.rawSql, env, node.path, true));
     } catch (err) {
@@ -124,6 +127,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     settingsOf.set(r.node.name, { ...merged, materialized: merged.materialized ?? 'view', tags: merged.tags ?? [] });
   }
   const enabled = rendered.filter((r) => settingsOf.get(r.node.name)!.enabled !== false);
+  const disabled = [...folderDisabled, ...rendered.filter((r) => settingsOf.get(r.node.name)!.enabled === false).map((r) => r.node.name)].sort();
   const enabledNames = new Set([...enabled.map((r) => r.node.name), ...seeds.map((s) => s.node.name)]);
   for (const r of enabled) {
     for (const ref of r.state.refs) {
@@ -255,7 +259,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined }): Snippet =>
     renderLoose(text, at, {}, `test ${at.name}`, 'check the templated value declared here');
 
-  return { models, seeds, tests, render, renderGenericTest, renderSnippet };
+  return { models, seeds, tests, disabled, render, renderGenericTest, renderSnippet };
 }
 
 /**

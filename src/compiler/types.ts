@@ -65,6 +65,8 @@ export interface CompiledProject {
   readonly models: readonly CompiledModel[];
   readonly seeds: readonly CompiledSeed[];
   readonly tests: readonly CompiledTest[];
+  /** Models with enabled: false (not rendered when a folder default disables them). */
+  readonly disabled: readonly string[];
   /**
    * Render a model again for a run: with `is_incremental()` answered, and in a batch, its
    * inputs that declare an event_time filtered to the window. Throws a UserError (file:line)

@@ -1,6 +1,6 @@
 // Find and load the project's config file with jiti (TypeScript, no build step), then validate.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { UserError } from '../util/errors.js';
@@ -33,6 +33,21 @@ export function findConfigFile(projectDir: string): string {
   throw new UserError('CONFIG_NOT_FOUND', `no sf config file in ${projectDir}`, {
     hint: "create sf.config.ts exporting defineConfig({...}) from 'sf', or run `sf init <dir>`",
   });
+}
+
+/**
+ * The nearest folder at or above `start` holding a config, as git and dbt find their project
+ * from any subfolder; undefined when there is none up to the root.
+ */
+export function findProjectDir(start: string): string | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    try {
+      findConfigFile(dir);
+      return dir;
+    } catch {
+      if (dirname(dir) === dir) return undefined;
+    }
+  }
 }
 
 export async function loadConfig(projectDir: string, configFile?: string): Promise<ResolvedConfig> {

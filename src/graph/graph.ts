@@ -18,10 +18,14 @@ export class ProjectGraph {
   /** Node names, every node after all its parents; ties broken by name for stable output. */
   readonly order: readonly string[];
 
-  constructor(graph: Graph, nodes: ReadonlyMap<string, GraphNode>, order: readonly string[]) {
+  /** Disabled models: not in the graph, but named when a selector asks for one. */
+  readonly disabled: ReadonlySet<string>;
+
+  constructor(graph: Graph, nodes: ReadonlyMap<string, GraphNode>, order: readonly string[], disabled: Iterable<string> = []) {
     this.#graph = graph;
     this.#nodes = nodes;
     this.order = order;
+    this.disabled = new Set(disabled);
   }
 
   has(name: string): boolean {
@@ -80,7 +84,7 @@ export function buildGraph(project: CompiledProject): ProjectGraph {
   for (const model of project.models) {
     for (const ref of model.refs) graph.setEdge(ref, model.node.name);
   }
-  return new ProjectGraph(graph, nodes, topologicalOrder(graph, nodes));
+  return new ProjectGraph(graph, nodes, topologicalOrder(graph, nodes), project.disabled);
 }
 
 /** Connect models to the seeds that fill the sources they read (needs the source schemas). */

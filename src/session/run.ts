@@ -25,6 +25,8 @@ export interface RunRequest extends SelectOptions {
   readonly command: RunCommand;
   readonly threads?: number | undefined;
   readonly onEvent?: ((event: RunEvent) => void) | undefined;
+  /** Called once every project error has been checked for, before the target is opened. */
+  readonly onValid?: (() => void) | undefined;
   /** Told when the run has to wait for another process (a held DuckDB file). */
   readonly onNotice?: ((message: string) => void) | undefined;
   readonly now?: (() => Date) | undefined;
@@ -81,6 +83,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     if (node.kind === 'seed') seedTables.set(name, inspectSeed(config.projectDir, node.seed.node, config.seeds.delimiter));
   }
 
+  request.onValid?.();
   const lockTimeoutMs = (request.lockTimeoutSeconds ?? target.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
   const holder = { pid: process.pid, host: hostname(), runId, startedAt: now().toISOString() };
   const adapter = await openAdapter(target, config.projectDir, process.env, { lockTimeoutMs, holder, onWait: request.onNotice });

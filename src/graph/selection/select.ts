@@ -61,6 +61,11 @@ function globToRegExp(glob: string): RegExp {
 }
 
 function nothingMatched(graph: ProjectGraph, part: SelectorPart): UserError {
+  if (part.method === 'name' && graph.disabled.has(part.value)) {
+    return new UserError('SELECTION', `model '${part.value}' is disabled (enabled: false), so there is nothing to select`, {
+      hint: 'enable it (config(enabled=true), or the folder default in the config) to build it',
+    });
+  }
   const names = graph.order;
   const tags = new Set(graph.nodes.flatMap((n) => (n.kind === 'model' ? n.model.settings.tags : [])));
   const hint = part.method === 'name'

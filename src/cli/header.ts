@@ -1,0 +1,25 @@
+// The lines a run starts with, as dbt's: what sf is about to work on (version, project and
+// its config, target, engine and where it writes, threads), then what the project holds.
+import { relative } from 'node:path';
+import { SF_VERSION } from '../artifacts/write.js';
+import type { LoadedProject } from '../session/project.js';
+import { redact } from '../util/secrets.js';
+import type { Printer } from './printer.js';
+
+export function printHeader(p: Printer, project: LoadedProject, threads: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  const { config, target, targetName, manifest } = project;
+  const where = target.type === 'postgres'
+    ? target.urlEnv
+      ? `the URL in $${target.urlEnv}`
+      : `${target.host ?? env['PGHOST'] ?? 'localhost'}:${target.port ?? env['PGPORT'] ?? 5432}/${target.database ?? env['PGDATABASE'] ?? env['PGUSER'] ?? ''}`
+    : target.path;
+  const configFile = relative(process.cwd(), config.configPath) || config.configPath;
+  const threadCount = threads ?? target.threads;
+  // The database path may hold a secret (a path built from one): masked like all output.
+  p.out(redact(`sf ${SF_VERSION}: project ${config.name} (${configFile}), target ${targetName} (${target.type} ${where})${threadCount ? `, ${threadCount} threads` : ''}`));
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  const tests = manifest.genericTests.filter((t) => t.config.enabled).length + project.compiled.tests.length;
+  const sources = Object.values(config.sources).reduce((sum, s) => sum + s.tables.length, 0);
+  p.out(`Found ${n(project.compiled.models.length, 'model')}, ${n(manifest.seeds.length, 'seed')}, ${n(tests, 'data test')}, ${n(sources, 'source')}`);
+  p.out();
+}
