@@ -199,6 +199,18 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       code = results.some((r) => r.status === 'error' || r.status === 'runtime error') ? EXIT.failed : EXIT.ok;
     });
 
+  program.command('clean').description('remove what sf wrote under target/ (compiled SQL, artifacts), keeping the database files unless --all')
+    .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
+    .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
+    .option('--all', 'also remove the embedded database files under target/')
+    .action(async (opts: { projectDir?: string; config?: string; all?: boolean }) => {
+      const { loadConfig } = await import('../config/load.js');
+      const { cleanTarget } = await import('./clean.js');
+      const { removed, kept } = cleanTarget(await loadConfig(projectDirOf(opts), opts.config), opts.all ?? false);
+      p.out(removed.length ? `Removed ${removed.join(', ')}.` : 'Nothing to clean in target/.');
+      if (kept.length) p.out(`Kept the database files ${kept.join(', ')} (--all removes them too).`);
+    });
+
   withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))
     .action(async (opts: CommonOptions) => {
       const { loadProject } = await import('../session/project.js');

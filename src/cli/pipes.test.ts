@@ -2,7 +2,7 @@
 // `sf build | head`) must not crash sf or abort the build. Runs the built CLI as a subprocess
 // with its stdout a pipe that the test closes after the first chunk.
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,25 @@ export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', pa
         expect(sel.code).toBe(2);
         expect(sel.err).toContain(`error: model '${name}' is disabled (enabled: false), so there is nothing to select`);
       }
+    } finally {
+      q.cleanup();
+    }
+  });
+});
+
+describe('sf clean', () => {
+  it('removes compiled SQL and artifacts, keeps the database files unless --all', async () => {
+    const q = tempProject({ 'models/a.sql': "{{ config(materialized='table') }}select 1 as id" }, `import { defineConfig } from 'sf';
+export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/db/t.duckdb' } } });
+`);
+    try {
+      expect((await q.sf('build')).code).toBe(0);
+      const cleaned = await q.sf('clean');
+      expect(cleaned.out).toBe('Removed target/compiled, target/manifest.json, target/run_results.json.\nKept the database files target/db (--all removes them too).');
+      expect(readdirSync(join(q.dir, 'target'))).toEqual(['db']);
+      expect((await q.query('select id from main.a', 'target/db/t.duckdb')).map((r) => Number(r['id']))).toEqual([1]);
+      await q.sf('clean', '--all');
+      expect(readdirSync(join(q.dir, 'target'))).toEqual([]);
     } finally {
       q.cleanup();
     }
