@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { ModelError, type Adapter, type StepAction, type TestOutcome, type UnitContext } from '../adapters/types.js';
 import type { PlanUnit } from '../plan/types.js';
 import { faultPoint } from './faults.js';
+import { interruptRequested } from './interrupts.js';
 
 /**
  * The commit itself failed (the connection dropped while committing): the unit may or may not
@@ -38,6 +39,11 @@ export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitCon
   try {
     rows = await adapter.db.transaction().execute(async (trx) => {
       const n = await runActions(adapter, trx, unit.actions, ctx, seen);
+      // Let a pending Ctrl-C be heard (a synchronous engine never yields on its own: two
+      // turns of the event loop reach the poll phase that delivers signals), then roll back
+      // rather than commit what the user asked to stop.
+      for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+      stopIfInterrupted();
       faultPoint('before commit');
       committing = true;
       return n;
@@ -57,10 +63,16 @@ export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitCon
   return { rows, notes: seen.notes, tests: seen.tests };
 }
 
+/** Ctrl-C: the unit rolls back rather than commit what the user asked to stop. */
+function stopIfInterrupted(): void {
+  if (interruptRequested()) throw new ModelError('interrupted: rolled back');
+}
+
 async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext, seen: Collected): Promise<number | undefined> {
   let rows: number | undefined;
   const add = (n: number) => (rows = (rows ?? 0) + n);
   for (const action of actions) {
+    stopIfInterrupted();
     if (!('kind' in action)) {
       faultPoint(action.sql);
       const result = await sql.raw<Record<string, unknown>>(action.sql).execute(trx);

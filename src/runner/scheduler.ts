@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly replan?: (step: PlanStep) => Promise<PlanStep>;
   /** This process, as others waiting for its locks see it (default: made here). */
   readonly holder?: LockHolder;
+  /** True once the run is being interrupted: no further step starts. */
+  readonly stop?: () => boolean;
 }
 
 /** Checks write no model: nothing to lock. */
@@ -56,11 +58,11 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   let started = 0;
   const display = (step: PlanStep) => `${step.relation.schema}.${step.relation.name}`;
 
-  const skip = (step: PlanStep, failedParent: string) => {
+  const skip = (step: PlanStep, failedParent: string, why = `skipped: upstream '${failedParent}' did not succeed`) => {
     const index = ++started;
     const result: StepResult = {
       name: step.name, kind: step.kind, relation: display(step), status: 'skipped', startedAt: now().toISOString(),
-      seconds: 0, message: `skipped: upstream '${failedParent}' did not succeed`, attempts: 0,
+      seconds: 0, message: why, attempts: 0,
     };
     results.set(step.name, result);
     emit({ type: 'finish', index, total, step, result });
@@ -183,6 +185,11 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       if (failed) {
         pending.splice(i, 1);
         skip(step, failed);
+        continue;
+      }
+      if (options.stop?.()) {
+        pending.splice(i, 1);
+        skip(step, '', 'not started: the run was interrupted');
         continue;
       }
       if (step.dependsOn.every((d) => results.get(d)?.status === 'success')) {

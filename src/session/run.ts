@@ -25,6 +25,10 @@ export interface RunRequest extends SelectOptions {
   readonly command: RunCommand;
   readonly threads?: number | undefined;
   readonly onEvent?: ((event: RunEvent) => void) | undefined;
+  /** True once the run is being interrupted: no further step starts. */
+  readonly stop?: (() => boolean) | undefined;
+  /** The plan, once made (and the run's id): for an account of an interrupted run. */
+  readonly onPlan?: ((plan: ExecutionPlan, runId: string) => void) | undefined;
   /** Called once every project error has been checked for, before the target is opened. */
   readonly onValid?: (() => void) | undefined;
   /** Told when the run has to wait for another process (a held DuckDB file). */
@@ -116,10 +120,11 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
       });
     };
     const plan = await planFor(selected, [...schemas], ledgerKeys);
+    request.onPlan?.(plan, runId);
     writeManifest(project, compiledPaths, now(), plan);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
     const results = await runPlan(plan, adapter, {
-      threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries,
+      threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries, stop: request.stop,
       // Once a step holds its model's lock, plan it again from what the warehouse holds now.
       replan: async (step) => {
         const again = await planFor(new Set([step.name]), [step.relation.schema, SF_SCHEMA], step.ledger ? [ledgerKey(step.relation)] : []);

@@ -10,6 +10,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { postgresFlavouredDialect } from '../postgres-flavoured-dialect.js';
+import { onInterrupt } from '../../runner/interrupts.js';
 
 export function duckDBKyselyDialect(instance: DuckDBInstance): Dialect {
   return postgresFlavouredDialect(() => new DuckDBDriver(instance));
@@ -20,8 +21,11 @@ class DuckDBDriver implements Driver {
   readonly #idle: DuckDBKyselyConnection[] = [];
   readonly #all: DuckDBKyselyConnection[] = [];
 
+  readonly #unregister: () => void;
+
   constructor(instance: DuckDBInstance) {
     this.#instance = instance;
+    this.#unregister = onInterrupt(() => { for (const conn of this.#all) conn.interrupt(); });
   }
 
   async init(): Promise<void> {}
@@ -51,6 +55,7 @@ class DuckDBDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    this.#unregister();
     for (const conn of this.#all) conn.close();
     this.#all.length = 0;
     this.#idle.length = 0;
@@ -62,6 +67,11 @@ class DuckDBKyselyConnection implements DatabaseConnection {
 
   constructor(conn: DuckDBConnection) {
     this.#conn = conn;
+  }
+
+  /** Stop the statement running on it (Ctrl-C). */
+  interrupt(): void {
+    this.#conn.interrupt();
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {

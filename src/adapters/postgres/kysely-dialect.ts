@@ -7,7 +7,7 @@
 //   - remember the SQL of a failed statement, so errors can point at the line (`failedSql`).
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   CompiledQuery,
@@ -18,6 +18,9 @@ import {
   type QueryResult,
 } from 'kysely';
 import { postgresFlavouredDialect } from '../postgres-flavoured-dialect.js';
+import { onInterrupt } from '../../runner/interrupts.js';
+
+const PgClient = pg.Client;
 
 /** A stream of COPY data, sent as the only parameter of a `copy ... from stdin` query. */
 export class CopyIn {
@@ -49,14 +52,34 @@ class PgDriver implements Driver {
   readonly #pool: pg.Pool;
   readonly #connections = new WeakMap<pg.PoolClient, PgConnection>();
 
+  /** Clients checked out: their statements are cancelled on Ctrl-C. */
+  readonly #busy = new Set<pg.PoolClient>();
+  readonly #unregister: () => void;
+
   constructor(pool: pg.Pool) {
     this.#pool = pool;
+    this.#unregister = onInterrupt(() => this.#cancelAll());
+  }
+
+  /** pg_cancel_backend for every statement under way, from a connection of its own. */
+  async #cancelAll(): Promise<void> {
+    const pids = [...this.#busy].map((c) => (c as unknown as { processID?: number }).processID).filter((p): p is number => typeof p === 'number');
+    if (pids.length === 0) return;
+    const canceller = new PgClient(this.#pool.options);
+    canceller.on('error', () => {});
+    await canceller.connect();
+    try {
+      await canceller.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]);
+    } finally {
+      await canceller.end().catch(() => {});
+    }
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const client = await this.#pool.connect();
+    this.#busy.add(client);
     let conn = this.#connections.get(client);
     if (!conn) {
       conn = new PgConnection(client);
@@ -83,11 +106,13 @@ class PgDriver implements Driver {
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
     const c = conn as PgConnection;
+    this.#busy.delete(c.client);
     // A broken connection is closed, not handed out again.
     c.client.release(c.broken ? true : undefined);
   }
 
   async destroy(): Promise<void> {
+    this.#unregister();
     await this.#pool.end();
   }
 }
