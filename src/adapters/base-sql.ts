@@ -32,6 +32,10 @@ export abstract class BaseSqlDialect implements SqlDialect {
     return `${this.quoteIdentifier(rel.schema)}.${this.quoteIdentifier(rel.name)}`;
   }
 
+  displayRelation(rel: Relation): string {
+    return `${rel.schema}.${rel.name}`;
+  }
+
   columnType(type: string): string {
     return type;
   }

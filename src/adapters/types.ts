@@ -139,6 +139,8 @@ export interface SqlDialect {
   quoteIdentifier(name: string): string;
   /** The relation as SQL text: `"main"."orders"`. */
   renderRelation(rel: Relation): string;
+  /** The relation as people see it in the engine, unquoted: `raw.orders`; SQLite `raw__orders`. */
+  displayRelation(rel: Relation): string;
   /** The portable column type in this engine's words. */
   columnType(type: string): string;
   createSchema(schema: string): Statement[];

@@ -25,11 +25,13 @@ export function watchRun(now: () => Date = () => new Date()): RunWatch {
   const finished = new Map<string, StepResult>();
   const running = new Map<string, PlanStep>();
   const started = new Map<string, string>();
-  const label = (step: PlanStep) => `${step.relation.schema}.${step.relation.name}`;
+  const shown = new Map<string, string>();
+  const label = (step: PlanStep) => shown.get(step.name) ?? `${step.relation.schema}.${step.relation.name}`;
   return {
     onPlan: (p) => { plan = p; },
     onEvent: (event) => {
       if (event.type === 'start') {
+        shown.set(event.step.name, event.relation);
         running.set(event.step.name, event.step);
         started.set(event.step.name, now().toISOString());
       } else if (event.type === 'finish') {

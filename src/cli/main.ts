@@ -273,10 +273,11 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       }
       const selected = selectNodes(project.graph, opts);
       const rows = project.graph.nodes.filter((n) => selected.has(n.name)).map((n) => n.kind === 'seed'
-        ? { kind: 'seed', name: n.name, materialized: 'seed', relation: `${n.seed.relation.schema}.${n.seed.relation.name}`, path: n.seed.node.path }
-        : { kind: 'model', name: n.name, materialized: n.model.settings.materialized, relation: `${n.model.relation.schema}.${n.model.relation.name}`, path: n.model.node.path, tags: n.model.settings.tags });
+        ? { kind: 'seed', name: n.name, materialized: 'seed', relation: project.dialect.displayRelation(n.seed.relation), path: n.seed.node.path }
+        // An ephemeral model is inlined where it is used: it has no relation.
+        : { kind: 'model', name: n.name, materialized: n.model.settings.materialized, relation: n.model.settings.materialized === 'ephemeral' ? null : project.dialect.displayRelation(n.model.relation), path: n.model.node.path, tags: n.model.settings.tags });
       if (opts.output === 'json') p.out(JSON.stringify(rows, null, 2));
-      else for (const r of rows) p.out(`${r.materialized.padEnd(9)} ${r.name.padEnd(28)} ${r.relation.padEnd(32)} ${r.path}`);
+      else for (const r of rows) p.out(`${r.materialized.padEnd(9)} ${r.name.padEnd(28)} ${(r.relation ?? '-').padEnd(32)} ${r.path}`);
     });
 
   withCommon(program.command('debug').description('check the connection to the target; print engine version and settings'), { selection: false })

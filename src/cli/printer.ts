@@ -54,7 +54,7 @@ export function formatEvent(event: RunEvent): string | undefined {
   if (event.type === 'wait') return `waiting up to ${event.timeoutSeconds} s for ${event.step.name}: it is being written by ${event.holder}`;
   const prefix = `${event.index} of ${event.total}`;
   const how = event.step.how ? ` (${event.step.how})` : '';
-  const what = `${event.step.kind} ${stepLabel(event.step)}${how}`;
+  const what = `${event.step.kind} ${stepLabel(event.step, event.type === 'start' ? event.relation : event.result.relation)}${how}`;
   if (event.type === 'start') return dotted(`${prefix} START ${what}`, '[RUN]');
   const r = event.result;
   const time = `in ${r.seconds.toFixed(2)}s`;
@@ -68,10 +68,10 @@ export function formatEvent(event: RunEvent): string | undefined {
   }
 }
 
-/** `main.fact_sales`; a source check shows the source (`raw.orders`), a singular test its name. */
-function stepLabel(step: { kind: string; name: string; relation: { schema: string; name: string } }): string {
+/** The relation as the engine names it; a source check shows the source (`raw.orders`), a singular test its name. */
+function stepLabel(step: { kind: string; name: string }, relation: string): string {
   if (step.kind === 'test' || step.kind === 'source') return step.name.replace(/^(test|source):/, '');
-  return `${step.relation.schema}.${step.relation.name}`;
+  return relation;
 }
 
 /** `Model 'x' (main.x)`, `Source 'raw.orders' (raw.orders)`, `Test 'assert_x'`. */

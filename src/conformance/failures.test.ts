@@ -28,7 +28,8 @@ const ENGINE_TEXT: Record<EngineName, RegExp> = {
 /** The failure report with the engine's own words, schemas and timings taken out. */
 function reportShape(run: CliRun): string[] {
   const lines = run.out.map((l) => l
-    .replace(/[^\s(]+\.(flaky_view|flaky|downstream_table|downstream|independent|src)\b/g, '<schema>.$1')
+    // Relations as each engine names them: `main.flaky`, `"schema"."flaky"`; SQLite `flaky`.
+    .replace(/(?<=[\s(])(?:[^\s(]+\.)?(flaky_view|flaky|downstream_table|downstream|independent|src)\b(?!\.sql)/g, '<schema>.$1')
     .replace(/\d+\.\d+s/g, 'N.NNs')
     .replace(/\.{3,}/g, '...'));
   const shape: string[] = [];
@@ -84,17 +85,17 @@ describe.each(ENGINES)('a failing model on %s', (engine) => {
 
   it('reports the descendants as skipped and still builds independent models', async () => {
     const out = failed.out.join('\n');
-    expect(out).toMatch(/SKIP view \S+\.downstream\b/);
-    expect(out).toMatch(/SKIP table \S+\.downstream_table\b/);
-    expect(out).toMatch(/OK table \S+\.independent\b/);
+    expect(out).toMatch(/SKIP view \S*downstream\b/);
+    expect(out).toMatch(/SKIP table \S*downstream_table\b/);
+    expect(out).toMatch(/OK table \S*independent\b/);
     const [r] = await p.query(`select version from ${p.sql('independent')}`);
     expect(toInt(r!['version'])).toBe(2);
   });
 
   it('names the model, quotes the engine and points at the compiled SQL', () => {
     const out = failed.out.join('\n');
-    expect(out).toMatch(/ERROR table \S+\.flaky\b/);
-    expect(out).toMatch(/Model 'flaky' \(\S+\.flaky\) failed:/);
+    expect(out).toMatch(/ERROR table \S*flaky\b/);
+    expect(out).toMatch(/Model 'flaky' \(\S*flaky\) failed:/);
     expect(out).toMatch(ENGINE_TEXT[engine]);
     const compiled = `target/compiled/${PROJECT_NAME}/models/flaky.sql`;
     expect(out).toContain(`compiled SQL: ${compiled}`);

@@ -26,7 +26,7 @@ export default defineConfig({ name: 'conformance', targets: { sqlite: ${JSON.str
       expect(run.code, run.text).toBe(1);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
       expect(run.text).toMatch(/waiting up to 2 s for t: it is being written by another process holding the database file/);
-      expect(run.text).toMatch(/Model 't' \(main\.t\) failed:\n {2}another process holds the SQLite database \S+conformance\.sqlite \(database is locked\); waited 2 s to write main\.t\n/);
+      expect(run.text).toMatch(/Model 't' \(t\) failed:\n {2}another process holds the SQLite database \S+conformance\.sqlite \(database is locked\); waited 2 s to write main\.t\n/);
       expect(run.text.match(/database is locked/g)).toHaveLength(1);
       expect(run.text).not.toMatch(/^\s+at /m);
     } finally {

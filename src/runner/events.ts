@@ -42,7 +42,8 @@ export interface StepResult {
 }
 
 export type RunEvent =
-  | { readonly type: 'start'; readonly index: number; readonly total: number; readonly step: PlanStep }
+  /** `relation`: as the engine names it (SQLite `raw__orders`). */
+  | { readonly type: 'start'; readonly index: number; readonly total: number; readonly step: PlanStep; readonly relation: string }
   | { readonly type: 'finish'; readonly index: number; readonly total: number; readonly step: PlanStep; readonly result: StepResult }
   | { readonly type: 'wait'; readonly step: PlanStep; readonly holder: string; readonly timeoutSeconds: number }
   | { readonly type: 'retry'; readonly step: PlanStep; readonly unit: PlanUnit; readonly attempt: number; readonly delayMs: number; readonly message: string }

@@ -56,7 +56,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   const pending = [...plan.steps];
   const running = new Map<string, Promise<void>>();
   let started = 0;
-  const display = (step: PlanStep) => `${step.relation.schema}.${step.relation.name}`;
+  const display = (step: PlanStep) => adapter.dialect.displayRelation(step.relation);
 
   const skip = (step: PlanStep, failedParent: string, why = `skipped: upstream '${failedParent}' did not succeed`) => {
     const index = ++started;
@@ -117,7 +117,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       }
     } catch (err) {
       // A lock that could not be taken (timeout, or the engine failing) fails this step only.
-      emit({ type: 'start', index, total, step });
+      emit({ type: 'start', index, total, step, relation: display(step) });
       const message = err instanceof LockTimeout ? err.message : `cannot take the lock on ${relationKey(step.relation)}: ${adapter.describeError(err).message}`;
       return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message } };
     }
@@ -125,7 +125,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       try {
         if (options.replan && !step.readOnly) step = await options.replan(step);
       } catch (err) {
-        emit({ type: 'start', index, total, step });
+        emit({ type: 'start', index, total, step, relation: display(step) });
         const message = err instanceof UserError ? err.format() : isUserError(err) ? err.message : adapter.describeError(err).message;
         return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message } };
       }
@@ -140,11 +140,11 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       if (!step.batched) {
         // The start line is printed when the step gets a thread, not while it waits for one.
         report(await slots.run(() => {
-          emit({ type: 'start', index, total, step });
+          emit({ type: 'start', index, total, step, relation: display(step) });
           return runUnit(step, step.units[0]!);
         }));
       } else {
-        emit({ type: 'start', index, total, step });
+        emit({ type: 'start', index, total, step, relation: display(step) });
         const prepared = step.prepare ? await slots.run(() => runUnit(step, step.prepare!)) : undefined;
         if (prepared) report(prepared);
         if (prepared && prepared.status !== 'success') {

@@ -44,6 +44,10 @@ export class SQLiteDialect extends BaseSqlDialect {
     return this.quoteIdentifier(this.flatName(rel));
   }
 
+  override displayRelation(rel: Relation): string {
+    return this.flatName(rel);
+  }
+
   /**
    * Declared type names are kept: SQLite derives a column's affinity from them (integer ->
    * INTEGER, decimal/boolean/date/timestamp -> NUMERIC, char/text -> TEXT, double -> REAL).

@@ -196,9 +196,10 @@ describe('SQLite builds', () => {
   it('builds into the file, creating its folder', async () => {
     const r = await p.sf('build');
     expect(r.code, r.out + r.err).toBe(0);
-    expect(r.out).toMatch(/OK seed raw\.tricky \.+ \[OK 4 rows/);
-    expect(r.out).toMatch(/OK seed raw\.empty \.+ \[OK 0 rows/);
-    expect(r.out).toMatch(/OK table main\.t \.+ \[OK 2 rows/);
+    // As SQLite names it: schemas fold into the table name.
+    expect(r.out).toMatch(/OK seed raw__tricky \.+ \[OK 4 rows/);
+    expect(r.out).toMatch(/OK seed raw__empty \.+ \[OK 0 rows/);
+    expect(r.out).toMatch(/OK table t \.+ \[OK 2 rows/);
   });
 
   it('loads a tricky CSV: quotes, commas, newlines, unicode, NULL vs empty, exact money, ISO dates, 0/1 booleans', () => {
