@@ -3,8 +3,12 @@
 // suite proves it under SIGKILL). What this adds is the account: a line naming what was
 // interrupted and that it was left as it was, run_results.json with the interrupted nodes
 // marked (so `sf retry` picks them up), and exit 130 / 143. A second signal exits at once.
+import { writeRunResults, type RunArgs } from '../artifacts/write.js';
 import type { ExecutionPlan, PlanStep } from '../plan/types.js';
 import type { RunEvent, StepResult } from '../runner/events.js';
+import { interruptRunningQueries } from '../runner/interrupts.js';
+import type { LoadedProject } from '../session/project.js';
+import type { Printer } from './printer.js';
 
 export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -70,5 +74,35 @@ export function onSignals(stop: (signal: keyof typeof SIGNAL_EXIT) => void | Pro
   return () => {
     process.off('SIGINT', int);
     process.off('SIGTERM', term);
+  };
+}
+
+/**
+ * For the real CLI process (`owns`): on the first signal, stop what runs, write the run's
+ * account (run_results.json, one line on stderr) and exit 130 / 143.
+ */
+export function accountForInterrupts(owns: boolean, p: Printer, project: LoadedProject, command: string, args: RunArgs) {
+  const watch = watchRun();
+  const t0 = performance.now();
+  let runId = '';
+  let stopping = false;
+  const remove = owns ? onSignals(async (signal) => {
+    stopping = true;
+    const inFlight = watch.inFlight();
+    // Stop what runs; the run's own account is replaced by this one, written last.
+    await interruptRunningQueries();
+    const results = watch.resultsNow(signal, inFlight);
+    if (results.length) writeRunResults(project, command, results, (performance.now() - t0) / 1000, new Date(), { runId, args });
+    const done = results.filter((r) => r.status === 'success').length;
+    const names = inFlight.map((n) => watch.labelOf(n));
+    p.err(`\nInterrupted by ${signal}: ${names.length ? `${names.join(', ')} stopped mid-write; their transactions roll back and they keep their previous state` : 'nothing was being written'}. `
+      + `${done} of ${results.length} nodes had finished${results.length ? ' (target/run_results.json; sf retry runs the rest)' : ''}.`);
+    process.exit(SIGNAL_EXIT[signal]);
+  }) : () => {};
+  return {
+    watch,
+    remove,
+    stopping: () => stopping,
+    onPlan: (plan: ExecutionPlan, id: string) => { watch.onPlan(plan); runId = id; },
   };
 }

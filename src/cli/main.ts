@@ -74,44 +74,25 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
   const run = (command: 'seed' | 'run' | 'build', fixed: { missing?: boolean; retry?: ReadonlyMap<string, readonly string[]>; args?: RunArgs } = {}) => async (opts: RunOptions) => {
     const { loadProject } = await import('../session/project.js');
-    const { runProject } = await import('../session/run.js');
+    const { runProject, DEFAULT_THREADS } = await import('../session/run.js');
     const range = rangeOption(opts);
     const project = await open(loadProject, opts);
     const { printHeader } = await import('./header.js');
-    const { DEFAULT_THREADS } = await import('../session/run.js');
     const { LiveProgress } = await import('./progress.js');
     const live = p.status ? new LiveProgress({ ...p, status: p.status }) : undefined;
-    const { onSignals, SIGNAL_EXIT, watchRun } = await import('./interrupt.js');
-    const { interruptRunningQueries } = await import('../runner/interrupts.js');
-    const { writeRunResults } = await import('../artifacts/write.js');
-    const watch = watchRun();
-    const t0 = performance.now();
-    let runId = '';
     const args: RunArgs = fixed.args ?? { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads, warnError: opts.warnError };
-    let stopping = false;
-    const removeHandlers = ownsProcess ? onSignals(async (signal) => {
-      stopping = true;
-      const inFlight = watch.inFlight();
-      // Stop what runs; the run's own account is replaced by this one, written last.
-      await interruptRunningQueries();
-      const results = watch.resultsNow(signal, inFlight);
-      if (results.length) writeRunResults(project, command, results, (performance.now() - t0) / 1000, new Date(), { runId, args });
-      const done = results.filter((r) => r.status === 'success').length;
-      const names = inFlight.map((n) => watch.labelOf(n));
-      p.err(`\nInterrupted by ${signal}: ${names.length ? `${names.join(', ')} stopped mid-write; their transactions roll back and they keep their previous state` : 'nothing was being written'}. `
-        + `${done} of ${results.length} nodes had finished${results.length ? ' (target/run_results.json; sf retry runs the rest)' : ''}.`);
-      process.exit(SIGNAL_EXIT[signal]);
-    }) : () => {};
+    const { accountForInterrupts } = await import('./interrupt.js');
+    const interrupts = accountForInterrupts(ownsProcess, p, project, command, args);
     const outcome = await runProject(project, {
       command, select: opts.select, exclude: opts.exclude, threads: opts.threads,
       fullRefresh: opts.fullRefresh, range, missing: fixed.missing ?? opts.missing, lockTimeoutSeconds: opts.lockTimeout, retry: fixed.retry,
       warnError: opts.warnError,
       // A retry keeps the first command line, so a second retry repeats it too.
       args,
-      onPlan: (plan, id) => { watch.onPlan(plan); runId = id; },
-      stop: () => stopping,
+      onPlan: interrupts.onPlan,
+      stop: interrupts.stopping,
       onEvent: (event) => {
-        watch.onEvent(event);
+        interrupts.watch.onEvent(event);
         if (live) return live.onEvent(event);
         const line = formatEvent(event);
         if (line) p.out(line);
@@ -119,9 +100,9 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       onNotice: (message) => p.err(message),
       // Once the project is known to be valid (nothing printed for an invalid one).
       onValid: () => printHeader(p, project, opts.threads ?? project.target.threads ?? DEFAULT_THREADS),
-    }).finally(() => { if (!stopping) removeHandlers(); });
+    }).finally(() => { if (!interrupts.stopping()) interrupts.remove(); });
     // Interrupted: the signal handler gives the account and exits; print nothing more here.
-    if (stopping) await new Promise(() => {});
+    if (interrupts.stopping()) await new Promise(() => {});
     const { runOutcomes } = await import('./report.js');
     const outcomes = runOutcomes(project, outcome.results);
     if (opts.junit) {
