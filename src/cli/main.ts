@@ -222,8 +222,9 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       if (kept.length) p.out(`Kept the database files ${kept.join(', ')} (--all removes them too).`);
     });
 
-  withCommon(program.command('compile').description('render models to target/compiled/ (opens no database)'))
-    .action(async (opts: CommonOptions) => {
+  withCommon(program.command('compile').description('render models to target/compiled/ (opens no database); with --select, print their SQL'))
+    .addOption(new Option('--output <format>', 'text, or JSON: name, relation, compiled path and SQL of each model').choices(['text', 'json']).default('text'))
+    .action(async (opts: CommonOptions & { output: 'text' | 'json' }) => {
       const { loadProject } = await import('../session/project.js');
       const { writeCompiled, writeManifest } = await import('../artifacts/write.js');
       const { selectNodes } = await import('../graph/selection/select.js');
@@ -231,8 +232,18 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const paths = writeCompiled(project);
       writeManifest(project, paths, new Date());
       const selected = [...selectNodes(project.graph, opts)].filter((n) => paths.has(n));
-      if (opts.select?.length && selected.length === 1) {
-        p.out(project.compiled.models.find((m) => m.node.name === selected[0])!.sql);
+      const models = selected.map((name) => project.compiled.models.find((m) => m.node.name === name)!);
+      if (opts.output === 'json') {
+        p.out(JSON.stringify(models.map((m) => ({
+          name: m.node.name, relation: m.settings.materialized === 'ephemeral' ? null : project.dialect.displayRelation(m.relation),
+          compiled_path: paths.get(m.node.name), sql: m.sql,
+        })), null, 2));
+      } else if (opts.select?.length) {
+        // The SQL of each selected model; with several, each headed by its name and file.
+        models.forEach((m, i) => {
+          if (models.length > 1) p.out(`${i ? '\n' : ''}-- ${m.node.name} (${paths.get(m.node.name)})`);
+          p.out(m.sql);
+        });
       } else {
         for (const name of selected) p.out(paths.get(name)!);
         p.out(`Compiled ${selected.length} model${selected.length === 1 ? '' : 's'} to target/compiled/.`);

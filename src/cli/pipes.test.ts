@@ -102,3 +102,21 @@ export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', pa
     }
   });
 });
+
+describe('sf compile --select', () => {
+  it('prints one model as its SQL, several each headed by its name, and JSON with --output json', async () => {
+    const one = await p.sf('compile', '--select', 'stg_orders');
+    expect(one.code).toBe(0);
+    expect(one.out).toMatch(/^-- stg_orders: one row per raw orders row\./);
+    expect(one.out).toContain('from "raw"."orders"');
+    const two = await p.sf('compile', '--select', 'stg_orders', 'stg_products');
+    const heads = two.out.split('\n').filter((l) => /^-- stg_\w+ \(target\/compiled\//.test(l));
+    expect(heads).toEqual([
+      '-- stg_orders (target/compiled/shopflow/models/staging/stg_orders.sql)',
+      '-- stg_products (target/compiled/shopflow/models/staging/stg_products.sql)',
+    ]);
+    const json = JSON.parse((await p.sf('compile', '--select', 'stg_orders', 'fact_sales', '--output', 'json')).out) as { name: string; relation: string; sql: string }[];
+    expect(json.map((m) => [m.name, m.relation])).toEqual([['stg_orders', 'main.stg_orders'], ['fact_sales', 'main.fact_sales']]);
+    expect(json[0]!.sql).toBe(one.out);
+  });
+});
