@@ -2,7 +2,7 @@
 // passes through redact(), so a secret can never land in an artifact.
 import { join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
-import type { ExecutionPlan, PlanStep } from '../plan/types.js';
+import { stepNode, type ExecutionPlan, type PlanStep } from '../plan/types.js';
 import type { BatchResult, StepResult } from '../runner/events.js';
 import type { TestOutcome } from '../adapters/types.js';
 import type { TestResult } from '../session/test.js';
@@ -101,7 +101,7 @@ export function writeRunResults(
       compiled_path: r.compiledPath ?? null,
       ...(r.how ? { how: r.how } : {}),
       ...(r.warnings ? { warnings: r.warnings } : {}),
-      ...(r.tests ? { tests: r.tests.map((t) => testOutcome(project, t)) } : {}),
+      ...(r.tests ? { tests: r.tests.map((t) => testOutcomeJson(project, t)) } : {}),
       ...(r.batches ? batchResults(project, r.batches) : {}),
     })),
   };
@@ -171,13 +171,13 @@ function batchResults(project: LoadedProject, batches: readonly BatchResult[]) {
       execution_time: round(b.seconds),
       attempts: b.attempts,
       message: b.message ?? null,
-      ...(b.tests ? { tests: b.tests.map((t) => testOutcome(project, t)) } : {}),
+      ...(b.tests ? { tests: b.tests.map((t) => testOutcomeJson(project, t)) } : {}),
     })),
   };
 }
 
 /** A data test's outcome in a build: dbt's status and failures, sf's quarantined rows. */
-function testOutcome(project: LoadedProject, t: TestOutcome) {
+function testOutcomeJson(project: LoadedProject, t: TestOutcome) {
   return {
     unique_id: `test.${project.config.name}.${t.name}`, status: t.status, failures: t.failures,
     quarantined: t.quarantined ?? 0, message: t.message ?? null, declared_at: `${t.file}${t.line ? `:${t.line}` : ''}`,
@@ -185,8 +185,8 @@ function testOutcome(project: LoadedProject, t: TestOutcome) {
 }
 
 function idOf(project: LoadedProject, name: string): string {
-  if (name.startsWith('source:')) return `source.${project.config.name}.${name.slice('source:'.length)}`;
-  if (name.startsWith('test:')) return `test.${project.config.name}.${name.slice('test:'.length)}`;
+  const step = stepNode(name);
+  if (step.check) return `${step.check}.${project.config.name}.${step.name}`;
   const node = project.graph.node(name);
   return node.kind === 'seed' ? node.seed.node.id : node.model.node.id;
 }

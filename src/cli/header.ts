@@ -1,6 +1,7 @@
 // The lines a run starts with, as dbt's: what sf is about to work on (version, project and
 // its config, target, engine and where it writes, threads), then what the project holds.
 import { relative } from 'node:path';
+import { pgSettings } from '../adapters/postgres/connection.js';
 import { SF_VERSION } from '../artifacts/write.js';
 import type { LoadedProject } from '../session/project.js';
 import { redact } from '../util/secrets.js';
@@ -8,11 +9,9 @@ import type { Printer } from './printer.js';
 
 export function printHeader(p: Printer, project: LoadedProject, threads: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
   const { config, target, targetName, manifest } = project;
-  const where = target.type === 'postgres'
-    ? target.urlEnv
-      ? `the URL in $${target.urlEnv}`
-      : `${target.host ?? env['PGHOST'] ?? 'localhost'}:${target.port ?? env['PGPORT'] ?? 5432}/${target.database ?? env['PGDATABASE'] ?? env['PGUSER'] ?? ''}`
-    : target.path;
+  // As the adapter will connect (its defaults from PG* variables, or the URL), never a password.
+  const pg = target.type === 'postgres' ? pgSettings(target, project.dialect.defaultSchema, env).shown : undefined;
+  const where = pg ? `${pg['host']}:${pg['port']}/${pg['database']}` : 'path' in target ? target.path : '';
   const configFile = relative(process.cwd(), config.configPath) || config.configPath;
   const threadCount = threads ?? target.threads;
   // The database path may hold a secret (a path built from one): masked like all output.

@@ -1,4 +1,5 @@
 // The only code that writes to the terminal. Everything passes through redact().
+import { stepNode } from '../plan/types.js';
 import type { RunEvent, StepResult } from '../runner/events.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { redact } from '../util/secrets.js';
@@ -69,15 +70,15 @@ export function formatEvent(event: RunEvent): string | undefined {
 }
 
 /** The relation as the engine names it; a source check shows the source (`raw.orders`), a singular test its name. */
-function stepLabel(step: { kind: string; name: string }, relation: string): string {
-  if (step.kind === 'test' || step.kind === 'source') return step.name.replace(/^(test|source):/, '');
-  return relation;
+function stepLabel(step: { name: string }, relation: string): string {
+  const node = stepNode(step.name);
+  return node.check ? node.name : relation;
 }
 
 /** `Model 'x' (main.x)`, `Source 'raw.orders' (raw.orders)`, `Test 'assert_x'`. */
 function describeResult(r: StepResult): string {
   const kind = r.kind === 'seed' ? 'Seed' : r.kind === 'source' ? 'Source' : r.kind === 'test' ? 'Test' : 'Model';
-  const name = r.name.replace(/^(source|test):/, '');
+  const { name } = stepNode(r.name);
   return r.kind === 'test' ? `${kind} '${name}'` : `${kind} '${name}' (${r.relation})`;
 }
 

@@ -3,6 +3,7 @@
 // quarantined rows and the file and line that declared it.
 import type { JunitCase } from '../artifacts/junit.js';
 import { splitSourceKey } from '../config/sources.js';
+import { stepNode } from '../plan/types.js';
 import type { TestOutcome } from '../adapters/types.js';
 import type { StepResult } from '../runner/events.js';
 import type { LoadedProject } from '../session/project.js';
@@ -20,7 +21,7 @@ export interface Outcome extends JunitCase {
 export function runOutcomes(project: LoadedProject, results: readonly StepResult[]): Outcome[] {
   const out: Outcome[] = [];
   for (const r of results) {
-    const name = r.name.replace(/^(source|test):/, '');
+    const { name } = stepNode(r.name);
     const where = declaredAt(project, r);
     // A singular test's step is its test: one case, with the step's time.
     if (r.kind === 'test' && r.tests?.length === 1) {
@@ -64,13 +65,14 @@ export function freshnessOutcomes(project: LoadedProject, results: readonly Fres
 
 /** The file (and line) behind a step: a model's or seed's file, a source's declaration, a singular test's file. */
 function declaredAt(project: LoadedProject, r: StepResult): { file?: string; line?: number } {
-  if (r.name.startsWith('source:')) {
-    const [source, table] = splitSourceKey(r.name.slice('source:'.length));
+  const step = stepNode(r.name);
+  if (step.check === 'source') {
+    const [source, table] = splitSourceKey(step.name);
     const detail = project.config.sources[source]?.details[table];
     return detail ? { file: detail.file, ...(detail.line ? { line: detail.line } : {}) } : {};
   }
-  if (r.name.startsWith('test:')) {
-    const test = project.compiled.tests.find((t) => t.node.name === r.name.slice('test:'.length));
+  if (step.check === 'test') {
+    const test = project.compiled.tests.find((t) => t.node.name === step.name);
     return test ? { file: test.node.path } : {};
   }
   if (!project.graph.has(r.name)) return {};

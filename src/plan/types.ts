@@ -38,6 +38,17 @@ export interface PlanStep {
   readonly readOnly?: boolean | undefined;
 }
 
+/** A check's step name: `source:raw.orders`, `test:assert_x` (models and seeds use their own). */
+export function checkStepName(kind: 'source' | 'test', name: string): string {
+  return `${kind}:${name}`;
+}
+
+/** What a step name stands for: a check's kind and plain name, or a model's or seed's name. */
+export function stepNode(stepName: string): { check?: 'source' | 'test'; name: string } {
+  const m = /^(source|test):(.*)$/s.exec(stepName);
+  return m ? { check: m[1] as 'source' | 'test', name: m[2]! } : { name: stepName };
+}
+
 export interface ExecutionPlan {
   /** Run first, outside the steps: schemas and sf's own tables the steps write into. */
   readonly setup: readonly Statement[];

@@ -6,6 +6,7 @@ import { relationKey, type Adapter, type Relation } from '../adapters/types.js';
 import { sourceRelation, splitSourceKey } from '../config/sources.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { CheckStep } from '../plan/plan.js';
+import { checkStepName } from '../plan/types.js';
 import { judgeActions, judged, sourceCheckActions, storeFailures, type JudgedTest, type ModelTest } from '../plan/quality/checks.js';
 import { genericTestSql } from '../plan/quality/generic-tests.js';
 import { freshnessClock } from './freshness.js';
@@ -114,7 +115,7 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
     if (!detail.freshness && tests.length === 0) continue;
     const seed = seedOf.get(relationKey(relation));
     checks.push({
-      name: `source:${key}`, kind: 'source', relation, source: key, after: seed ? [seed] : [],
+      name: checkStepName('source', key), kind: 'source', relation, source: key, after: seed ? [seed] : [],
       actions: sourceCheckActions(dialect, {
         label: key, relation, table: detail, now: clock, warnError,
         tests: tests.map((t) => judged(t, dialect.renderRelation(relation))),
@@ -126,10 +127,10 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
     const read = t.sources.map((s) => `${s.source}.${s.table}`);
     const viaSources = read.flatMap((key) => {
       const seed = seedOf.get(relationKey(sourceRelation(config.sources, ...splitSourceKey(key))));
-      return [...(checks.some((c) => c.source === key) ? [`source:${key}`] : []), ...(seed ? [seed] : [])];
+      return [...(checks.some((c) => c.source === key) ? [checkStepName('source', key)] : []), ...(seed ? [seed] : [])];
     });
     checks.push({
-      name: `test:${t.node.name}`, kind: 'test', relation: { schema: dialect.defaultSchema, name: t.node.name }, after: [...t.refs, ...viaSources],
+      name: checkStepName('test', t.node.name), kind: 'test', relation: { schema: dialect.defaultSchema, name: t.node.name }, after: [...t.refs, ...viaSources],
       actions: judgeActions(dialect, [singularJudged(t, warnError)], 'commit'),
     });
   }

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { openAdapter } from '../adapters/registry.js';
 import { sourceRelation, splitSourceKey } from '../config/sources.js';
 import type { FreshnessRule } from '../config/types.js';
-import { freshnessSql, freshnessVerdict, parseTimestamp } from '../plan/quality/freshness.js';
+import { freshnessSql, freshnessVerdict, missingLoadedAtField, parseTimestamp } from '../plan/quality/freshness.js';
 import { UserError } from '../util/errors.js';
 import type { LoadedProject } from './project.js';
 
@@ -68,10 +68,8 @@ export async function sourceFreshness(project: LoadedProject, keys: readonly str
       try {
         const columns = await adapter.describeColumns(adapter.db, relation);
         if (columns.length === 0) throw new Error(`table ${relation.schema}.${relation.name} does not exist in the target`);
-        const field = detail.loadedAtField!;
-        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(field) && !columns.some((c) => adapter.dialect.sameIdentifier(c.name, field))) {
-          throw new Error(`loaded_at_field '${field}' is not a column of ${relation.schema}.${relation.name} (${columns.map((c) => c.name).join(', ')})`);
-        }
+        const badField = missingLoadedAtField(adapter.dialect, detail.loadedAtField!, relation, columns);
+        if (badField) throw new Error(badField);
         const row = await sql.raw<{ max_loaded_at: unknown }>(freshnessSql(adapter.dialect, relation, detail.loadedAtField!, detail.freshness!.filter)).execute(adapter.db);
         const newest = row.rows[0]?.max_loaded_at;
         const v = freshnessVerdict(newest === null || newest === undefined ? null : String(newest), clock, detail.freshness!);

@@ -10,7 +10,7 @@
 //   warn        reported; the rows are published.
 import { ModelError, type ColumnInfo, type Deferred, type Relation, type SqlDialect, type StepAction, type TestOutcome } from '../../adapters/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
-import { checkColumns, judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
+import { checkColumns, columnCheck, judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
 import { failureCountSql, rowFailure } from './generic-tests.js';
 
 export type { ModelTest };
@@ -52,7 +52,7 @@ export function auditAction(dialect: SqlDialect, stage: Relation, tests: readonl
     queries: counts,
     build: (facts) => {
       const [columns = [], quarantineColumns = []] = facts.columns;
-      checkColumns(dialect, tests.map((t) => judgedOn(t, stageSql)), columns);
+      checkColumns(dialect, tests.map(columnCheck), columns);
       const actions: StepAction[] = [];
       if (moved.length) {
         const [total, bad, ...perRule] = facts.values.map((v) => Number(v[0] ?? 0));

@@ -6,7 +6,7 @@ import { ModelError } from '../../adapters/types.js';
 import type { FreshnessRule, ResolvedSourceTable } from '../../config/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
 import { failureCountSql, testStatus } from './generic-tests.js';
-import { freshnessSql, freshnessVerdict } from './freshness.js';
+import { freshnessSql, freshnessVerdict, missingLoadedAtField } from './freshness.js';
 
 /** One test to judge: its failing-rows query and dbt's settings. */
 export interface JudgedTest {
@@ -39,14 +39,21 @@ export interface ModelTest {
 export function judged(t: ModelTest, model: string): JudgedTest {
   const c = t.test.config;
   return {
-    name: t.test.name, file: t.test.file, line: t.test.line, severity: c.severity === 'warn' ? 'warn' : 'error',
+    ...columnCheck(t), severity: c.severity === 'warn' ? 'warn' : 'error',
     warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures, query: t.query(model),
-    column: t.test.column ?? (typeof t.test.args['column_name'] === 'string' ? t.test.args['column_name'] : undefined),
   };
 }
 
+/** What checkColumns needs of a test: where it was declared and the column it is on. */
+type ColumnCheck = Pick<JudgedTest, 'name' | 'file' | 'line' | 'column'>;
+
+export function columnCheck(t: ModelTest): ColumnCheck {
+  const column = t.test.column ?? (typeof t.test.args['column_name'] === 'string' ? t.test.args['column_name'] : undefined);
+  return { name: t.test.name, file: t.test.file, line: t.test.line, column };
+}
+
 /** A test on a column the relation lacks is a mistake in the declaration: say where it is. */
-export function checkColumns(dialect: SqlDialect, tests: readonly JudgedTest[], columns: readonly ColumnInfo[], what = "the model's output"): void {
+export function checkColumns(dialect: SqlDialect, tests: readonly ColumnCheck[], columns: readonly ColumnInfo[], what = "the model's output"): void {
   const missing = tests.flatMap((t) =>
     t.column && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.column) && !columns.some((c) => dialect.sameIdentifier(c.name, t.column!))
       ? [`${t.file}:${t.line}: test ${t.name}: column '${t.column}' is not in ${what} (${columns.map((c) => c.name).join(', ')})`]
@@ -159,10 +166,8 @@ export function sourceCheckActions(
         },
       } : undefined;
       const columns = facts.columns[0]!;
-      const field = table.loadedAtField;
-      if (rule && field && /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) && !columns.some((c) => dialect.sameIdentifier(c.name, field))) {
-        throw new ModelError(`source ${check.label}: loaded_at_field '${field}' is not a column of ${relation.schema}.${relation.name} (${columns.map((c) => c.name).join(', ')}); declared at ${declared}`);
-      }
+      const badField = rule && table.loadedAtField ? missingLoadedAtField(dialect, table.loadedAtField, relation, columns) : undefined;
+      if (badField) throw new ModelError(`source ${check.label}: ${badField}; declared at ${declared}`);
       checkColumns(dialect, check.tests, columns, `${relation.schema}.${relation.name}`);
       return judgeActions(dialect, check.tests, 'commit', extra);
     },

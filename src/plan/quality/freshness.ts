@@ -11,6 +11,12 @@ export function freshnessSql(dialect: SqlDialect, relation: Relation, loadedAtFi
   return `select cast(max(${loadedAtField}) as text) as max_loaded_at\nfrom ${dialect.renderRelation(relation)}${filter ? `\nwhere ${filter}` : ''}`;
 }
 
+/** A loaded_at_field naming a column the table lacks (an expression is not checked), in words. */
+export function missingLoadedAtField(dialect: SqlDialect, field: string, relation: Relation, columns: readonly { name: string }[]): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field) || columns.some((c) => dialect.sameIdentifier(c.name, field))) return undefined;
+  return `loaded_at_field '${field}' is not a column of ${relation.schema}.${relation.name} (${columns.map((c) => c.name).join(', ')})`;
+}
+
 export interface FreshnessVerdict {
   readonly status: 'pass' | 'warn' | 'error';
   /** ISO time of the newest row, or null when the table has none. */
