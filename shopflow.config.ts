@@ -1,5 +1,5 @@
 // ShopFlow: the example project (see README). `npx sf build` builds it into target/shopflow.duckdb.
-import { defineConfig } from 'sf';
+import { defineConfig } from 'sf-transform';
 
 export default defineConfig({
   name: 'shopflow',

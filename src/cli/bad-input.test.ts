@@ -66,7 +66,7 @@ describe('invalid projects exit 2 and write nothing', () => {
   });
   it('an invalid config names the key and the expected type', async () => {
     await expectInvalid({}, /sf\.config\.ts: invalid config:\n  targets\.dev\.path: expected string, received number/,
-      `import { defineConfig } from 'sf';\nexport default defineConfig({ name: 'x', targets: { dev: { type: 'duckdb', path: 42 as any } } });\n`);
+      `import { defineConfig } from 'sf-transform';\nexport default defineConfig({ name: 'x', targets: { dev: { type: 'duckdb', path: 42 as any } } });\n`);
   });
   it('bad --vars, unknown target, unknown option', async () => {
     p = tempProject(GOOD);

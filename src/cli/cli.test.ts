@@ -15,7 +15,7 @@ describe('secrets', () => {
 
   it('a secret used in target settings never reaches output, compiled SQL or artifacts', async () => {
     process.env['SF_SECRET_DB_NAME'] = SECRET;
-    p = tempProject({ 'models/a.sql': 'select 1 as x', 'models/b.sql': "select nope from {{ ref('a') }}" }, `import { defineConfig } from 'sf';
+    p = tempProject({ 'models/a.sql': 'select 1 as x', 'models/b.sql': "select nope from {{ ref('a') }}" }, `import { defineConfig } from 'sf-transform';
 export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/' + process.env.SF_SECRET_DB_NAME + '.duckdb' } } });
 `);
     const { code, out, err } = await p.sf('build');
@@ -28,7 +28,7 @@ export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', pa
 
   it('a secret that reaches a model through a var is refused', async () => {
     process.env['SF_SECRET_DB_NAME'] = SECRET;
-    p = tempProject({ 'models/a.sql': "select '{{ var('db') }}' as x" }, `import { defineConfig } from 'sf';
+    p = tempProject({ 'models/a.sql': "select '{{ var('db') }}' as x" }, `import { defineConfig } from 'sf-transform';
 export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/t.duckdb' } }, vars: { db: process.env.SF_SECRET_DB_NAME } });
 `);
     const { code, err } = await p.sf('compile');

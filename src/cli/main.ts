@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from '../util/errors.js';
 import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
 import { SF_VERSION, type RunArgs } from '../artifacts/write.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isDateTime } from '../config/schema.js';
 import { findProjectDir } from '../config/load.js';
 import type { LoadedProject } from '../session/project.js';
@@ -279,12 +279,12 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       code = await runDebug(await open(loadProject, opts), p);
     });
 
-  program.command('init <dir>').description('create a minimal working project in a new directory')
-    .action(async (dir: string) => {
-      const { scaffoldProject } = await import('./init.js');
-      const files = scaffoldProject(dir);
-      for (const f of files) p.out(`created ${dir}/${f}`);
-      p.out(`\nNext: npx sf build --project-dir ${dir}`);
+  program.command('init [dir]').description('create a minimal working project in a new or empty directory (default: the current one)')
+    .action(async (dir: string | undefined) => {
+      const { scaffoldProject, nextSteps } = await import('./init.js');
+      const files = scaffoldProject(dir ?? '.');
+      for (const f of files) p.out(`created ${join(dir ?? '', f)}`);
+      p.out(`\n${nextSteps(dir)}`);
     });
 
   try {

@@ -66,7 +66,7 @@ describe('disabled models', () => {
       'models/ok.sql': 'select 1 as id',
       'models/drafts/broken.sql': "select {{ ref('nope') }} {% if %}",
       'models/off.sql': "{{ config(enabled=false) }}select 2 as id",
-    }, `import { defineConfig } from 'sf';
+    }, `import { defineConfig } from 'sf-transform';
 export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/t.duckdb' } }, models: { drafts: { enabled: false } } });
 `);
     try {
@@ -86,7 +86,7 @@ export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', pa
 
 describe('sf clean', () => {
   it('removes compiled SQL and artifacts, keeps the database files unless --all', async () => {
-    const q = tempProject({ 'models/a.sql': "{{ config(materialized='table') }}select 1 as id" }, `import { defineConfig } from 'sf';
+    const q = tempProject({ 'models/a.sql': "{{ config(materialized='table') }}select 1 as id" }, `import { defineConfig } from 'sf-transform';
 export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/db/t.duckdb' } } });
 `);
     try {

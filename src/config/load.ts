@@ -10,7 +10,10 @@ import type { ResolvedConfig, SfConfig } from './types.js';
 
 const CONFIG_NAMES = ['sf.config.ts', 'sf.config.mts', 'sf.config.js', 'sf.config.mjs'];
 
-/** `sf.config.*`, else the one `*.config.ts|js` that imports from 'sf' (e.g. shopflow.config.ts). */
+/** The package's name on the registry: what a config imports `defineConfig` from. */
+export const PACKAGE_NAME = 'sf-transform';
+
+/** `sf.config.*`, else the one `*.config.ts|js` that imports from sf-transform (e.g. shopflow.config.ts). */
 export function findConfigFile(projectDir: string): string {
   for (const name of CONFIG_NAMES) if (existsSync(join(projectDir, name))) return join(projectDir, name);
   let entries: string[] = [];
@@ -23,7 +26,7 @@ export function findConfigFile(projectDir: string): string {
   }
   const candidates = entries
     .filter((f) => /\.config\.(ts|mts|js|mjs)$/.test(f))
-    .filter((f) => /from\s+['"]sf['"]/.test(readFileSync(join(projectDir, f), 'utf8')));
+    .filter((f) => /from\s+['"]sf-transform['"]/.test(readFileSync(join(projectDir, f), 'utf8')));
   if (candidates.length === 1) return join(projectDir, candidates[0]!);
   if (candidates.length > 1) {
     throw new UserError('CONFIG_NOT_FOUND', `several config files in ${projectDir}: ${candidates.join(', ')}`, {
@@ -31,7 +34,7 @@ export function findConfigFile(projectDir: string): string {
     });
   }
   throw new UserError('CONFIG_NOT_FOUND', `no sf config file in ${projectDir}`, {
-    hint: "create sf.config.ts exporting defineConfig({...}) from 'sf', or run `sf init <dir>`",
+    hint: "create sf.config.ts exporting defineConfig({...}) from 'sf-transform', or run `sf init <dir>`",
   });
 }
 
@@ -54,11 +57,11 @@ export async function loadConfig(projectDir: string, configFile?: string): Promi
   const dir = resolve(projectDir);
   const path = configFile ? resolve(dir, configFile) : findConfigFile(dir);
   if (!existsSync(path)) throw new UserError('CONFIG_NOT_FOUND', `config file ${path} does not exist`);
-  // `import { defineConfig } from 'sf'` in the config resolves to this build's config module
+  // `import { defineConfig } from 'sf-transform'` in the config resolves to this build's config module
   // (or its source, under tests): light, so loading a config pulls in no engine code.
   const built = fileURLToPath(new URL('./types.js', import.meta.url));
   const sfEntry = existsSync(built) ? built : built.replace(/\.js$/, '.ts');
-  const jiti = createJiti(import.meta.url, { alias: { sf: sfEntry }, moduleCache: false });
+  const jiti = createJiti(import.meta.url, { alias: { [PACKAGE_NAME]: sfEntry }, moduleCache: false });
   let raw: unknown;
   try {
     raw = await jiti.import(path, { default: true });

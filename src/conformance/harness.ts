@@ -1,9 +1,9 @@
 // Throwaway sf projects on one engine: write the files into a temp dir, run the CLI in-process,
 // and read the warehouse back through the engine's own catalog and plain SQL.
 //
-// Configs are written as `import type { SfConfig } from 'sf'`: the type import is erased, so
+// Configs are written as `import type { SfConfig } from 'sf-transform'`: the type import is erased, so
 // loading one does not make jiti transpile sf's sources (~0.5 s a load under vitest). The
-// ShopFlow case keeps the real `import { defineConfig } from 'sf'`.
+// ShopFlow case keeps the real `import { defineConfig } from 'sf-transform'`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -214,7 +214,7 @@ function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
 /** The config file of a test project: typed, without loading sf at runtime. */
 export function configSource(engine: EngineName, target: TargetConfig, config: ProjectSpec['config'] = {}): string {
   const full: SfConfig = { name: PROJECT_NAME, targets: { [engine]: target }, ...config };
-  return `import type { SfConfig } from 'sf';\n\nconst config: SfConfig = ${JSON.stringify(full, null, 2)};\n\nexport default config;\n`;
+  return `import type { SfConfig } from 'sf-transform';\n\nconst config: SfConfig = ${JSON.stringify(full, null, 2)};\n\nexport default config;\n`;
 }
 
 /** Creates projects on one engine and disposes of them all (call `disposeAll` in afterAll). */

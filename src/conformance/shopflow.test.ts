@@ -16,7 +16,7 @@ import { toBigInt, toInt } from './values.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const expected = expectedShopflow(join(ROOT, 'seeds'));
 
-/** ShopFlow's own config with its targets replaced by one for `engine`, importing defineConfig from 'sf' as users do. */
+/** ShopFlow's own config with its targets replaced by one for `engine`, importing defineConfig from 'sf-transform' as users do. */
 function shopflowConfigSource(config: ResolvedConfig, engine: EngineName, target: TargetConfig): string {
   const body: SfConfig = {
     name: config.name,
@@ -30,7 +30,7 @@ function shopflowConfigSource(config: ResolvedConfig, engine: EngineName, target
     }])),
     seeds: config.seeds,
   };
-  return `import { defineConfig } from 'sf';\n\nexport default defineConfig(${JSON.stringify(body, null, 2)});\n`;
+  return `import { defineConfig } from 'sf-transform';\n\nexport default defineConfig(${JSON.stringify(body, null, 2)});\n`;
 }
 
 interface Figures {

@@ -13,7 +13,7 @@ describe('two processes on one SQLite file', () => {
   it('the second waits, then names the holder in one line, exit 1', async () => {
     const p = await pool.create({
       files: { 'models/t.sql': "{{ config(materialized='table') }}\nselect 1 as id" },
-      configSource: (target) => `import { defineConfig } from 'sf';
+      configSource: (target) => `import { defineConfig } from 'sf-transform';
 export default defineConfig({ name: 'conformance', targets: { sqlite: ${JSON.stringify({ ...target, lockTimeout: 2, retries: 0 })} } });
 `,
     });

@@ -18,7 +18,7 @@ const FILES = {
   'models/lone.sql': 'select 1 as x',
   'models/src_user.sql': "select * from {{ source('raw', 'things') }}",
 };
-const CONFIG = `import { defineConfig } from 'sf';
+const CONFIG = `import { defineConfig } from 'sf-transform';
 export default defineConfig({
   name: 'demo',
   targets: { dev: { type: 'duckdb', path: 'target/t.duckdb' } },

@@ -24,7 +24,7 @@ const project = tempProject({
   'models/batched.sql': inc("incremental_strategy='microbatch', event_time='d', batch_size='day', begin='2026-06-01'"),
   'models/self_reading.sql': `{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='d', batch_size='day', begin='2026-06-01') }}
 select id, cast(d as date) as d, amount from {{ source('raw', 'events') }}{% if is_incremental() %} where id not in (select id from {{ this }}){% endif %}`,
-}, `import { defineConfig } from 'sf';
+}, `import { defineConfig } from 'sf-transform';
 export default defineConfig({
   name: 'golden',
   targets: {

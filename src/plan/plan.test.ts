@@ -16,7 +16,7 @@ const project = tempProject({
   'models/eph.sql': "{{ config(materialized='ephemeral') }}select id from {{ ref('stg_things') }}",
   'models/marts/totals.sql': "{{ config(materialized='table', schema='marts') }}select count(*) as n from {{ ref('eph') }}",
   'models/marts/was_table.sql': "select * from {{ ref('totals') }}",
-}, `import { defineConfig } from 'sf';
+}, `import { defineConfig } from 'sf-transform';
 export default defineConfig({
   name: 'golden',
   targets: { dev: { type: 'duckdb', path: 'target/g.duckdb' } },

@@ -7,7 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { runCli } from '../cli/main.js';
 import { writeFileEnsuringDir } from '../util/fs.js';
 
-export const DEFAULT_CONFIG = `import { defineConfig } from 'sf';
+export const DEFAULT_CONFIG = `import { defineConfig } from 'sf-transform';
 export default defineConfig({
   name: 'demo',
   targets: { dev: { type: 'duckdb', path: 'target/test.duckdb' } },

@@ -179,7 +179,7 @@ describe('sf debug', () => {
   const url = new URL(inject('pgUrl'));
 
   async function debug(target: string): Promise<{ code: number; out: string[]; err: string[] }> {
-    const p = tempProject({}, `import { defineConfig } from 'sf';
+    const p = tempProject({}, `import { defineConfig } from 'sf-transform';
 export default defineConfig({ name: 'dbg', targets: { pg: ${target} } });
 `);
     const out: string[] = [];

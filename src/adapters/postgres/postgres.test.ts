@@ -27,7 +27,7 @@ function targetFor(schema: string): PostgresTarget {
 }
 
 function config(schema: string): string {
-  return `import { defineConfig } from 'sf';
+  return `import { defineConfig } from 'sf-transform';
 export default defineConfig({
   name: 'pgtest',
   targets: { pg: ${JSON.stringify(targetFor(schema))} },

@@ -16,7 +16,7 @@ import { tempProject, type TempProject } from '../../testing/project.js';
 import type { Adapter } from '../types.js';
 import { SQLiteDialect } from './sql.js';
 
-const CONFIG = `import { defineConfig } from 'sf';
+const CONFIG = `import { defineConfig } from 'sf-transform';
 export default defineConfig({
   name: 'lite',
   targets: { dev: { type: 'sqlite', path: 'target/db/test.sqlite' } },
