@@ -75,6 +75,8 @@ export interface UnitContext {
   /** ISO-8601, UTC. */
   readonly startedAt: string;
   readonly now: () => string;
+  /** True once the run stops (--fail-fast after a failure): the unit rolls back instead of committing. */
+  readonly stopped?: () => boolean;
 }
 
 export interface DeferredFacts {

@@ -5,9 +5,9 @@ import { pgSettings } from '../adapters/postgres/connection.js';
 import { SF_VERSION } from '../artifacts/write.js';
 import type { LoadedProject } from '../session/project.js';
 import { redact } from '../util/secrets.js';
-import type { Printer } from './printer.js';
+import type { Output } from './output.js';
 
-export function printHeader(p: Printer, project: LoadedProject, threads: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
+export function printHeader(p: Pick<Output, 'info'>, project: LoadedProject, threads: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
   const { config, target, targetName, manifest } = project;
   // As the adapter will connect (its defaults from PG* variables, or the URL), never a password.
   const pg = target.type === 'postgres' ? pgSettings(target, project.dialect.defaultSchema, env).shown : undefined;
@@ -15,10 +15,10 @@ export function printHeader(p: Printer, project: LoadedProject, threads: number 
   const configFile = relative(process.cwd(), config.configPath) || config.configPath;
   const threadCount = threads ?? target.threads;
   // The database path may hold a secret (a path built from one): masked like all output.
-  p.out(redact(`sf ${SF_VERSION}: project ${config.name} (${configFile}), target ${targetName} (${target.type} ${where})${threadCount ? `, ${threadCount} threads` : ''}`));
+  p.info(redact(`sf ${SF_VERSION}: project ${config.name} (${configFile}), target ${targetName} (${target.type} ${where})${threadCount ? `, ${threadCount} threads` : ''}`));
   const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
   const tests = manifest.genericTests.filter((t) => t.config.enabled).length + project.compiled.tests.length;
   const sources = Object.values(config.sources).reduce((sum, s) => sum + s.tables.length, 0);
-  p.out(`Found ${n(project.compiled.models.length, 'model')}, ${n(manifest.seeds.length, 'seed')}, ${n(tests, 'data test')}, ${n(sources, 'source')}`);
-  p.out();
+  p.info(`Found ${n(project.compiled.models.length, 'model')}, ${n(manifest.seeds.length, 'seed')}, ${n(tests, 'data test')}, ${n(sources, 'source')}`);
+  p.info();
 }

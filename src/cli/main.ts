@@ -3,14 +3,23 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from '../util/errors.js';
 import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
+import { Output } from './output.js';
+import { colorWanted, paint, useColor } from './style.js';
 import { SF_VERSION, type RunArgs } from '../artifacts/write.js';
 import { join, resolve } from 'node:path';
 import { isDateTime } from '../config/schema.js';
-import { findProjectDir } from '../config/load.js';
+import { findConfigFile, findProjectDir } from '../config/load.js';
+import { TARGET_DIR } from '../artifacts/paths.js';
 import type { LoadedProject } from '../session/project.js';
 import { normalizeDateTime } from '../compiler/incremental-settings.js';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
+
+interface GlobalOptions {
+  color?: boolean;
+  quiet?: boolean;
+  logFormat: 'text' | 'json';
+}
 
 interface CommonOptions {
   /** Unset: the nearest folder up from here with a config. */
@@ -33,6 +42,7 @@ interface RunOptions extends CommonOptions {
   eventTimeEnd?: string;
   missing?: boolean;
   lockTimeout?: number;
+  failFast?: boolean;
 }
 
 /** Set by main(): the real CLI process handles Ctrl-C / SIGTERM (in-process callers do not). */
@@ -43,18 +53,40 @@ export async function main(argv: readonly string[], printer: Printer = consolePr
   process.exitCode = await runCli(argv, printer);
 }
 
-export async function runCli(argv: readonly string[], p: Printer = consolePrinter): Promise<number> {
+export async function runCli(argv: readonly string[], sink: Printer = consolePrinter): Promise<number> {
   let code: number = EXIT.ok;
+  const p = new Output(sink);
+  useColor(false);
   const program = new Command('sf')
     .description('sf: SQL transformations that are idempotent by construction')
     .version(SF_VERSION)
+    .option('--color', 'colour the output even when it is not a terminal')
+    .option('--no-color', 'never colour the output (as NO_COLOR=1 does)')
+    .option('-q, --quiet', 'print only errors, warnings and results (summaries, listings): no header, no line per node')
+    .addOption(new Option('--log-format <format>', 'text, or json: one JSON object per line (ts, level, msg; event fields for nodes)').choices(['text', 'json']).default('text'))
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => p.out(s.trimEnd()), writeErr: (s) => p.err(s.trimEnd()) });
+  program.hook('preAction', (_, action) => {
+    const g = action.optsWithGlobals<GlobalOptions & CommonOptions>();
+    p.configure({ quiet: g.quiet ?? false, format: g.logFormat });
+    useColor(g.logFormat === 'text' && colorWanted(g.color, process.env, sink.isTTY ?? false));
+    // The last command's log, once the project is known (not for clean, which empties target/).
+    if (action.options.some((o) => o.long === '--project-dir') && action.name() !== 'clean') {
+      try {
+        const dir = resolve(projectDirOf(g));
+        if (!g.config) findConfigFile(dir);
+        p.logTo(join(dir, TARGET_DIR, 'sf.log'));
+      } catch {
+        // no project here: the command itself says so
+      }
+    }
+  });
 
   const withCommon = (cmd: Command, { selection = true } = {}) => {
     cmd
       .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
-      .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
+      .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf-transform)')
       .option('-t, --target <name>', 'target from the config (default: defaultTarget)')
       .option('--vars <json>', 'JSON object of vars, over the config\'s vars');
     if (selection) {
@@ -68,7 +100,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
   /** Loads the project and says what in it sf ignores (unknown keys in property files). */
   const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions) => {
     const project = await load(projectOptions(opts));
-    for (const w of project.manifest.warnings) p.err(`warning: ${w}`);
+    for (const w of project.manifest.warnings) p.err(`${paint.warn('warning:')} ${w}`);
     return project;
   };
 
@@ -79,14 +111,15 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
     const project = await open(loadProject, opts);
     const { printHeader } = await import('./header.js');
     const { LiveProgress } = await import('./progress.js');
-    const live = p.status ? new LiveProgress({ ...p, status: p.status }) : undefined;
+    const status = p.status;
+    const live = status ? new LiveProgress({ out: (line) => p.info(line), err: (line) => p.err(line), status }) : undefined;
     const args: RunArgs = fixed.args ?? { command, select: opts.select, exclude: opts.exclude, target: opts.target, vars: parseVars(opts.vars), fullRefresh: opts.fullRefresh, threads: opts.threads, warnError: opts.warnError };
     const { accountForInterrupts } = await import('./interrupt.js');
     const interrupts = accountForInterrupts(ownsProcess, p, project, command, args);
     const outcome = await runProject(project, {
       command, select: opts.select, exclude: opts.exclude, threads: opts.threads,
       fullRefresh: opts.fullRefresh, range, missing: fixed.missing ?? opts.missing, lockTimeoutSeconds: opts.lockTimeout, retry: fixed.retry,
-      warnError: opts.warnError,
+      warnError: opts.warnError, failFast: opts.failFast,
       // A retry keeps the first command line, so a second retry repeats it too.
       args,
       onPlan: interrupts.onPlan,
@@ -94,8 +127,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       onEvent: (event) => {
         interrupts.watch.onEvent(event);
         if (live) return live.onEvent(event);
-        const line = formatEvent(event);
-        if (line) p.out(line);
+        p.event(event, formatEvent(event));
       },
       onNotice: (message) => p.err(message),
       // Once the project is known to be valid (nothing printed for an invalid one).
@@ -121,6 +153,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       .option('--junit <file>', 'also write the results as JUnit XML (a testcase per node and per data test)')
       .option('--warn-error', 'treat warnings (data tests, stale sources) as failures: exit 1')
       .option('--full-refresh', 'rebuild incremental models from scratch')
+      .option('-x, --fail-fast', 'stop at the first failure: start nothing more, roll back what is running (reported as skipped)')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same target or model').argParser(parseSeconds));
     if (partitions) {
       cmd.option('--start <date>', 'build the partitions from this date (YYYY-MM-DD[ HH:MM:SS]), one batch each')
@@ -139,7 +172,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
   program.command('retry').description('run again what failed or was skipped last time (failed partitions only)')
     .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
-    .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
+    .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf-transform)')
     .option('-t, --target <name>', "target (default: the last run's)")
     .addOption(new Option('--threads <n>', 'units of work run in parallel (capped by the engine)').argParser(parsePositiveInt))
     .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another sf process writing the same model').argParser(parseSeconds))
@@ -170,7 +203,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
       const { printHeader } = await import('./header.js');
       printHeader(p, project, undefined);
       const t0 = performance.now();
-      const results = await runTests(project, { select: opts.select, exclude: opts.exclude, warnError: opts.warnError, onResult: (e) => p.out(formatTestResult(e)) });
+      const results = await runTests(project, { select: opts.select, exclude: opts.exclude, warnError: opts.warnError, onResult: (e) => p.info(formatTestResult(e)) });
       const seconds = (performance.now() - t0) / 1000;
       writeTestResults(project, results, seconds, new Date());
       const { testOutcomes } = await import('./report.js');
@@ -201,7 +234,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
         return;
       }
       const t0 = performance.now();
-      const results = await sourceFreshness(project, keys, new Date(), opts.warnError ?? false, (r, i) => p.out(formatFreshness(r, i, keys.length)));
+      const results = await sourceFreshness(project, keys, new Date(), opts.warnError ?? false, (r, i) => p.info(formatFreshness(r, i, keys.length)));
       writeSourcesJson(project, results, (performance.now() - t0) / 1000, new Date());
       printFreshnessSummary(p, results);
       const { freshnessOutcomes } = await import('./report.js');
@@ -212,7 +245,7 @@ export async function runCli(argv: readonly string[], p: Printer = consolePrinte
 
   program.command('clean').description('remove what sf wrote under target/ (compiled SQL, artifacts), keeping the database files unless --all')
     .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
-    .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf)')
+    .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf-transform)')
     .option('--all', 'also remove the embedded database files under target/')
     .action(async (opts: { projectDir?: string; config?: string; all?: boolean }) => {
       const { loadConfig } = await import('../config/load.js');

@@ -3,8 +3,11 @@ import { stepNode } from '../plan/types.js';
 import type { RunEvent, StepResult } from '../runner/events.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { redact } from '../util/secrets.js';
+import { stripVTControlCharacters } from 'node:util';
+import { paint } from './style.js';
 
 const WIDTH = 72;
+const FAIL_FAST = '--fail-fast stopped the run';
 
 export interface Printer {
   out(line?: string): void;
@@ -14,6 +17,8 @@ export interface Printer {
    * output goes to a pipe, a file or CI: then batches print plain lines.
    */
   status?(text: string): void;
+  /** Output goes to a terminal (colour may be used). */
+  readonly isTTY?: boolean;
 }
 
 const liveTerminal = process.stdout.isTTY === true && !process.env['CI'];
@@ -34,6 +39,7 @@ const write = (stream: NodeJS.WriteStream, text: string) => {
 };
 
 export const consolePrinter: Printer = {
+  isTTY: process.stdout.isTTY === true,
   out: (line = '') => write(process.stdout, `${redact(line)}\n`),
   err: (line = '') => write(process.stderr, `${redact(line)}\n`),
   // `\r` and clear-to-end-of-line: the next status (or line) replaces it.
@@ -41,7 +47,8 @@ export const consolePrinter: Printer = {
 };
 
 export function dotted(left: string, right: string): string {
-  const dots = Math.max(3, WIDTH - left.length - 1);
+  // Measured without colour codes, which take no room on the screen.
+  const dots = Math.max(3, WIDTH - stripVTControlCharacters(left).length - 1);
   return `${left} ${'.'.repeat(dots)} ${right}`;
 }
 
@@ -60,12 +67,14 @@ export function formatEvent(event: RunEvent): string | undefined {
   const r = event.result;
   const time = `in ${r.seconds.toFixed(2)}s`;
   switch (r.status) {
-    case 'success':
-      return dotted(`${prefix} OK ${what}`, `[OK ${r.rows !== undefined ? `${r.rows} rows ` : ''}${time}]`);
+    case 'success': {
+      const warned = r.warnings?.length ? paint.warn : paint.ok;
+      return dotted(`${prefix} ${warned('OK')} ${what}`, warned(`[OK ${r.rows !== undefined ? `${r.rows} rows ` : ''}${time}]`));
+    }
     case 'error':
-      return dotted(`${prefix} ERROR ${what}`, `[ERROR ${time}]`);
+      return dotted(`${prefix} ${paint.error('ERROR')} ${what}`, paint.error(`[ERROR ${time}]`));
     case 'skipped':
-      return dotted(`${prefix} SKIP ${what}`, '[SKIP]');
+      return dotted(`${prefix} ${paint.skip('SKIP')} ${what}`, paint.skip('[SKIP]'));
   }
 }
 
@@ -85,7 +94,7 @@ function describeResult(r: StepResult): string {
 /** `  batch 3/24 2026-06-03 OK 52 rows in 0.03s` */
 export function formatBatch(event: Extract<RunEvent, { type: 'batch' }>): string {
   const r = event.result;
-  const status = r.status === 'success' ? 'OK' : r.status === 'error' ? 'ERROR' : 'SKIP';
+  const status = r.status === 'success' ? paint.ok('OK') : r.status === 'error' ? paint.error('ERROR') : paint.skip('SKIP');
   const rows = r.rows !== undefined ? ` ${r.rows} rows` : '';
   const retried = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
   return `  ${event.step.name} batch ${event.done}/${event.total} ${r.label} ${status}${rows} in ${r.seconds.toFixed(2)}s${retried}`;
@@ -102,28 +111,41 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
   const warned = results.filter((r) => r.warnings?.length);
   for (const r of warned) {
     p.out();
-    p.out(`${describeResult(r)} ${r.kind === 'source' || r.kind === 'test' ? 'passed' : 'was published'} with warnings:`);
+    p.out(paint.warn(`${describeResult(r)} ${r.kind === 'source' || r.kind === 'test' ? 'passed' : 'was published'} with warnings:`));
     for (const w of r.warnings!) p.out(`  ${w}`);
   }
   const errors = results.filter((r) => r.status === 'error');
   if (errors.length) {
     p.out();
-    p.out(`Completed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`);
+    p.out(paint.error(`Completed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`));
     for (const r of errors) {
       p.out();
-      p.out(`${describeResult(r)} failed:`);
+      p.out(paint.error(`${describeResult(r)} failed:`));
       for (const line of (r.message ?? '').split('\n')) p.out(`  ${line}`);
       if (r.compiledPath) p.out(`  compiled SQL: ${r.compiledPath}`);
     }
   }
+  const stopped = results.filter((r) => r.status === 'skipped' && r.message?.includes(FAIL_FAST));
+  if (stopped.length) {
+    const note = stopped[0]!.message!.slice(stopped[0]!.message!.indexOf(FAIL_FAST)).replace(/:.*$/, '');
+    p.out();
+    p.out(paint.skip(`${note}: ${stopped.length} node${stopped.length === 1 ? '' : 's'} skipped (not started, or rolled back mid-write).`));
+  }
   const n = (s: StepResult['status']) => results.filter((r) => r.status === s).length;
   p.out();
   // As dbt counts: a node that warned is in WARN, not PASS.
-  p.out(`Done. PASS=${n('success') - warned.length}${warned.length ? ` WARN=${warned.length}` : ''} ERROR=${n('error')} SKIP=${n('skipped')} TOTAL=${results.length}`);
+  p.out(doneLine([['PASS', n('success') - warned.length], ...(warned.length ? [['WARN', warned.length] as const] : []), ['ERROR', n('error')], ['SKIP', n('skipped')]], results.length));
+}
+
+/** `Done. PASS=3 WARN=1 ERROR=0 SKIP=0 TOTAL=4`, each count in its colour when not zero. */
+export function doneLine(counts: ReadonlyArray<readonly [string, number]>, total: number): string {
+  const tones: Record<string, (s: string) => string> = { PASS: paint.ok, WARN: paint.warn, ERROR: paint.error, SKIP: paint.skip };
+  const parts = counts.map(([label, n]) => (n > 0 ? (tones[label] ?? String)(`${label}=${n}`) : `${label}=${n}`));
+  return `Done. ${parts.join(' ')} TOTAL=${total}`;
 }
 
 export function printUserError(p: Printer, err: UserError | UserErrors): void {
   const errors = err instanceof UserErrors ? err.errors : [err];
-  for (const e of errors) p.err(`error: ${e.format()}`);
+  for (const e of errors) p.err(`${paint.error('error:')} ${e.format()}`);
   if (errors.length > 1) p.err(`${errors.length} errors; nothing was run.`);
 }

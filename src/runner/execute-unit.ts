@@ -43,7 +43,7 @@ export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitCon
       // turns of the event loop reach the poll phase that delivers signals), then roll back
       // rather than commit what the user asked to stop.
       for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
-      stopIfInterrupted();
+      stopIfInterrupted(ctx);
       faultPoint('before commit');
       committing = true;
       return n;
@@ -63,16 +63,16 @@ export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitCon
   return { rows, notes: seen.notes, tests: seen.tests };
 }
 
-/** Ctrl-C: the unit rolls back rather than commit what the user asked to stop. */
-function stopIfInterrupted(): void {
-  if (interruptRequested()) throw new ModelError('interrupted: rolled back');
+/** Ctrl-C or --fail-fast: the unit rolls back rather than commit what the user asked to stop. */
+function stopIfInterrupted(ctx: UnitContext): void {
+  if (interruptRequested() || ctx.stopped?.()) throw new ModelError('interrupted: rolled back');
 }
 
 async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly StepAction[], ctx: UnitContext, seen: Collected): Promise<number | undefined> {
   let rows: number | undefined;
   const add = (n: number) => (rows = (rows ?? 0) + n);
   for (const action of actions) {
-    stopIfInterrupted();
+    stopIfInterrupted(ctx);
     if (!('kind' in action)) {
       faultPoint(action.sql);
       const result = await sql.raw<Record<string, unknown>>(action.sql).execute(trx);

@@ -19,6 +19,15 @@ export function onInterrupt(hook: () => void | Promise<void>): () => void {
 /** Stops what runs, waiting at most `withinMs`: stopping is best effort, the process exits next. */
 export async function interruptRunningQueries(withinMs = 2000): Promise<void> {
   requested = true;
+  await cancelRunningQueries(withinMs);
+}
+
+/**
+ * Cancels the statements running now without marking the process interrupted (--fail-fast:
+ * the run ends on its own, with its account). A process runs one build at a time, so these
+ * are that build's statements.
+ */
+export async function cancelRunningQueries(withinMs = 2000): Promise<void> {
   const all = [...hooks].map(async (hook) => {
     try {
       await hook();

@@ -11,11 +11,12 @@ import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import { LockTimeout, ModelError, NOTHING_TO_REFRESH, relationKey, type Adapter, type HeldLock, type LockHolder, type UnitContext } from '../adapters/types.js';
 import { ledgerMarkFailed } from '../plan/ledger.js';
-import type { ExecutionPlan, PlanStep, PlanUnit } from '../plan/types.js';
+import { stepNode, type ExecutionPlan, type PlanStep, type PlanUnit } from '../plan/types.js';
 import type { BatchResult, RunEvent, StepResult } from './events.js';
 import { AmbiguousCommit, executeUnit } from './execute-unit.js';
 import { isUserError, UserError } from '../util/errors.js';
 import { Semaphore } from './semaphore.js';
+import { cancelRunningQueries } from './interrupts.js';
 
 export interface RunOptions {
   readonly threads: number;
@@ -38,6 +39,11 @@ export interface RunOptions {
   readonly holder?: LockHolder;
   /** True once the run is being interrupted: no further step starts. */
   readonly stop?: () => boolean;
+  /**
+   * Stop after the first failure (--fail-fast): nothing more starts, and what is running is
+   * cancelled and rolled back (reported as skipped).
+   */
+  readonly failFast?: boolean;
 }
 
 /** Checks write no model: nothing to lock. */
@@ -57,6 +63,14 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   const running = new Map<string, Promise<void>>();
   let started = 0;
   const display = (step: PlanStep) => adapter.dialect.displayRelation(step.relation);
+  /** The step whose failure stopped the run (--fail-fast). */
+  let haltedBy: string | undefined;
+  const halt = (step: PlanStep) => {
+    if (!options.failFast || haltedBy) return;
+    haltedBy = step.name;
+    void cancelRunningQueries();
+  };
+  const haltNote = () => `--fail-fast stopped the run after '${stepNode(haltedBy!).name}' failed`;
 
   const skip = (step: PlanStep, failedParent: string, why = `skipped: upstream '${failedParent}' did not succeed`) => {
     const index = ++started;
@@ -73,8 +87,10 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
     const startedAt = now().toISOString();
     const t0 = performance.now();
     const maxAttempts = (options.retries ?? 3) + 1;
+    const label = unit.label ?? step.name;
     for (let attempt = 1; ; attempt++) {
-      const ctx: UnitContext = { runId, attempt, startedAt, now: () => now().toISOString() };
+      if (haltedBy) return { label, window: unit.window, status: 'skipped', startedAt, seconds: 0, attempts: attempt - 1, message: `not started: ${haltNote()}` };
+      const ctx: UnitContext = { runId, attempt, startedAt, now: () => now().toISOString(), stopped: () => haltedBy !== undefined };
       try {
         const { rows, notes, tests } = await executeUnit(adapter, unit, ctx);
         return {
@@ -86,6 +102,8 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
         const info = err instanceof ModelError || err instanceof AmbiguousCommit
           ? { message: err.message, retryable: false }
           : adapter.describeError(err);
+        // Stopped by another step's failure: rolled back, not failed on its own.
+        if (haltedBy) return { label, window: unit.window, status: 'skipped', startedAt, seconds: seconds(t0), attempts: attempt, message: `${haltNote()}: rolled back, left as it was` };
         if (info.retryable && attempt < maxAttempts) {
           const delayMs = backoff(options.backoffMs ?? 200, attempt);
           emit({ type: 'retry', step, unit, attempt, delayMs, message: info.message });
@@ -97,6 +115,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
           for (const s of marks) await sql.raw(s.sql).execute(adapter.db).catch(() => {});
         }
         const tests = err instanceof ModelError && err.tests.length ? { tests: err.tests } : {};
+        halt(step);
         return { label: unit.label ?? step.name, window: unit.window, status: 'error', startedAt, seconds: seconds(t0), attempts: attempt, message: info.message, ...tests };
       }
     }
@@ -119,6 +138,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       // A lock that could not be taken (timeout, or the engine failing) fails this step only.
       emit({ type: 'start', index, total, step, relation: display(step) });
       const message = err instanceof LockTimeout ? err.message : `cannot take the lock on ${relationKey(step.relation)}: ${adapter.describeError(err).message}`;
+      halt(step);
       return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message } };
     }
     try {
@@ -127,6 +147,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       } catch (err) {
         emit({ type: 'start', index, total, step, relation: display(step) });
         const message = err instanceof UserError ? err.format() : isUserError(err) ? err.message : adapter.describeError(err).message;
+        halt(step);
         return { step, result: { ...base(), status: 'error', seconds: seconds(t0), attempts: 0, message } };
       }
       const batches: BatchResult[] = [];
@@ -161,7 +182,8 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       const hasRows = batches.some((b) => b.rows !== undefined);
       const result: StepResult = {
         ...base(),
-        status: failed.length ? 'error' : 'success',
+        // Only skipped (--fail-fast stopped it): skipped; any batch failed: error.
+        status: failed.some((b) => b.status === 'error') ? 'error' : failed.length ? 'skipped' : 'success',
         rows: hasRows ? rows : undefined,
         seconds: seconds(t0),
         attempts,
@@ -187,9 +209,9 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
         skip(step, failed);
         continue;
       }
-      if (options.stop?.()) {
+      if (options.stop?.() || haltedBy) {
         pending.splice(i, 1);
-        skip(step, '', 'not started: the run was interrupted');
+        skip(step, '', `not started: ${haltedBy ? haltNote() : 'the run was interrupted'}`);
         continue;
       }
       if (step.dependsOn.every((d) => results.get(d)?.status === 'success')) {

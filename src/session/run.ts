@@ -27,6 +27,8 @@ export interface RunRequest extends SelectOptions {
   readonly onEvent?: ((event: RunEvent) => void) | undefined;
   /** True once the run is being interrupted: no further step starts. */
   readonly stop?: (() => boolean) | undefined;
+  /** Stop at the first failure, cancelling what runs (--fail-fast). */
+  readonly failFast?: boolean | undefined;
   /** The plan, once made (and the run's id): for an account of an interrupted run. */
   readonly onPlan?: ((plan: ExecutionPlan, runId: string) => void) | undefined;
   /** Called once every project error has been checked for, before the target is opened. */
@@ -124,7 +126,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     writeManifest(project, compiledPaths, now(), plan);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
     const results = await runPlan(plan, adapter, {
-      threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries, stop: request.stop,
+      threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries, stop: request.stop, failFast: request.failFast,
       // Once a step holds its model's lock, plan it again from what the warehouse holds now.
       replan: async (step) => {
         const again = await planFor(new Set([step.name]), [step.relation.schema, SF_SCHEMA], step.ledger ? [ledgerKey(step.relation)] : []);

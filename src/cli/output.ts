@@ -1,0 +1,135 @@
+// How a command's lines reach the user, as the global flags say: text (coloured on a
+// terminal) or one JSON object per line (--log-format json, for log shippers); everything, or
+// only errors and results (--quiet); and always, once the project is known, the whole account
+// in target/sf.log (the last command's, with timestamps, never coloured, never quieted).
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { stepNode } from '../plan/types.js';
+import type { RunEvent } from '../runner/events.js';
+import { redact } from '../util/secrets.js';
+import type { Printer } from './printer.js';
+
+export interface OutputSettings {
+  readonly quiet: boolean;
+  readonly format: 'text' | 'json';
+}
+
+type Level = 'info' | 'warn' | 'error';
+
+export class Output implements Printer {
+  readonly #sink: Printer;
+  #settings: OutputSettings = { quiet: false, format: 'text' };
+  #log: string | undefined;
+  /** Lines said before the log file was known: written to it when it is. */
+  #early: string[] = [];
+  #printed = false;
+
+  constructor(sink: Printer) {
+    this.#sink = sink;
+  }
+
+  configure(settings: OutputSettings): void {
+    this.#settings = settings;
+  }
+
+  /** Starts target/sf.log afresh (with what was said so far); a log that cannot be written is skipped. */
+  logTo(path: string): void {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, this.#early.join(''));
+      this.#log = path;
+    } catch {
+      this.#log = undefined;
+    }
+    this.#early = [];
+  }
+
+  /** A result: summaries, listings, SQL, rows. Printed even with --quiet. */
+  out(line = ''): void {
+    this.#emit('info', line, 'out');
+  }
+
+  /** Progress: the header, a line per node. Left out by --quiet. */
+  info(line = ''): void {
+    this.#emit('info', line, this.#settings.quiet ? undefined : 'out');
+  }
+
+  /** Errors and warnings, on stderr. */
+  err(line = ''): void {
+    this.#emit(/^\s*warning\b/i.test(stripVTControlCharacters(line)) ? 'warn' : 'error', line, 'err');
+  }
+
+  /** The live status line: on a terminal, in text mode, not quiet. */
+  get status(): ((text: string) => void) | undefined {
+    const status = this.#sink.status;
+    return status && this.#settings.format === 'text' && !this.#settings.quiet ? (text) => status(text) : undefined;
+  }
+
+  /** A run event as a line of progress; in JSON, with its facts as fields. */
+  event(event: RunEvent, line: string | undefined): void {
+    if (this.#settings.format === 'json') {
+      const level = event.type === 'finish' && event.result.status === 'error' ? 'error' : event.type === 'retry' || event.type === 'wait' ? 'warn' : 'info';
+      this.#write(level, line ?? '', this.#settings.quiet && level === 'info' ? undefined : 'out', eventFields(event));
+    } else if (line !== undefined) {
+      this.info(line);
+    }
+  }
+
+  #emit(level: Level, line: string, stream: 'out' | 'err' | undefined): void {
+    this.#write(level, line, stream, undefined);
+  }
+
+  #write(level: Level, line: string, stream: 'out' | 'err' | undefined, fields: Record<string, unknown> | undefined): void {
+    const plain = stripVTControlCharacters(line);
+    const stamp = new Date().toISOString();
+    this.#record(`${stamp} [${level}] ${redact(plain)}\n`);
+    if (!stream) return;
+    // With --quiet nothing precedes the results: no blank line before them either.
+    if (plain === '' && !this.#printed && this.#settings.quiet) return;
+    this.#printed = true;
+    if (this.#settings.format === 'json') {
+      // Blank lines space out text for people; a log shipper has no use for them.
+      if (plain === '' && !fields) return;
+      this.#sink[stream](JSON.stringify({ ts: stamp, level, msg: plain, ...fields }));
+    } else {
+      this.#sink[stream](line);
+    }
+  }
+
+  #record(text: string): void {
+    if (this.#log) {
+      try {
+        appendFileSync(this.#log, text);
+      } catch {
+        this.#log = undefined; // the log is a convenience: never fail a run over it
+      }
+    } else {
+      this.#early.push(text);
+    }
+  }
+}
+
+/** A run event's facts, for --log-format json. */
+function eventFields(event: RunEvent): Record<string, unknown> {
+  const node = stepNode(event.step.name).name;
+  const common = { event: `node_${event.type}`, node, kind: event.step.kind };
+  switch (event.type) {
+    case 'start':
+      return { ...common, relation: event.relation, index: event.index, total: event.total };
+    case 'finish': {
+      const r = event.result;
+      return { ...common, relation: r.relation, index: event.index, total: event.total, status: r.status, rows: r.rows, seconds: round(r.seconds), attempts: r.attempts, message: r.message, warnings: r.warnings };
+    }
+    case 'batch': {
+      const r = event.result;
+      return { ...common, batch: r.label, done: event.done, total: event.total, status: r.status, rows: r.rows, seconds: round(r.seconds), attempts: r.attempts, message: r.message };
+    }
+    case 'retry':
+      return { ...common, batch: event.unit.label, attempt: event.attempt, delay_ms: event.delayMs, message: event.message };
+    case 'wait':
+      return { ...common, holder: event.holder, timeout_seconds: event.timeoutSeconds };
+  }
+}
+
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
