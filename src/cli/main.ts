@@ -283,6 +283,30 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       }
     });
 
+  withCommon(program.command('show').description("preview rows: a model's compiled SQL (its inputs already built) or an inline query, run against the target"))
+    .option('--inline <sql>', "a query to run instead of a model; ref(), source() and var() work as in models")
+    .addOption(new Option('--limit <n>', 'rows to show per model; -1: all').default(5).argParser(parseLimit))
+    .addOption(new Option('--output <format>', 'a table, or JSON: {node, show: [rows]} per model').choices(['text', 'json']).default('text'))
+    .action(async (opts: CommonOptions & { inline?: string; limit: number; output: 'text' | 'json' }) => {
+      const { loadProject } = await import('../session/project.js');
+      const { showRows } = await import('../session/show.js');
+      const { formatTable } = await import('./table.js');
+      const project = await open(loadProject, opts);
+      if (opts.inline !== undefined && opts.select?.length) throw new UserError('BAD_ARGUMENT', 'give --select or --inline, not both');
+      const previews = await showRows(project, { select: opts.select, exclude: opts.exclude, inline: opts.inline, limit: opts.limit });
+      if (opts.output === 'json') {
+        p.out(JSON.stringify(previews.map((v) => ({ node: v.name, show: v.rows.map((r) => Object.fromEntries(v.columns.map((c, i) => [c, r[i]]))) })),
+          (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v), 2));
+        return;
+      }
+      previews.forEach((v, i) => {
+        if (i) p.out();
+        const what = v.name === 'inline' ? 'the inline query' : `'${v.name}'`;
+        p.out(`Previewing ${what} (${v.rows.length} row${v.rows.length === 1 ? '' : 's'}${opts.limit >= 0 && v.rows.length === opts.limit ? `, --limit ${opts.limit}` : ''}):`);
+        for (const line of v.rows.length ? formatTable(v.columns, v.rows) : ['(no rows)']) p.out(line);
+      });
+    });
+
   withCommon(program.command('ls').description('list models and seeds (opens no database), or the partition ledger'))
     .addOption(new Option('--output <format>', 'plain lines or JSON').choices(['text', 'json']).default('text'))
     .option('--partitions [model]', "the partition ledger of the selected (or named) models: rows, checksum, status per partition")
@@ -329,7 +353,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     }
     if (isUserError(err)) {
       printUserError(p, err);
-      return EXIT.invalid;
+      // A query that failed in the engine (sf show) is a failure, not an invalid command.
+      return err instanceof UserError && err.code === 'QUERY_FAILED' ? EXIT.failed : EXIT.invalid;
     }
     p.err(`internal error (a bug in sf; please report it): ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     return EXIT.failed;
@@ -393,6 +418,12 @@ function rangeOption(opts: RunOptions): { start: string; end: string; endExclusi
 function parseSeconds(text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n < 0) throw new UserError('BAD_ARGUMENT', `--lock-timeout takes seconds >= 0, got '${text}'`);
+  return n;
+}
+
+function parseLimit(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < -1) throw new UserError('BAD_ARGUMENT', `--limit takes a whole number of rows (-1: all), got '${text}'`);
   return n;
 }
 

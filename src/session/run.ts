@@ -18,6 +18,7 @@ import type { ModelTest } from '../plan/quality/audit.js';
 import { buildChecks, keepBuildFailures, testsByNode } from './checks.js';
 import { selectTests } from './test.js';
 import type { LoadedProject } from './project.js';
+import { explainUnbuilt } from './unbuilt.js';
 
 export type RunCommand = 'seed' | 'run' | 'build';
 
@@ -125,7 +126,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     request.onPlan?.(plan, runId);
     writeManifest(project, compiledPaths, now(), plan);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
-    const results = await runPlan(plan, adapter, {
+    const ran = await runPlan(plan, adapter, {
       threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries, stop: request.stop, failFast: request.failFast,
       // Once a step holds its model's lock, plan it again from what the warehouse holds now.
       replan: async (step) => {
@@ -133,6 +134,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
         return { ...again.steps[0]!, dependsOn: step.dependsOn };
       },
     });
+    const results = await explainUnbuilt(adapter, project, ran);
     await keepBuildFailures(adapter, project, tests, results.filter((r) => r.status === 'success').map((r) => r.name));
     const elapsedSeconds = (performance.now() - t0) / 1000;
     writeRunResults(project, request.command, results, elapsedSeconds, now(), { runId, args: request.args });

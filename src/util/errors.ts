@@ -18,7 +18,11 @@ export type UserErrorCode =
   | 'SELECTION'
   | 'BAD_ARGUMENT'
   | 'TARGET_IN_USE'
-  | 'CONNECTION';
+  | 'CONNECTION'
+  /** A query reads a model or seed that is not built yet. */
+  | 'NOT_BUILT'
+  /** A read-only query (sf show) failed in the engine: exit 1, as a failed node. */
+  | 'QUERY_FAILED';
 
 export interface Location {
   readonly file: string;
