@@ -65,7 +65,7 @@ describe('invalid projects exit 2 and write nothing', () => {
     await expectInvalid({ 'models/x.sql': "select * from {{ source('raw', 'nope') }}" }, /source\('raw', 'nope'\) in model 'x' is not declared/);
   });
   it('an invalid config names the key and the expected type', async () => {
-    await expectInvalid({}, /sf\.config\.ts: invalid config:\n  targets\.dev\.path: expected string, received number/,
+    await expectInvalid({}, /^error: sf\.config\.ts:2: targets\.dev\.path: expected string, received number/,
       `import { defineConfig } from 'sf-transform';\nexport default defineConfig({ name: 'x', targets: { dev: { type: 'duckdb', path: 42 as any } } });\n`);
   });
   it('bad --vars, unknown target, unknown option', async () => {

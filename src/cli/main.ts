@@ -98,8 +98,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
   };
 
   /** Loads the project and says what in it sf ignores (unknown keys in property files). */
-  const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions) => {
-    const project = await load(projectOptions(opts));
+  const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions, { seedErrors = false } = {}) => {
+    const project = await load({ ...projectOptions(opts), seedErrors });
     for (const w of project.manifest.warnings) p.err(`${paint.warn('warning:')} ${w}`);
     return project;
   };
@@ -108,7 +108,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     const { loadProject } = await import('../session/project.js');
     const { runProject, DEFAULT_THREADS } = await import('../session/run.js');
     const range = rangeOption(opts);
-    const project = await open(loadProject, opts);
+    const project = await open(loadProject, opts, { seedErrors: command !== 'run' });
     const { printHeader } = await import('./header.js');
     const { LiveProgress } = await import('./progress.js');
     const status = p.status;

@@ -18,6 +18,7 @@ import { checkIncrementalSettings } from './incremental-settings.js';
 import { templateError } from './template-errors.js';
 import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import { lineAt, scanStatements } from './sql-statements.js';
+import { cycleAmong } from '../graph/graph.js';
 import {
   STATIC_CONTEXT,
   type CompiledModel,
@@ -117,6 +118,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     } catch (err) {
       errors.push(templateError(err, node.path, 'render', { text: node.rawSql, names: knownNames() }));
     }
+  }
+  if (errors.length) {
+    // Stopping here: say now about a cycle among the models that did render, too.
+    const cycle = cycleAmong(new Map(rendered.map((r) => [r.node.name, [...r.state.refs]])), (name) => manifest.models.find((m) => m.name === name));
+    if (cycle) errors.push(cycle);
   }
   UserErrors.throwIfAny(errors);
 

@@ -131,11 +131,11 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
       } else state.testConfig = { ...state.testConfig, ...test.data };
       return '';
     }
-    const parsed = modelSettingsSchema.safeParse(settings);
+    const parsed = modelSettingsSchema.safeParse(settings, { reportInput: true });
     if (!parsed.success) {
       fail(state, {
         code: 'MODEL_CONFIG',
-        message: `bad config() in model '${state.node.name}': ${formatZodIssues(parsed.error).join('; ')}`,
+        message: `bad config() in model '${state.node.name}': ${formatZodIssues(parsed.error, '', modelSettingsSchema).join('; ')}`,
         hint: `config() takes: ${MODEL_SETTING_KEYS.join(', ')} (see the README, "Configuration")`,
         pattern: callPattern('config'),
       });

@@ -1,10 +1,12 @@
 // Find and load the project's config file with jiti (TypeScript, no build step), then validate.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
-import { UserError } from '../util/errors.js';
-import { configSchema, formatZodIssues } from './schema.js';
+import { UserError, UserErrors } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { blankComments, configIssues, lineOfPath } from './errors.js';
+import { configSchema } from './schema.js';
 import { resolveSources } from './sources.js';
 import type { ResolvedConfig, SfConfig } from './types.js';
 
@@ -17,6 +19,14 @@ export const PACKAGE_NAME = 'sf-transform';
 export function findConfigFile(projectDir: string): string {
   for (const name of CONFIG_NAMES) if (existsSync(join(projectDir, name))) return join(projectDir, name);
   let entries: string[] = [];
+  if (existsSync(projectDir) && statSync(projectDir).isFile()) {
+    const file = basename(projectDir);
+    throw new UserError('CONFIG_NOT_FOUND', `--project-dir ${projectDir} is a file, not a directory`, {
+      hint: /\.config\.(ts|mts|js|mjs)$/.test(file)
+        ? `pass its folder: --project-dir ${dirname(projectDir)} (or --config ${file} from there)`
+        : 'pass the folder holding the project\'s config file',
+    });
+  }
   try {
     entries = readdirSync(projectDir);
   } catch {
@@ -66,29 +76,42 @@ export async function loadConfig(projectDir: string, configFile?: string): Promi
   try {
     raw = await jiti.import(path, { default: true });
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `cannot load config: ${(err as Error).message}`, {
-      location: { file: path },
-      hint: 'the file must `export default defineConfig({...})` and be valid TypeScript',
-      cause: err,
-    });
+    throw configThrew(err, dir, path);
   }
   return resolveConfig(raw, dir, path);
 }
 
+/**
+ * A config that failed to load (a syntax error, or code that threw): the message with the
+ * config's relative path and line, no machine paths.
+ */
+function configThrew(err: unknown, projectDir: string, configPath: string): UserError {
+  const file = relative(projectDir, configPath);
+  const message = err instanceof Error ? err.message : String(err);
+  // The first stack frame in the config (a throw), or the position a parse error names.
+  const frame = new RegExp(`${escapeRegExp(configPath)}:(\\d+):\\d+`).exec(`${message}\n${err instanceof Error ? err.stack ?? '' : ''}`);
+  const clean = message.replace(new RegExp(`\\s*${escapeRegExp(configPath)}:\\d+:\\d+\\s*`, 'g'), ' ').replaceAll(configPath, file).replaceAll(projectDir, '.').trim();
+  return new UserError('CONFIG_INVALID', `cannot load the config: ${clean}`, {
+    location: { file, line: frame ? Number(frame[1]) : undefined },
+    hint: 'the file must be valid TypeScript that runs and does `export default defineConfig({...})`',
+    cause: err,
+  });
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export function resolveConfig(raw: unknown, projectDir: string, configPath: string): ResolvedConfig {
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UserError('CONFIG_INVALID', `invalid config:\n  ${formatZodIssues(parsed.error).join('\n  ')}`, {
-      location: { file: configPath },
-      hint: 'see the README section "Configuration" for every key and its type',
-    });
-  }
+  const file = relative(projectDir, configPath);
+  const source = () => (existsSync(configPath) ? readFileSync(configPath, 'utf8') : '');
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) UserErrors.throwIfAny(configIssues(parsed.error, configSchema, source(), file));
   const c = parsed.data as SfConfig;
   const targetNames = Object.keys(c.targets);
   const defaultTarget = c.defaultTarget ?? targetNames[0]!;
   if (!c.targets[defaultTarget]) {
     throw new UserError('CONFIG_INVALID', `defaultTarget '${defaultTarget}' is not one of the targets (${targetNames.join(', ')})`, {
-      location: { file: configPath },
+      location: { file, line: lineOfPath(blankComments(source()), ['defaultTarget']) },
+      hint: didYouMean(defaultTarget, targetNames),
     });
   }
   const { sources, errors } = resolveSources(Object.entries(c.sources ?? {}).map(([name, s]) => ({ ...s, name, file: relative(projectDir, configPath) })));

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isSecretEnvName } from '../util/secrets.js';
+import { closest } from '../util/suggest.js';
+import { keysAt } from './errors.js';
 import { GRANULARITIES, INCREMENTAL_STRATEGIES, MATERIALIZATIONS, ON_SCHEMA_CHANGE } from './types.js';
 
 const identifier = z.string().min(1);
@@ -136,11 +138,24 @@ export const configSchema = z.strictObject({
 });
 
 /** `targets.dev.path: expected string, received number` — one line per problem. */
-export function formatZodIssues(error: z.ZodError, prefix = ''): string[] {
+export function formatZodIssues(error: z.ZodError, prefix = '', schema?: z.ZodType): string[] {
   return error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     let message = issue.message.replace(/^Invalid input: /, '');
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    if (issue.code === 'unrecognized_keys') {
+      const known = schema ? keysAt(schema, issue.path) : [];
+      message = `unknown key(s) ${issue.keys.map((k) => `'${k}'${suggestion(k, known)}`).join(', ')}`;
+    }
+    // With safeParse's reportInput: the value given, and the closest allowed one.
+    if (issue.code === 'invalid_value' && typeof issue.input === 'string') {
+      const values = issue.values.map(String);
+      message = `'${issue.input}' is not one of ${values.join(', ')}${suggestion(issue.input, values)}`;
+    }
     return path ? `${path}: ${message}` : message;
   });
 }
+
+const suggestion = (given: string, candidates: readonly string[]) => {
+  const near = closest(given, candidates);
+  return near ? ` (did you mean '${near}'?)` : '';
+};

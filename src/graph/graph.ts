@@ -119,22 +119,40 @@ function topologicalOrder(graph: Graph, nodes: ReadonlyMap<string, GraphNode>): 
       }
     }
   }
-  if (order.length < graph.nodeCount()) throw cycleError(graph, nodes);
+  if (order.length < graph.nodeCount()) {
+    throw cycleError(graph, (name) => {
+      const node = nodes.get(name);
+      return node?.kind === 'model' ? node.model.node : node?.kind === 'seed' ? { path: node.seed.node.path } : undefined;
+    });
+  }
   return order;
 }
 
-function cycleError(graph: Graph, nodes: ReadonlyMap<string, GraphNode>): UserError {
+/** A node's file, and a model's template (to find the line of a ref()). */
+type Locate = (name: string) => { readonly path: string; readonly rawSql?: string } | undefined;
+
+/**
+ * The first cycle among models that ref each other (`refs`: a model's name to what it refs),
+ * found before the whole project compiles, so it is reported with the other errors.
+ */
+export function cycleAmong(refs: ReadonlyMap<string, readonly string[]>, locate: Locate): UserError | undefined {
+  const graph = new Graph();
+  for (const [reader, read] of refs) {
+    graph.setNode(reader);
+    for (const r of read) if (refs.has(r)) graph.setEdge(r, reader);
+  }
+  return alg.isAcyclic(graph) ? undefined : cycleError(graph, locate);
+}
+
+function cycleError(graph: Graph, locate: Locate): UserError {
   const component = alg.findCycles(graph).map((c: string[]) => c.sort())
     .sort((a: string[], b: string[]) => a[0]!.localeCompare(b[0]!))[0]!;
   const chain = cyclePath(graph, component);
-  const first = nodes.get(chain[0]!);
-  const second = chain[1]!;
-  const file = first?.kind === 'model' ? first.model.node.path : first?.kind === 'seed' ? first.seed.node.path : chain[0]!;
   // Edges point from a node to its readers, so chain[1] is the model whose ref() closes the loop.
-  const reader = nodes.get(second);
-  const location = reader?.kind === 'model'
-    ? { file: reader.model.node.path, line: lineOf(reader.model.node.rawSql, callPattern('ref', chain[0]!)) }
-    : { file };
+  const reader = locate(chain[1]!);
+  const location = reader?.rawSql !== undefined
+    ? { file: reader.path, line: lineOf(reader.rawSql, callPattern('ref', chain[0]!)) }
+    : { file: locate(chain[0]!)?.path ?? chain[0]! };
   return new UserError('CYCLE', `dependency cycle: ${chain.join(' -> ')}`, {
     location,
     hint: 'each arrow means "is read by"; remove one ref() in the chain to break it',

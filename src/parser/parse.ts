@@ -13,8 +13,12 @@ import type { Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/;
 
-/** `context` renders templated values in property files (var, env_var, target). */
-export function parseProject(config: ResolvedConfig, files: ProjectFiles, context: YamlContext): Manifest {
+/**
+ * `context` renders templated values in property files (var, env_var, target). With `errors`,
+ * problems are added to it and parsing goes on (the second of two same-named nodes is left
+ * out), so later stages can report theirs in the same pass; without, they are thrown.
+ */
+export function parseProject(config: ResolvedConfig, files: ProjectFiles, context: YamlContext, collect?: UserError[]): Manifest {
   const errors: UserError[] = [];
   const read = (path: string) => readFileSync(join(config.projectDir, path), 'utf8');
   const nameOf = (path: string, ext: string) => basename(path, ext);
@@ -44,6 +48,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   const macros = files.macros.map((path) => ({ path, source: testBlocksAsMacros(read(path)) }));
 
   const seen = new Map<string, string>();
+  const duplicates = new Set<SeedNode | ModelNode>();
   for (const node of [...seeds, ...models]) {
     if (!NAME.test(node.name)) {
       errors.push(new UserError('DUPLICATE_NODE', `'${node.name}' is not a usable ${node.kind} name`, {
@@ -57,6 +62,8 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
         location: { file: node.path },
         hint: 'rename one of the files (names are unique across models and seeds, ignoring case)',
       }));
+      duplicates.add(node);
+      continue;
     }
     seen.set(node.name.toLowerCase(), node.path);
   }
@@ -73,8 +80,10 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     customTests: new Set(macros.flatMap((m) => [...m.source.matchAll(/\bmacro\s+test_([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((x) => x[1]!))),
   }, context);
   errors.push(...properties.errors);
-  UserErrors.throwIfAny(errors);
-  return deepFreeze({ project: config.name, models, seeds, tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: properties.warnings });
+  if (collect) collect.push(...errors);
+  else UserErrors.throwIfAny(errors);
+  return deepFreeze({
+    project: config.name, models: models.filter((m) => !duplicates.has(m)), seeds: seeds.filter((s) => !duplicates.has(s)), tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: properties.warnings });
 }
 
 /**

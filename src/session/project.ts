@@ -12,6 +12,7 @@ import { parseProject } from '../parser/parse.js';
 import type { Manifest } from '../parser/nodes.js';
 import { discoverProject } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
+import { inspectSeed } from '../parser/seed-csv.js';
 import { didYouMean } from '../util/suggest.js';
 
 export interface ProjectOptions {
@@ -20,6 +21,11 @@ export interface ProjectOptions {
   readonly target?: string | undefined;
   readonly vars?: Readonly<Record<string, unknown>> | undefined;
   readonly env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Check every seed's CSV as well when the project has other errors (build, seed), so they
+   * all come out in one pass. A valid project's seeds are read when they load.
+   */
+  readonly seedErrors?: boolean | undefined;
 }
 
 export interface LoadedProject {
@@ -45,17 +51,36 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   const dialect = dialectFor(target.type, 'schema' in target ? target.schema : undefined);
   const vars = { ...loaded.vars, ...options.vars };
   const env = options.env ?? process.env;
+  // Every stage runs as far as it can and adds its errors: all come out together.
+  const errors: UserError[] = [];
   const manifest = parseProject(loaded, discoverProject(loaded), {
     vars, env, target: { name: targetName, type: target.type, schema: dialect.defaultSchema },
-  });
+  }, errors);
   // Sources from property files join the config's; every later step sees them all.
   const merged = resolveSources(manifest.sources, loaded.sources);
-  UserErrors.throwIfAny(merged.errors);
+  errors.push(...merged.errors);
   // --vars over the config's, for everything after loading (freshness reads sf_now).
   const config: ResolvedConfig = deepFreeze({ ...loaded, vars, sources: merged.sources });
-  const compiled = linkSourcesToSeeds(
+  const compiled = collecting(errors, () => linkSourcesToSeeds(
     compileProject({ config, manifest, dialect, targetName, cliVars: options.vars, env: options.env }),
     config.sources,
-  );
-  return { config, targetName, target, dialect, manifest, compiled, graph: buildGraph(compiled) };
+  ));
+  const graph = compiled && collecting(errors, () => buildGraph(compiled));
+  if (errors.length && options.seedErrors) {
+    for (const seed of manifest.seeds) collecting(errors, () => inspectSeed(config.projectDir, seed, config.seeds.delimiter));
+  }
+  UserErrors.throwIfAny(errors);
+  return { config, targetName, target, dialect, manifest, compiled: compiled!, graph: graph! };
+}
+
+/** `run()`'s value, or undefined with its user errors added to `errors`. */
+function collecting<T>(errors: UserError[], run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof UserErrors) errors.push(...err.errors);
+    else if (err instanceof UserError) errors.push(err);
+    else throw err;
+    return undefined;
+  }
 }

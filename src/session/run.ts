@@ -19,6 +19,7 @@ import { buildChecks, keepBuildFailures, testsByNode } from './checks.js';
 import { selectTests } from './test.js';
 import type { LoadedProject } from './project.js';
 import { explainUnbuilt } from './unbuilt.js';
+import { UserError, UserErrors } from '../util/errors.js';
 
 export type RunCommand = 'seed' | 'run' | 'build';
 
@@ -85,10 +86,18 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   // Sources and singular tests are checked in a build (as dbt's build runs tests; sf adds freshness).
   const checks = request.command === 'build' ? buildChecks(project, selected, selectTests(project, request).singular, now(), request.warnError) : [];
   const seedTables = new Map<string, SeedTable>();
+  const seedErrors: UserError[] = [];
   for (const name of selected) {
     const node = graph.node(name);
-    if (node.kind === 'seed') seedTables.set(name, inspectSeed(config.projectDir, node.seed.node, config.seeds.delimiter));
+    if (node.kind !== 'seed') continue;
+    try {
+      seedTables.set(name, inspectSeed(config.projectDir, node.seed.node, config.seeds.delimiter));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      seedErrors.push(err);
+    }
   }
+  UserErrors.throwIfAny(seedErrors);
 
   request.onValid?.();
   const lockTimeoutMs = (request.lockTimeoutSeconds ?? target.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;

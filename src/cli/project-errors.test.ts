@@ -1,0 +1,98 @@
+// A broken project, as a user meets it (the built CLI, a subprocess): every error in one pass,
+// each with its file and line; config-file errors with the line in the config and the closest
+// valid key or value; a config that throws; --project-dir naming a file. Exit 2, nothing written.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempProject, type TempProject } from '../testing/project.js';
+
+const bin = fileURLToPath(new URL('../../bin/sf.js', import.meta.url));
+let p: TempProject;
+afterEach(() => p?.cleanup());
+
+function sf(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } }, (error, out, err) => done({ code: error ? Number(error.code) : 0, out, err }));
+  });
+}
+
+const CONFIG = (body: string) => `import { defineConfig } from 'sf-transform';\n\nexport default defineConfig({\n${body}\n});\n`;
+const GOOD_TARGETS = "  name: 'broken',\n  targets: { dev: { type: 'duckdb', path: 'target/test.duckdb' } },";
+
+describe('a broken project', () => {
+  it('reports template errors, unknown refs, bad config(), cycles, duplicate names and bad CSVs together', async () => {
+    p = tempProject({
+      'models/a.sql': 'select 1 as x,\n{{ 1 + }}',
+      'models/b.sql': "select * from {{ ref('nope') }}",
+      'models/c.sql': "{{ config(materialized='tabel') }}\nselect 1 as x",
+      'models/d.sql': "select * from {{ ref('e') }}",
+      'models/e.sql': "select * from {{ ref('d') }}",
+      'models/x/f.sql': 'select 1 as x',
+      'models/y/f.sql': 'select 2 as x',
+      'models/fine.sql': 'select 1 as x',
+      'seeds/ragged.csv': 'id,name\n1,a\n2\n',
+    }, CONFIG(GOOD_TARGETS));
+    const run = await sf(['build'], p.dir);
+    expect(run.code).toBe(2);
+    expect(run.out).toBe('');
+    const firstLines = run.err.split('\n').filter((l) => l.startsWith('error: '));
+    expect(firstLines).toEqual([
+      "error: models/y/f.sql: two nodes are named 'f': models/x/f.sql and models/y/f.sql",
+      'error: models/a.sql:2: template syntax error: unexpected token: }}',
+      "error: models/b.sql:1: ref('nope') in model 'b': no model or seed is named 'nope'",
+      "error: models/c.sql:1: bad config() in model 'c': materialized: 'tabel' is not one of view, table, ephemeral, incremental (did you mean 'table'?)",
+      'error: models/e.sql:1: dependency cycle: d -> e -> d',
+      'error: seeds/ragged.csv:3: row has the wrong number of fields: Invalid Record Length: expect 2, got 1',
+    ]);
+    expect(run.err).toMatch(/6 errors; nothing was run\.\n$/);
+    expect(existsSync(join(p.dir, 'target/test.duckdb'))).toBe(false);
+  });
+
+  it('config-file errors carry their line in the config and the closest key or value', async () => {
+    p = tempProject({}, CONFIG([
+      "  name: 'broken',",
+      '  targets: {',
+      "    dev: { type: 'duckdb', path: 'target/test.duckdb', threds: 4 },",
+      '  },',
+      '  // models: { staging: { materialized: "view" } },  (a comment does not count)',
+      '  models: {',
+      "    staging: { materialized: 'tabel' },",
+      '  },',
+    ].join('\n')));
+    const run = await sf(['ls'], p.dir);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe([
+      "error: sf.config.ts:6: targets.dev.threds: unknown key 'threds'",
+      "  hint: did you mean 'threads'?",
+      "error: sf.config.ts:10: models.staging.materialized: 'tabel' is not one of view, table, ephemeral, incremental",
+      "  hint: did you mean 'table'?",
+      '2 errors; nothing was run.',
+      '',
+    ].join('\n'));
+
+    p.write('sf.config.ts', CONFIG("  name: 'broken',\n  defaultTarget: 'prod',\n  targets: { prd: { type: 'duckdb', path: 'x.duckdb' } },"));
+    expect((await sf(['ls'], p.dir)).err).toBe("error: sf.config.ts:5: defaultTarget 'prod' is not one of the targets (prd)\n  hint: did you mean 'prd'?\n");
+  });
+
+  it('a config that throws or does not parse: its line and relative path, no machine path', async () => {
+    p = tempProject({}, CONFIG(`${GOOD_TARGETS}\n  vars: { region: process.env.SF_TEST_NO_SUCH_VAR!.trim() },`));
+    const threw = await sf(['ls'], join(p.dir));
+    expect(threw.code).toBe(2);
+    expect(threw.err).toMatch(/^error: sf\.config\.ts:6: cannot load the config: Cannot read properties of undefined \(reading 'trim'\)\n/);
+    expect(threw.err).not.toContain(p.dir);
+
+    p.write('sf.config.ts', CONFIG("  name: 'broken',\n  targets: { dev: { type: 'duckdb' path: 'x' } },"));
+    const unparsable = await sf(['ls'], p.dir);
+    expect(unparsable.err).toMatch(/^error: sf\.config\.ts:5: cannot load the config: ParseError: Unexpected token, expected ","\n/);
+    expect(unparsable.err).not.toContain(p.dir);
+  });
+
+  it('--project-dir naming a file says so, and names its folder', async () => {
+    p = tempProject({}, CONFIG(GOOD_TARGETS));
+    const run = await sf(['ls', '--project-dir', 'sf.config.ts'], p.dir);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(`error: --project-dir ${join(p.dir, 'sf.config.ts')} is a file, not a directory\n  hint: pass its folder: --project-dir ${p.dir} (or --config sf.config.ts from there)`);
+  });
+});
