@@ -56,7 +56,10 @@ export interface Statement {
 export interface CsvLoad {
   readonly kind: 'csv-load';
   readonly relation: Relation;
+  /** Where to read it. */
   readonly path: string;
+  /** As errors name it: the project's relative path (`seeds/people.csv`). */
+  readonly file: string;
   readonly columns: readonly ColumnSpec[];
   readonly delimiter: string;
 }

@@ -28,6 +28,7 @@ import {
 } from '../types.js';
 import type { OpenOptions } from '../registry.js';
 import { duckDBKyselyDialect } from './kysely-dialect.js';
+import { badSeedValue } from '../seed-errors.js';
 
 export async function openDuckDB(target: DuckDBTarget, projectDir: string, dialect: SqlDialect, options: OpenOptions): Promise<Adapter> {
   // Partition keys, windows and timestamptz values are UTC on every engine. DuckDB takes its
@@ -119,8 +120,12 @@ class DuckDBAdapter implements Adapter {
     const query = `insert into ${this.dialect.renderRelation(load.relation)}
 select * from read_csv(${literal(load.path)}, header = true, auto_detect = false, delim = ${literal(load.delimiter)},
   quote = '"', escape = '"', columns = {${columns}}, nullstr = '', allow_quoted_nulls = false)`;
-    const result = await sql.raw(query).execute(db);
-    return Number(result.numAffectedRows ?? 0n);
+    try {
+      const result = await sql.raw(query).execute(db);
+      return Number(result.numAffectedRows ?? 0n);
+    } catch (err) {
+      throw csvLoadError(err, load);
+    }
   }
 
   async info(): Promise<{ version: string; settings: Record<string, string> }> {
@@ -139,6 +144,21 @@ select * from read_csv(${literal(load.path)}, header = true, auto_detect = false
     this.#instance.closeSync();
     if (this.#holderFile) rmSync(this.#holderFile, { force: true });
   }
+}
+
+/**
+ * read_csv's failure as sf words it: a refused value as on every engine (seed-errors.ts),
+ * anything else as its first lines with the file's project path, without the option dump.
+ */
+function csvLoadError(err: unknown, load: CsvLoad): Error {
+  const message = errorMessage(err);
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  const refused = /Error when converting column "((?:[^"]|"")+)"\. Could not convert string "((?:[^"]|"")*)" to '/.exec(message);
+  const spec = refused && load.columns.find((c) => c.name === refused[1]);
+  // DuckDB doubles the quotes inside the value it names.
+  if (spec) return new Error(badSeedValue(load.file, line ? Number(line) : undefined, spec.name, spec.type, refused[2]!.replace(/""/g, '"')), { cause: err });
+  const summary = message.split('\n').slice(0, 3).join('\n').split(load.path).join(load.file);
+  return Object.assign(new Error(line ? `${load.file}:${line}: ${summary}` : summary, { cause: err }), { code: (err as { code?: unknown }).code });
 }
 
 function describeDuckDBError(err: unknown): EngineErrorInfo {

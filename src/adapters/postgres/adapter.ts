@@ -22,6 +22,7 @@ import {
   type WarehouseState,
 } from '../types.js';
 import { rowChecksum } from '../row-checksum.js';
+import { badSeedValue } from '../seed-errors.js';
 import { readCsvRecords, type Cell } from '../csv-records.js';
 import { connectionError, pgSettings, scrub, type PgSettings } from './connection.js';
 import { copyIn, failedSql, pgKyselyDialect } from './kysely-dialect.js';
@@ -170,9 +171,17 @@ class PostgresAdapter implements Adapter {
       const where = (err as { where?: string }).where ?? '';
       const row = /\bline (\d+)/.exec(where);
       const fileLine = row ? lines[Number(row[1]) - 1] : undefined;
-      const column = /\bcolumn (\S+?):/.exec(where)?.[1];
+      // `COPY t, line 5, column joined_on: "not-a-date"`: the value is quoted, not escaped.
+      const bad = /\bcolumn (\S+?): "(.*)"\s*$/s.exec(where);
+      const column = bad?.[1] ?? /\bcolumn (\S+?):/.exec(where)?.[1];
       if (fileLine === undefined) throw err;
-      throw Object.assign(new Error(`${load.path}:${fileLine}: ${column ? `column ${column}: ` : ''}${errorMessage(err)}`, { cause: err }), {
+      const spec = load.columns.find((c) => c.name === column);
+      // 22P02 / 22007 / 22008: a value the column's type does not take.
+      const refused = bad && spec && ['22P02', '22007', '22008'].includes((err as { code?: string }).code ?? '');
+      const message = refused
+        ? badSeedValue(load.file, fileLine, column!, spec.type, bad[2]!)
+        : `${load.file}:${fileLine}: ${column ? `column ${column}: ` : ''}${errorMessage(err)}`;
+      throw Object.assign(new Error(message, { cause: err }), {
         code: (err as { code?: string }).code,
       });
     }

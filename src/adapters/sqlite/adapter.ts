@@ -185,7 +185,7 @@ class SQLiteAdapter implements Adapter {
           batch.push(converters[i]!(record.cells[i] ?? null));
         } catch (err) {
           if (!(err instanceof CellError)) throw err;
-          throw new CellError(`${load.path}:${record.line}: column ${load.columns[i]!.name} (${load.columns[i]!.type}): ${err.message}`);
+          throw new CellError(`${load.file}:${record.line}: column ${load.columns[i]!.name} (${load.columns[i]!.type}): ${err.message}`);
         }
       }
       if (++rows % perInsert === 0) {

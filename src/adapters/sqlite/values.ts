@@ -118,12 +118,12 @@ function toBoolean(v: string): number {
   const lower = v.toLowerCase();
   if (TRUE.has(lower)) return 1;
   if (FALSE.has(lower)) return 0;
-  throw invalid(v, 'boolean (true/false)');
+  throw invalid(v, 'boolean');
 }
 
 function toDate(v: string): string {
   const m = DATE.exec(v);
-  if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) throw invalid(v, 'date (YYYY-MM-DD)');
+  if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) throw invalid(v, 'date');
   return v;
 }
 
@@ -132,7 +132,7 @@ function toTimestamp(v: string): string {
   const [, date = '', hh = '00', mi = '00', ss = '00', fraction = ''] = m ?? [];
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   if (!m || !isRealDate(y, mo, d) || Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 59) {
-    throw invalid(v, 'timestamp (YYYY-MM-DD HH:MM:SS)');
+    throw invalid(v, 'timestamp');
   }
   const trimmed = fraction.slice(0, 6).replace(/0+$/, '');
   return `${date} ${hh.padStart(2, '0')}:${mi}:${ss}${trimmed ? `.${trimmed}` : ''}`;
