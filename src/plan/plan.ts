@@ -101,7 +101,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const kind = model.settings.materialized;
     if (kind === 'ephemeral') continue;
     schemas.add(model.relation.schema);
-    const common = { name, relation: model.relation, dependsOn, compiledPath: inputs.compiledPaths?.get(name) };
+    const common = { name, relation: model.relation, dependsOn, compiledPath: inputs.compiledPaths?.get(name), compiledSql: model.sql };
     const existing = state.get(relationKey(model.relation));
     if (kind === 'incremental') {
       const plan = incrementalPlan({

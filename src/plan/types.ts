@@ -34,6 +34,8 @@ export interface PlanStep {
   readonly ledger?: { readonly model: string } | undefined;
   /** Where the model's compiled SQL was written, for error messages. */
   readonly compiledPath?: string | undefined;
+  /** That file's SQL: an engine's line number is moved to its line (runner/sql-lines.ts). */
+  readonly compiledSql?: string | undefined;
   /** A check (source, test): it writes no model, so it takes no lock and is not planned again. */
   readonly readOnly?: boolean | undefined;
 }

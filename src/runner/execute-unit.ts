@@ -4,6 +4,7 @@ import { ModelError, type Adapter, type StepAction, type TestOutcome, type UnitC
 import type { PlanUnit } from '../plan/types.js';
 import { faultPoint } from './faults.js';
 import { interruptRequested } from './interrupts.js';
+import { rememberStatement } from './sql-lines.js';
 
 /**
  * The commit itself failed (the connection dropped while committing): the unit may or may not
@@ -75,7 +76,10 @@ async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly 
     stopIfInterrupted(ctx);
     if (!('kind' in action)) {
       faultPoint(action.sql);
-      const result = await sql.raw<Record<string, unknown>>(action.sql).execute(trx);
+      const result = await sql.raw<Record<string, unknown>>(action.sql).execute(trx).catch((err: unknown) => {
+        rememberStatement(err, action.sql);
+        throw err;
+      });
       if (action.rows === 'affected') add(Number(result.numAffectedRows ?? 0n));
       if (action.rows === 'scalar') add(Number(Object.values(result.rows[0] ?? {})[0] ?? 0));
     } else if (action.kind === 'note') {

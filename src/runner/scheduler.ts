@@ -17,6 +17,7 @@ import { AmbiguousCommit, executeUnit } from './execute-unit.js';
 import { isUserError, UserError } from '../util/errors.js';
 import { Semaphore } from './semaphore.js';
 import { cancelRunningQueries } from './interrupts.js';
+import { pointAtCompiled, statementOfError } from './sql-lines.js';
 
 export interface RunOptions {
   readonly threads: number;
@@ -99,9 +100,10 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
           ...(tests.length ? { tests } : {}),
         };
       } catch (err) {
-        const info = err instanceof ModelError || err instanceof AmbiguousCommit
+        const described = err instanceof ModelError || err instanceof AmbiguousCommit
           ? { message: err.message, retryable: false }
           : adapter.describeError(err);
+        const info = { ...described, message: pointAtCompiled(described.message, statementOfError(err), step.compiledSql) };
         // Stopped by another step's failure: rolled back, not failed on its own.
         if (haltedBy) return { label, window: unit.window, status: 'skipped', startedAt, seconds: seconds(t0), attempts: attempt, message: `${haltNote()}: rolled back, left as it was` };
         if (info.retryable && attempt < maxAttempts) {
