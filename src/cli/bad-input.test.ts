@@ -37,6 +37,11 @@ describe('invalid projects exit 2 and write nothing', () => {
     expect(err).toContain('2 errors; nothing was run.');
   });
 
+  it('an {% include %} names its own line and says to use a macro', async () => {
+    await expectInvalid({ 'models/inc.sql': "select 1 as a\n-- two\n{% include 'shared.sql' %}" },
+      /^error: models\/inc\.sql:3: \{% include 'shared\.sql' %\}: sf has no template files to include from\n {2}hint: put the shared SQL in a macro under macros\//);
+  });
+
   it('template syntax error', async () => {
     await expectInvalid({ 'models/bad.sql': 'select 1\n{{ ref( }}' }, /^error: models\/bad\.sql:2: template syntax error/);
   });

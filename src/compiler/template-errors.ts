@@ -14,6 +14,8 @@ export function templateError(err: unknown, file: string, phase: 'parse' | 'rend
   if (e.cause instanceof UserError) return e.cause;
   const printed = UNDEFINED_OUTPUT.exec(e.message ?? '');
   if (printed) return undefinedName(file, Number(printed[1]), Number(printed[2]), source);
+  const included = /template not found: (.+)$/m.exec(e.message ?? '');
+  if (included) return includeError(file, included[1]!.trim(), source?.text);
   const message = cleanMessage(e.message ?? String(err));
   const line = e.lineno === undefined ? undefined : phase === 'render' ? e.lineno + 1 : e.lineno;
   const code: UserErrorCode = phase === 'parse' ? 'TEMPLATE_SYNTAX' : 'TEMPLATE_RENDER';
@@ -40,6 +42,19 @@ function undefinedName(file: string, line: number, column: number, source?: { te
   return new UserError('TEMPLATE_RENDER', `${expr ? `'${expr}'` : 'a value'} is not defined: printed into the SQL it would be an empty string`, {
     location: { file, line },
     hint: near ?? "check the spelling; to allow a missing value write {{ name | default('...') }}, or test it with {% if name is defined %}",
+  });
+}
+
+/**
+ * `{% include 'x.sql' %}`: templates have no loader, so nothing can be included;
+ * Nunjucks says so without a line. Name the include's own line and what to do instead.
+ */
+function includeError(file: string, name: string, text: string | undefined): UserError {
+  const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const line = text === undefined ? undefined : lineOf(text, new RegExp(`\\{%-?\\s*include\\s+['"]${quoted}['"]`)) ?? lineOf(text, /\{%-?\s*include\b/);
+  return new UserError('TEMPLATE_RENDER', `{% include '${name}' %}: sf has no template files to include from`, {
+    location: { file, line },
+    hint: 'put the shared SQL in a macro under macros/ ({% macro name() %}...{% endmacro %}) and call it: {{ name() }}',
   });
 }
 

@@ -1,4 +1,4 @@
-// Conformance: names that need quoting (mixed case, spaces, reserved words) work as model,
+// Conformance: names that need quoting (mixed case, spaces, non-ASCII letters, reserved words) work as model,
 // seed and column names, through ref(), on first builds and on rebuilds that swap tables.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES } from './engines.js';
@@ -23,11 +23,17 @@ const FILES: Record<string, string> = {
     'select id, \'v\' || cast(id as varchar(10)) as "select", "order" as "where"',
     "from {{ ref('order items') }}",
   ].join('\n'),
+  // Letters of any alphabet are letters: a name is not limited to ASCII.
+  'models/Größe café.sql': [
+    "{{ config(materialized='table') }}",
+    "select id from {{ ref('order items') }}",
+  ].join('\n'),
   'models/consumer.sql': [
     'select m.id, m."Group", m."Amount", oi."order", oi."from", s."select", s."where"',
     "from {{ ref('MixedCase') }} as m",
     "inner join {{ ref('order items') }} as oi on oi.id = m.id",
     "inner join {{ ref('select') }} as s on s.id = m.id",
+    "inner join {{ ref('Größe café') }} as g on g.id = m.id",
   ].join('\n'),
 };
 
@@ -54,7 +60,7 @@ describe.each(ENGINES)('identifiers that need quoting on %s', (engine) => {
 
   it('builds a seed with a space, MixedCase, "order items" and "select" (exit 0)', () => {
     expect(first.code, first.text).toBe(0);
-    expect(first.out.join('\n')).toMatch(/PASS=5 ERROR=0 SKIP=0 TOTAL=5/);
+    expect(first.out.join('\n')).toMatch(/PASS=6 ERROR=0 SKIP=0 TOTAL=6/);
   });
 
   it('creates the relations under their exact names', async () => {
@@ -63,6 +69,7 @@ describe.each(ENGINES)('identifiers that need quoting on %s', (engine) => {
     expect(await p.kindOf(p.rel('order items'))).toBe('table');
     expect(await p.kindOf(p.rel('select'))).toBe('view');
     expect(await p.kindOf(p.rel('consumer'))).toBe('view');
+    expect(await p.kindOf(p.rel('Größe café'))).toBe('table');
     expect((await p.columns(p.rel('MixedCase'))).map((c) => c.name)).toEqual(['id', 'Group', 'Amount']);
     expect((await p.columns(p.rel('order items'))).map((c) => c.name)).toEqual(['id', 'order', 'from']);
   });
@@ -81,9 +88,9 @@ describe.each(ENGINES)('identifiers that need quoting on %s', (engine) => {
     expect(one.out.join('\n')).toMatch(/PASS=1 ERROR=0 SKIP=0 TOTAL=1/);
     const mixed = await p.sf('run', '--select', 'MixedCase+');
     expect(mixed.code, mixed.text).toBe(0);
-    expect(mixed.out.join('\n')).toMatch(/PASS=4 ERROR=0 SKIP=0 TOTAL=4/);
+    expect(mixed.out.join('\n')).toMatch(/PASS=5 ERROR=0 SKIP=0 TOTAL=5/);
     expect(await readConsumer()).toEqual(EXPECTED);
-    const expected = ['Raw Orders', 'MixedCase', 'order items', 'select', 'consumer'].map((n) => p.rel(n));
+    const expected = ['Raw Orders', 'MixedCase', 'order items', 'select', 'Größe café', 'consumer'].map((n) => p.rel(n));
     expect(await p.unexpectedRelations(expected)).toEqual([]);
   });
 
@@ -92,5 +99,15 @@ describe.each(ENGINES)('identifiers that need quoting on %s', (engine) => {
     const one = await p.sf('run', '--select', 'order items');
     expect(one.code, one.text).toBe(0);
     expect(one.out.join('\n')).toMatch(/PASS=1 ERROR=0 SKIP=0 TOTAL=1/);
+    const unicode = await p.sf('run', '--select', 'Größe café');
+    expect(unicode.out.join('\n'), unicode.text).toMatch(/PASS=1 ERROR=0 SKIP=0 TOTAL=1/);
+  });
+
+  it('refuses a file name outside the rule, naming the file and a name that works', async () => {
+    const q = await pool.create({ files: { 'models/"quoted".sql': 'select 1 as x', 'seeds/-dash.csv': 'a\n1\n' } });
+    const run = await q.sf('build');
+    expect(run.code).toBe(2);
+    expect(run.err.join('\n')).toContain(`models/"quoted".sql: '"quoted"' is not a usable model name: the file name is the name\n  hint: rename the file: a name is letters (any alphabet), digits, _, spaces, . and -, starting with a letter, digit or _ (e.g. quoted_.sql)`);
+    expect(run.err.join('\n')).toContain("seeds/-dash.csv: '-dash' is not a usable seed name");
   });
 });

@@ -11,7 +11,13 @@ import { parseProperties } from './properties.js';
 import type { YamlContext } from './yaml-render.js';
 import type { Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
 
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/;
+/**
+ * A model's or seed's name (its file name): letters of any alphabet, digits, `_`, spaces, `.`
+ * and `-`, starting with a letter, digit or `_`. Every relation name is quoted, so all of these
+ * work on every engine (conformance/identifiers.test.ts); quotes, slashes and control
+ * characters do not.
+ */
+export const NODE_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}\p{M}_ .-]*$/u;
 
 /**
  * `context` renders templated values in property files (var, env_var, target). With `errors`,
@@ -50,11 +56,13 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   const seen = new Map<string, string>();
   const duplicates = new Set<SeedNode | ModelNode>();
   for (const node of [...seeds, ...models]) {
-    if (!NAME.test(node.name)) {
-      errors.push(new UserError('DUPLICATE_NODE', `'${node.name}' is not a usable ${node.kind} name`, {
+    if (!NODE_NAME.test(node.name)) {
+      errors.push(new UserError('DUPLICATE_NODE', `'${node.name}' is not a usable ${node.kind} name: the file name is the name`, {
         location: { file: node.path },
-        hint: 'use letters, digits, underscores, spaces, dots or dashes in file names',
+        hint: `rename the file: a name is letters (any alphabet), digits, _, spaces, . and -, starting with a letter, digit or _ (e.g. ${node.name.replace(/^[^\p{L}\p{N}_]+/u, '').replace(/[^\p{L}\p{N}\p{M}_ .-]+/gu, '_') || 'my_model'}${node.kind === 'seed' ? '.csv' : '.sql'})`,
       }));
+      duplicates.add(node);
+      continue;
     }
     const previous = seen.get(node.name.toLowerCase());
     if (previous) {
