@@ -1,5 +1,6 @@
-// target/compiled/**, target/manifest.json and target/run_results.json. Everything written
-// passes through redact(), so a secret can never land in an artifact.
+// target/compiled/**, target/manifest.json and target/run_results.json. The JSON artifacts pass
+// through redact() (an engine's message may quote a connection setting); compiled SQL is
+// written exactly as it runs, since compile refuses SQL that would hold a secret.
 import { join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
 import { stepNode, type ExecutionPlan, type PlanStep } from '../plan/types.js';
@@ -29,7 +30,8 @@ export function writeCompiled(project: LoadedProject): Map<string, string> {
   const paths = new Map<string, string>();
   for (const model of project.compiled.models) {
     const rel = compiledPath(project.config.name, model.node.path);
-    writeFileEnsuringDir(join(project.config.projectDir, rel), `${redact(model.sql)}\n`);
+    // Exactly the SQL that runs: compile refuses SQL holding a secret, so nothing is masked.
+    writeFileEnsuringDir(join(project.config.projectDir, rel), `${model.sql}\n`);
     paths.set(model.node.name, rel);
   }
   return paths;

@@ -33,11 +33,11 @@ export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', pa
 `);
     const { code, err } = await p.sf('compile');
     expect(code).toBe(2);
-    expect(err).toContain("error: models/a.sql: model 'a' renders the value of a secret environment variable into its SQL");
+    expect(err).toContain("error: models/a.sql:1: var('db') in model 'a' holds the value of a secret environment variable; a template may not read it");
     // Nothing compiled: target/ holds only the command's log, which masks the secret.
     expect(readdirSync(join(p.dir, 'target'))).toEqual(['sf.log']);
     const log = readFileSync(join(p.dir, 'target/sf.log'), 'utf8');
-    expect(log).toContain('renders the value of a secret environment variable');
+    expect(log).toContain('holds the value of a secret environment variable');
     expect(log).not.toContain(SECRET);
   });
 });

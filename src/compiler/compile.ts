@@ -86,6 +86,12 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return { schema: settings.schema ?? dialect.defaultSchema, name: settings.alias ?? node.name };
   };
 
+  /** The SQL that will run, checked for every secret value (one in a relation name too). */
+  const noSecrets = (sql: string, node: ModelNode, errors: UserError[]) => {
+    errors.push(...secretLeaks(node, sql, secrets));
+    return sql;
+  };
+
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
   const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}): Rendered => {
@@ -93,7 +99,6 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     current = state;
     try {
       const text = templates.get(template)!.render({ ...extra, this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
-      state.errors.push(...secretLeaks(node, text, secrets));
       return { node, text, state };
     } finally {
       current = undefined;
@@ -173,7 +178,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       : settingsOf.get(target.name)?.event_time,
   };
   const finish = (text: string, node: ModelNode) =>
-    dialect.adaptModelSql(oneStatement(resolveTokens(text, relations.get(node.name)!, resolveInputs, undefined), node, errors));
+    dialect.adaptModelSql(noSecrets(oneStatement(resolveTokens(text, relations.get(node.name)!, resolveInputs, undefined), node, errors), node, errors));
 
   errors.push(...identifierLimits(dialect, [
     ...seeds.map((s) => ({ path: s.node.path, relation: s.relation })),
@@ -197,7 +202,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       templates.set(`test:${test.name}`, new nunjucks.Template(test.rawSql, env, test.path, true));
       const r = renderOnce(asModel, STATIC_CONTEXT, {}, `test:${test.name}`);
       errors.push(...r.state.errors);
-      const sql = oneStatement(resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs), asModel, errors);
+      const sql = noSecrets(oneStatement(resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs), asModel, errors), asModel, errors);
       if (r.state.testConfig?.enabled !== false) {
         tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
       }
@@ -223,7 +228,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
         hint: `add a line \`-- depends_on: {{ ref('${ref}') }}\` outside the {% if %} block`,
       }));
     }
-    const text = oneStatement(resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch), first.node, again.state.errors);
+    const text = noSecrets(oneStatement(resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch), first.node, again.state.errors), first.node, again.state.errors);
     UserErrors.throwIfAny(again.state.errors);
     return dialect.adaptModelSql(text);
   };
@@ -243,6 +248,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     }
     UserErrors.throwIfAny(r.state.errors.map((e) => new UserError(e.code, `${what}: ${e.message}`, { location, hint: e.hint })));
     const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: at.name }, resolveInputs).trim().replace(/;\s*$/, '');
+    const leaks = secretLeaks(asModel, sql, secrets);
+    if (leaks.length) throw new UserError(leaks[0]!.code, `${what}: ${leaks[0]!.message}`, { location, hint: leaks[0]!.hint });
     return { sql: dialect.adaptModelSql(sql), refs: [...r.state.refs] };
   };
 
@@ -355,7 +362,7 @@ function secretLeaks(node: ModelNode, text: string, secrets: readonly string[]):
   return secrets.some((value) => text.includes(value))
     ? [new UserError('SECRET_IN_TEMPLATE', `model '${node.name}' renders the value of a secret environment variable into its SQL`, {
         location: { file: node.path },
-        hint: 'secrets (SF_SECRET_*, the Postgres password) may only be used in target settings',
+        hint: 'secrets (SF_SECRET_*, the Postgres password) may only be used in connection settings; a schema or alias set from one puts it in every relation name',
       })]
     : [];
 }

@@ -8,7 +8,7 @@ import type { Environment } from 'nunjucks';
 import type { ModelSettings, ResolvedSource } from '../config/types.js';
 import { MODEL_SETTING_KEYS, modelSettingsSchema, formatZodIssues, singularTestConfigSchema, type SingularTestConfig } from '../config/schema.js';
 import { UserError, type UserErrorCode } from '../util/errors.js';
-import { isSecretEnvName } from '../util/secrets.js';
+import { holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
@@ -73,10 +73,10 @@ export function relationValue(target: TokenTarget, relation: () => RelationLike)
 
 export function installGlobals(env: Environment, inputs: ContextInputs, current: () => RenderState): void {
   const fail = (state: RenderState, err: { code: UserErrorCode; message: string; hint?: string | undefined; pattern: RegExp }) => {
-    state.errors.push(new UserError(err.code, err.message, {
-      location: { file: state.node.path, line: lineOf(state.node.rawSql, err.pattern) },
-      hint: err.hint,
-    }));
+    const line = lineOf(state.node.rawSql, err.pattern);
+    // The same mistake twice on one line (two reads of one var) is said once.
+    if (state.errors.some((e) => e.message === err.message && e.location?.line === line)) return;
+    state.errors.push(new UserError(err.code, err.message, { location: { file: state.node.path, line }, hint: err.hint }));
   };
 
   env.addGlobal('ref', (...args: unknown[]) => {
@@ -168,10 +168,25 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   });
   env.addGlobal('config', config);
 
+  // A value holding a secret never enters a template: reading it is the error, whatever the
+  // template would do with it next (print it, filter it, slice it, join it to other text).
+  const secrets = secretValues(inputs.env);
+  const secret = (value: unknown) => holdsSecret(value, secrets);
+  const secretRead = (state: RenderState, what: string, pattern: RegExp) => fail(state, {
+    code: 'SECRET_IN_TEMPLATE',
+    message: `${what} in model '${state.node.name}' holds the value of a secret environment variable; a template may not read it`,
+    hint: 'secrets (SF_SECRET_*, the Postgres password) may only be used in connection settings, never in SQL',
+    pattern,
+  });
+
   env.addGlobal('var', (...args: unknown[]) => {
     const state = current();
     const name = String(args[0]);
-    if (name in inputs.vars) return inputs.vars[name];
+    if (name in inputs.vars) {
+      if (!secret(inputs.vars[name])) return inputs.vars[name];
+      secretRead(state, `var('${name}')`, callPattern('var', name));
+      return '';
+    }
     if (args.length > 1) return args[1];
     fail(state, {
       code: 'TEMPLATE_RENDER',
@@ -195,6 +210,10 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
       return '';
     }
     const value = inputs.env[name];
+    if (value !== undefined && secret(value)) {
+      secretRead(state, `env_var('${name}')`, callPattern('env_var', name));
+      return '';
+    }
     if (value !== undefined) return value;
     if (args.length > 1) return args[1];
     fail(state, {
@@ -207,7 +226,19 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   });
 
   env.addGlobal('is_incremental', () => current().ctx.isIncremental);
-  env.addGlobal('target', inputs.target);
+  // A target setting made from a secret (a schema read from SF_SECRET_*) fails when read.
+  const target: Record<string, unknown> = { ...inputs.target };
+  for (const [key, value] of Object.entries(inputs.target)) {
+    if (!secret(value)) continue;
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      get: () => {
+        secretRead(current(), `target.${key}`, new RegExp(`\\btarget\\.${key}\\b`));
+        return '';
+      },
+    });
+  }
+  env.addGlobal('target', target);
   // sf.batch_start / sf.batch_end: the batch's window as SQL literals ([start, end)); absent
   // outside a batch. sf.partition: the partition key being built (`2026-06-01`).
   env.addGlobal('sf', {

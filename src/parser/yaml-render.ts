@@ -4,6 +4,7 @@
 // metrics, unit tests, ...) are never rendered: they may hold Jinja meant for other tools.
 import nunjucks from 'nunjucks';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
 
 export interface YamlContext {
   readonly vars: Readonly<Record<string, unknown>>;
@@ -25,18 +26,27 @@ const NEEDS_PROJECT = /\b(ref|source|this)\b/;
 /** Renders every templated string under `node` in place; returns the problems with their nodes. */
 export function renderYamlValues(node: unknown, context: YamlContext): { message: string; node: Node }[] {
   const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+  // As in models: a value holding a secret is never read into a property file's SQL or names.
+  const secrets = secretValues(context.env);
+  const refuse = (what: string) => new YamlRenderError(`${what} holds the value of a secret environment variable; secrets may only be used in connection settings`);
   env.addGlobal('var', (name: string, ...fallback: unknown[]) => {
+    if (name in context.vars && holdsSecret(context.vars[name], secrets)) throw refuse(`var('${name}')`);
     if (name in context.vars) return context.vars[name];
     if (fallback.length) return fallback[0];
     throw new YamlRenderError(`var('${name}') has no value and no default; add it to the config's vars, pass --vars, or give a default`);
   });
   env.addGlobal('env_var', (name: string, ...fallback: unknown[]) => {
     const value = context.env[name];
+    if (isSecretEnvName(name) || holdsSecret(value, secrets)) throw refuse(`env_var('${name}')`);
     if (value !== undefined) return value;
     if (fallback.length) return fallback[0];
     throw new YamlRenderError(`env_var('${name}') is not set and has no default; export ${name}=... or give a default`);
   });
-  env.addGlobal('target', context.target);
+  const target: Record<string, unknown> = { ...context.target };
+  for (const [key, value] of Object.entries(context.target)) {
+    if (holdsSecret(value, secrets)) Object.defineProperty(target, key, { enumerable: true, get: () => { throw refuse(`target.${key}`); } });
+  }
+  env.addGlobal('target', target);
   const problems: { message: string; node: Node }[] = [];
   const visit = (n: unknown): void => {
     if (isMap(n)) {

@@ -17,6 +17,13 @@ export function secretValues(env: NodeJS.ProcessEnv): string[] {
   return values.sort((a, b) => b.length - a.length);
 }
 
+/** Whether `value` (a string, or any value as JSON) holds one of `secrets`. */
+export function holdsSecret(value: unknown, secrets: readonly string[]): boolean {
+  if (value === null || value === undefined || secrets.length === 0) return false;
+  const text = typeof value === 'string' ? value : JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? String(value);
+  return secrets.some((s) => text.includes(s));
+}
+
 /** Replace every secret value in `text` with `***`, and mask passwords in URLs. */
 export function redact(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
