@@ -1,0 +1,32 @@
+// `sf <command> --help` (the built CLI, a subprocess) lists each command's options, and the
+// README documents every command and every option the help lists.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/sf.js', import.meta.url));
+const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const help = (...args: string[]) => execFileSync(process.execPath, [bin, ...args, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+/** The commands a help text lists, without `help` itself. */
+const commandsIn = (text: string) => [...text.slice(text.indexOf('Commands:')).matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+const optionsIn = (text: string) => [...text.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!);
+
+const commands = commandsIn(help()).flatMap((c) => (c === 'source' ? commandsIn(help('source')).map((s) => `source ${s}`) : [c]));
+
+describe('sf --help', () => {
+  it('lists every command', () => {
+    expect(commands).toEqual(['build', 'run', 'seed', 'backfill', 'retry', 'test', 'source freshness', 'clean', 'compile', 'show', 'ls', 'debug', 'init']);
+  });
+
+  it.each(commands)('sf %s --help lists its options, and the README documents the command and each option', (command) => {
+    const text = help(...command.split(' '));
+    expect(text).toContain(`Usage: sf ${command}`);
+    const options = optionsIn(text).filter((o) => o !== '--help' && o !== '--version');
+    if (command !== 'init') expect(options.length).toBeGreaterThan(3);
+    expect(readme).toContain(`\`sf ${command}`);
+    const undocumented = options.filter((o) => !readme.includes(`\`${o}`) && !readme.includes(` ${o}\``) && !readme.includes(`/ \`${o}`));
+    expect(undocumented).toEqual([]);
+  });
+});
