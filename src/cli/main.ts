@@ -193,8 +193,9 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
 
   withCommon(program.command('test').description('run the selected data tests against what is built (read-only)'))
     .option('--warn-error', 'treat warnings as failures (exit 1)')
+    .option('-x, --fail-fast', 'stop at the first failing test; the rest are reported as skipped')
     .option('--junit <file>', 'also write the results as JUnit XML (one testcase per test)')
-    .action(async (opts: CommonOptions & { warnError?: boolean; junit?: string }) => {
+    .action(async (opts: CommonOptions & { warnError?: boolean; junit?: string; failFast?: boolean }) => {
       const { loadProject } = await import('../session/project.js');
       const { runTests } = await import('../session/test.js');
       const { writeTestResults } = await import('../artifacts/write.js');
@@ -203,7 +204,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       const { printHeader } = await import('./header.js');
       printHeader(p, project, undefined);
       const t0 = performance.now();
-      const results = await runTests(project, { select: opts.select, exclude: opts.exclude, warnError: opts.warnError, onResult: (e) => p.info(formatTestResult(e)) });
+      const results = await runTests(project, { select: opts.select, exclude: opts.exclude, warnError: opts.warnError, failFast: opts.failFast, onResult: (e) => p.info(formatTestResult(e)) });
       const seconds = (performance.now() - t0) / 1000;
       writeTestResults(project, results, seconds, new Date());
       const { testOutcomes } = await import('./report.js');

@@ -4,8 +4,8 @@ import type { TestEvent, TestResult } from '../session/test.js';
 import { doneLine, dotted, type Printer } from './printer.js';
 import { paint } from './style.js';
 
-const LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR' } as const;
-const TONE = { pass: paint.ok, warn: paint.warn, fail: paint.error, error: paint.error } as const;
+const LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' } as const;
+const TONE = { pass: paint.ok, warn: paint.warn, fail: paint.error, error: paint.error, skipped: paint.skip } as const;
 
 /** `3 of 8 FAIL 2 unique_orders_id ........ [FAIL 2 in 0.01s]` */
 export function formatTestResult(e: TestEvent): string {
@@ -18,7 +18,7 @@ export function formatTestResult(e: TestEvent): string {
 export function printTestSummary(p: Printer, results: readonly TestResult[], seconds: number): void {
   p.out();
   p.out(`Finished running ${results.length} test${results.length === 1 ? '' : 's'} in ${seconds.toFixed(2)}s.`);
-  for (const r of results.filter((x) => x.status !== 'pass')) {
+  for (const r of results.filter((x) => x.status !== 'pass' && x.status !== 'skipped')) {
     p.out();
     const where = `${r.file}${r.line ? `:${r.line}` : ''}`;
     p.out((r.status === 'warn' ? paint.warn : paint.error)(`${r.status === 'warn' ? 'Warning' : r.status === 'error' ? 'Error' : 'Failure'} in test ${r.name} (${where})`));
@@ -26,7 +26,12 @@ export function printTestSummary(p: Printer, results: readonly TestResult[], sec
   }
   const n = (...s: TestResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
   p.out();
-  p.out(doneLine([['PASS', n('pass')], ['WARN', n('warn')], ['ERROR', n('fail', 'error')], ['SKIP', 0]], results.length));
+  const skipped = results.find((r) => r.status === 'skipped');
+  if (skipped) {
+    p.out();
+    p.out(paint.skip(`${skipped.message!.replace(/^not run: /, '')}: ${n('skipped')} test${n('skipped') === 1 ? '' : 's'} not run.`));
+  }
+  p.out(doneLine([['PASS', n('pass')], ['WARN', n('warn')], ['ERROR', n('fail', 'error')], ['SKIP', n('skipped')]], results.length));
 }
 
 /** `1 of 2 WARN freshness of raw.orders ........ [WARN in 0.01s]` */

@@ -59,4 +59,28 @@ describe.each(['duckdb', 'postgres', 'sqlite'] as const)('--fail-fast on %s', (e
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect((await p.query(`select v from ${p.sql('slow')}`)).map((r) => Number(r['v']))).toEqual([2]);
   });
+
+  it('sf test --fail-fast: the tests after the first failure are skipped, not run', async () => {
+    const p = await pool.create({ files: {
+      'seeds/people.csv': 'id,name\n1,Ada\n2,\n3,Grace\n3,Edsger\n',
+      'seeds/_people.yml': [
+        'version: 2', 'seeds:', '  - name: people', '    columns:',
+        '      - name: id', '        data_tests: [not_null, unique]',
+        '      - name: name', '        data_tests: [not_null]',
+      ].join('\n'),
+    } });
+    expect((await p.sf('seed')).code).toBe(0);
+    const all = await p.spawnSf(['test']).done;
+    expect(all.code).toBe(1);
+    expect(all.text).toMatch(/Done\. PASS=1 WARN=0 ERROR=2 SKIP=0 TOTAL=3/);
+    const fast = await p.spawnSf(['test', '-x']).done;
+    expect(fast.code).toBe(1);
+    const lines = fast.text.split('\n').filter((l) => /^\d of 3 /.test(l)).map((l) => l.split(' ').slice(3, 5).join(' '));
+    const firstFailure = lines.findIndex((l) => l.startsWith('FAIL'));
+    expect(firstFailure).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(firstFailure + 1).every((l) => l.startsWith('SKIP'))).toBe(true);
+    const skipped = 3 - firstFailure - 1;
+    expect(skipped).toBeGreaterThan(0);
+    expect(fast.text).toMatch(new RegExp(`--fail-fast stopped after '\\w+' failed: ${skipped} tests? not run\\.\\nDone\\. PASS=${firstFailure} WARN=0 ERROR=1 SKIP=${skipped} TOTAL=3`));
+  });
 });

@@ -15,7 +15,8 @@ import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { LoadedProject } from './project.js';
 
-export type TestStatus = 'pass' | 'warn' | 'fail' | 'error';
+/** `skipped`: not run, since --fail-fast stopped at an earlier failure. */
+export type TestStatus = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
 
 export interface TestResult {
   readonly name: string;
@@ -112,7 +113,7 @@ function sourceMatcher(project: LoadedProject, terms: readonly string[]): { any:
 }
 
 /** `warnError`: warning tests fail, as `--warn-error` asks. */
-export async function runTests(project: LoadedProject, options: SelectOptions & { warnError?: boolean | undefined; onResult?: (e: TestEvent) => void }): Promise<TestResult[]> {
+export async function runTests(project: LoadedProject, options: SelectOptions & { warnError?: boolean | undefined; failFast?: boolean | undefined; onResult?: (e: TestEvent) => void }): Promise<TestResult[]> {
   const { generic, singular } = selectTests(project, options);
   const errors: UserError[] = [];
   const planned: PlannedTest[] = [];
@@ -154,12 +155,15 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     const { errors: badColumns, missing } = await missingRelations(adapter, planned);
     UserErrors.throwIfAny(badColumns);
     const results: TestResult[] = [];
+    let stoppedBy: string | undefined;
     for (const [i, t] of planned.entries()) {
       // As dbt: a test on a relation that is not built errors alone; the others run.
       const absent = missing.get(t.name);
-      const result: TestResult = absent
-        ? { name: t.name, kind: t.kind, on: t.on, file: t.file, line: t.line, status: 'error', failures: 0, seconds: 0, message: absent }
-        : await runOne(adapter, t);
+      const base = { name: t.name, kind: t.kind, on: t.on, file: t.file, line: t.line, failures: 0, seconds: 0 };
+      const result: TestResult = stoppedBy ? { ...base, status: 'skipped', message: `not run: --fail-fast stopped after '${stoppedBy}' failed` }
+        : absent ? { ...base, status: 'error', message: absent }
+          : await runOne(adapter, t);
+      if (options.failFast && !stoppedBy && (result.status === 'fail' || result.status === 'error')) stoppedBy = t.name;
       results.push(result);
       options.onResult?.({ index: i + 1, total: planned.length, result });
     }
