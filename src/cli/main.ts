@@ -349,6 +349,12 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     await program.parseAsync([...argv], { from: 'node' });
     return code;
   } catch (err) {
+    return handleError(err);
+  } finally {
+    p.close();
+  }
+
+  function handleError(err: unknown): number {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     }

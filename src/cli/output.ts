@@ -2,7 +2,7 @@
 // terminal) or one JSON object per line (--log-format json, for log shippers); everything, or
 // only errors and results (--quiet); and always, once the project is known, the whole account
 // in target/sf.log (the last command's, with timestamps, never coloured, never quieted).
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { stepNode } from '../plan/types.js';
@@ -20,7 +20,8 @@ type Level = 'info' | 'warn' | 'error';
 export class Output implements Printer {
   readonly #sink: Printer;
   #settings: OutputSettings = { quiet: false, format: 'text' };
-  #log: string | undefined;
+  /** target/sf.log, open for the command's whole run (one write per line, no reopening). */
+  #log: number | undefined;
   /** Lines said before the log file was known: written to it when it is. */
   #early: string[] = [];
   #printed = false;
@@ -35,14 +36,25 @@ export class Output implements Printer {
 
   /** Starts target/sf.log afresh (with what was said so far); a log that cannot be written is skipped. */
   logTo(path: string): void {
+    this.close();
     try {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, this.#early.join(''));
-      this.#log = path;
+      this.#log = openSync(path, 'w');
+      writeSync(this.#log, this.#early.join(''));
     } catch {
-      this.#log = undefined;
+      this.close();
     }
     this.#early = [];
+  }
+
+  close(): void {
+    if (this.#log === undefined) return;
+    try {
+      closeSync(this.#log);
+    } catch {
+      // already closed
+    }
+    this.#log = undefined;
   }
 
   /** A result: summaries, listings, SQL, rows. Printed even with --quiet. */
@@ -98,11 +110,11 @@ export class Output implements Printer {
   }
 
   #record(text: string): void {
-    if (this.#log) {
+    if (this.#log !== undefined) {
       try {
-        appendFileSync(this.#log, text);
+        writeSync(this.#log, text);
       } catch {
-        this.#log = undefined; // the log is a convenience: never fail a run over it
+        this.close(); // the log is a convenience: never fail a run over it
       }
     } else {
       this.#early.push(text);
