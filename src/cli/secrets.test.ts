@@ -52,7 +52,7 @@ describe('a secret on its way into SQL', () => {
     expect(readFileSync(join(p.dir, 'target/sf.log'), 'utf8')).not.toContain(SECRET);
   });
 
-  it('a target setting made from a secret: refused when a template reads it, and when a relation name would hold it', async () => {
+  it('a target setting made from a secret: refused when a template reads it, and as the schema of every relation', async () => {
     p = tempProject({
       'models/a.sql': 'select 1 as id',
       'models/reads.sql': "select 1 as id,\n  '{{ target.schema | upper }}' as s",
@@ -62,12 +62,53 @@ describe('a secret on its way into SQL', () => {
     expect(run.code).toBe(2);
     expect(run.err).toContain("error: models/reads.sql:2: target.schema in model 'reads' holds the value of a secret environment variable; a template may not read it");
     expect(run.out + run.err).not.toContain(SECRET);
-    // Without the template that reads it: the relation names are refused.
+    // Without the template that reads it: the config itself is refused, since every relation name would hold it.
     p.write('models/reads.sql', 'select 2 as id');
     const names = await sf(['compile']);
     expect(names.code).toBe(2);
-    expect(names.err).toContain("error: models/refs.sql: model 'refs' renders the value of a secret environment variable into its SQL\n  hint: secrets (SF_SECRET_*, the Postgres password) may only be used in connection settings; a schema or alias set from one puts it in every relation name");
+    expect(names.err).toBe("error: sf.config.ts: config: the target's schema: a value holds the value of a secret environment variable\n  hint: secrets (SF_SECRET_*, the Postgres password) may only be used in connection settings; a schema or alias set from one puts it in every relation name\n");
     expect(names.out + names.err).not.toContain(SECRET);
+  });
+
+  it('a template cannot reach JavaScript (the Function constructor) to read one behind every check', async () => {
+    p = tempProject({
+      'models/fn.sql': "select '{{ range.constructor(\"return process.env.SF_SECRET_TOKEN\")() | reverse }}' as x",
+      'models/key.sql': "{% set c = 'constructor' %}\nselect '{{ cycler[c] }}' as x",
+      'models/name.sql': "select '{{ constructor }}' as x",
+    }, config(''));
+    const run = await sf(['compile']);
+    expect(run.code).toBe(2);
+    for (const model of ['fn', 'key', 'name']) {
+      expect(run.err).toMatch(new RegExp(`error: models/${model}\\.sql:\\d+: template error: 'constructor' cannot be used in a template: it reaches JavaScript internals, not data`));
+    }
+    expect(run.out + run.err).not.toContain(SECRET.split('').reverse().join(''));
+  });
+
+  it('names and settings from the config that hold one are refused, printed or not', async () => {
+    p = tempProject({ 'models/marts/m.sql': "select '{{ this.name | reverse }}' as x" },
+      config('').replace('vars: {', "models: { marts: { alias: process.env.SF_SECRET_TOKEN } }, vars: {"));
+    const run = await sf(['compile']);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('error: sf.config.ts: config: models (folder settings): a value holds the value of a secret environment variable');
+    expect(run.out + run.err).not.toContain(SECRET.split('').reverse().join(''));
+  });
+
+  it('a secret with quotes and backslashes: refused inside nested vars, masked in JSON output', async () => {
+    const tricky = 'Pa"ss\\word99';
+    p = tempProject({ 'models/n.sql': "select '{{ var('nested').deep[0] | reverse }}' as x" }, config(''));
+    const refused = await new Promise<{ code: number; err: string }>((done) => {
+      execFile(process.execPath, [bin, 'compile', '--project-dir', p.dir], { env: { ...process.env, SF_SECRET_TOKEN: tricky } }, (error, _out, err) => done({ code: error ? Number(error.code) : 0, err }));
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("var('nested') in model 'n' holds the value of a secret environment variable");
+    p.write('models/n.sql', 'select 1 as x');
+    p.write('sf.config.ts', config('').replace("path: 'target/t.duckdb'", "path: 'target/' + process.env.SF_SECRET_TOKEN + '.duckdb'"));
+    const json = await new Promise<string>((done) => {
+      execFile(process.execPath, [bin, 'build', '--log-format', 'json', '--project-dir', p.dir], { env: { ...process.env, SF_SECRET_TOKEN: tricky } }, (_e, out, err) => done(out + err));
+    });
+    expect(json).toContain('"msg":"sf 0.1.0: project demo');
+    expect(json).toContain('target/***.duckdb');
+    expect(json).not.toContain('word99');
   });
 
   it('compiled SQL is exactly what runs: nothing in it is masked', async () => {

@@ -11,12 +11,14 @@ import type { Manifest, ModelNode } from '../parser/nodes.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { Relation, SqlDialect } from '../adapters/types.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { secretValues } from '../util/secrets.js';
+import { holdsSecret, secretValues } from '../util/secrets.js';
+import { relative } from 'node:path';
 import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type TokenTarget } from './context.js';
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
 import { templateError } from './template-errors.js';
 import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
+import './sandbox.js';
 import { lineAt, scanStatements } from './sql-statements.js';
 import { cycleAmong } from '../graph/graph.js';
 import {
@@ -81,6 +83,17 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   /** Names a template can print, for "did you mean" on an undefined one. */
   const knownNames = () => Object.keys((env as unknown as { globals: Record<string, unknown> }).globals);
   const secrets = secretValues(inputs.env ?? process.env);
+  // Names and settings from the config reach templates (this, ref(), source(), config.get):
+  // none may hold a secret, whether or not a template prints it.
+  for (const [what, value] of [
+    ["the target's schema", dialect.defaultSchema], ['models (folder settings)', config.models], ['sources', config.sources], ['seeds', config.seeds],
+  ] as const) {
+    if (holdsSecret(value, secrets)) {
+      errors.push(new UserError('SECRET_IN_TEMPLATE', `config: ${what}: a value holds the value of a secret environment variable`, {
+        location: { file: relative(config.projectDir, config.configPath) }, hint: SECRETS_HINT,
+      }));
+    }
+  }
   const ownRelation = (node: ModelNode, state: RenderState): Relation => {
     const settings = mergeSettings(node.folderSettings, state.known, state.settings);
     return { schema: settings.schema ?? dialect.defaultSchema, name: settings.alias ?? node.name };
@@ -136,6 +149,12 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   for (const r of rendered) {
     const merged = mergeSettings(r.node.folderSettings, r.state.settings);
     settingsOf.set(r.node.name, { ...merged, materialized: merged.materialized ?? 'view', tags: merged.tags ?? [] });
+    // A template reads its settings (config.get, this.name): none may hold a secret.
+    if (holdsSecret(merged, secrets)) {
+      errors.push(new UserError('SECRET_IN_TEMPLATE', `model '${r.node.name}': its settings (alias, schema, tags, ...) hold the value of a secret environment variable`, {
+        location: { file: r.node.path }, hint: SECRETS_HINT,
+      }));
+    }
   }
   const enabled = rendered.filter((r) => settingsOf.get(r.node.name)!.enabled !== false);
   const disabled = [...folderDisabled, ...rendered.filter((r) => settingsOf.get(r.node.name)!.enabled === false).map((r) => r.node.name)].sort();
@@ -358,11 +377,13 @@ function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserE
 }
 
 /** A secret's value reaching SQL by any path (a var set from one, a macro) is refused. */
+const SECRETS_HINT = 'secrets (SF_SECRET_*, the Postgres password) may only be used in connection settings; a schema or alias set from one puts it in every relation name';
+
 function secretLeaks(node: ModelNode, text: string, secrets: readonly string[]): UserError[] {
   return secrets.some((value) => text.includes(value))
     ? [new UserError('SECRET_IN_TEMPLATE', `model '${node.name}' renders the value of a secret environment variable into its SQL`, {
         location: { file: node.path },
-        hint: 'secrets (SF_SECRET_*, the Postgres password) may only be used in connection settings; a schema or alias set from one puts it in every relation name',
+        hint: SECRETS_HINT,
       })]
     : [];
 }

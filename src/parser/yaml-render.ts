@@ -3,6 +3,7 @@
 // so errors keep their line. Keys sf does not use (meta, docs, descriptions, semantic models,
 // metrics, unit tests, ...) are never rendered: they may hold Jinja meant for other tools.
 import nunjucks from 'nunjucks';
+import '../compiler/sandbox.js';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
 

@@ -17,16 +17,23 @@ export function secretValues(env: NodeJS.ProcessEnv): string[] {
   return values.sort((a, b) => b.length - a.length);
 }
 
-/** Whether `value` (a string, or any value as JSON) holds one of `secrets`. */
-export function holdsSecret(value: unknown, secrets: readonly string[]): boolean {
-  if (value === null || value === undefined || secrets.length === 0) return false;
-  const text = typeof value === 'string' ? value : JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? String(value);
-  return secrets.some((s) => text.includes(s));
+/** Whether `value`, or any string in it (arrays and objects are searched), holds one of `secrets`. */
+export function holdsSecret(value: unknown, secrets: readonly string[], seen = new Set<unknown>()): boolean {
+  if (secrets.length === 0 || value === null || value === undefined) return false;
+  if (typeof value === 'string') return secrets.some((s) => value.includes(s));
+  if (typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  return Object.entries(value).some(([k, v]) => holdsSecret(k, secrets) || holdsSecret(v, secrets, seen));
 }
 
 /** Replace every secret value in `text` with `***`, and mask passwords in URLs. */
 export function redact(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
-  for (const value of secretValues(env)) out = out.split(value).join('***');
+  for (const value of secretValues(env)) {
+    out = out.split(value).join('***');
+    // As it appears inside JSON (a quote or backslash in it escaped).
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) out = out.split(escaped).join('***');
+  }
   return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');
 }
