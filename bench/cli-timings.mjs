@@ -21,7 +21,7 @@ for (const args of commands) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    execFileSync(process.execPath, ['bin/sf.js', ...args], { cwd: repo, stdio: 'ignore' });
+    execFileSync(process.execPath, ['bin/sf.cjs', ...args], { cwd: repo, stdio: 'ignore' });
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);

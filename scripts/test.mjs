@@ -55,7 +55,7 @@ function finish(passed, failed, skipped, exitCode) {
   process.exitCode = exitCode;
 }
 
-// 1. build dist/ (bin/sf.js runs it) and type-check everything, tests included
+// 1. build dist/ (bin/sf.cjs runs it) and type-check everything, tests included
 for (const args of [['-p', 'tsconfig.json'], ['-p', 'tsconfig.check.json']]) {
   const t0 = Date.now();
   const tsc = await run(tool('typescript', 'tsc'), args);

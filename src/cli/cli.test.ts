@@ -43,7 +43,7 @@ export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', pa
 });
 
 describe('only what a command needs is loaded', () => {
-  const bin = join(repo, 'bin/sf.js');
+  const bin = join(repo, 'bin/sf.cjs');
   const trace = (args: string[]) => {
     const file = join(p!.dir, 'modules.txt');
     rmSync(file, { force: true });
@@ -117,7 +117,7 @@ describe('time zones', () => {
     p = tempProject({
       'models/events.sql': "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by={'field': 'ts', 'data_type': 'timestamp', 'granularity': 'hour'}) }}select 1 as id, cast('2026-06-02 00:30:00+00' as timestamptz) as ts",
     });
-    execFileSync(process.execPath, [join(repo, 'bin/sf.js'), 'run', '--project-dir', p.dir], { env: { ...process.env, TZ: 'America/New_York' }, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(repo, 'bin/sf.cjs'), 'run', '--project-dir', p.dir], { env: { ...process.env, TZ: 'America/New_York' }, stdio: 'pipe' });
     expect(await p.query('select partition_key from sf.partitions')).toEqual([{ partition_key: '2026-06-02 00:00:00' }]);
   });
 });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../testing/project.js';
 
-const bin = fileURLToPath(new URL('../../bin/sf.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/sf.cjs', import.meta.url));
 const ESC = '\x1b[';
 let p: TempProject;
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../testing/project.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repo, 'bin/sf.js');
+const bin = join(repo, 'bin/sf.cjs');
 let p: TempProject;
 
 beforeAll(() => {

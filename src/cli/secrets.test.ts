@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../testing/project.js';
 
-const bin = fileURLToPath(new URL('../../bin/sf.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/sf.cjs', import.meta.url));
 const SECRET = 'Zq7-hunter2-secret';
 let p: TempProject;
 afterEach(() => p?.cleanup());

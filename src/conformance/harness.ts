@@ -35,7 +35,7 @@ export const EVENTS_CONFIG: ProjectSpec['config'] = {
   sources: { raw: { schema: 'raw', tables: [{ name: 'events', event_time: 'ts' }] } },
   seeds: { schema: 'raw', columnTypes: { events: { id: 'integer', ts: 'timestamp', amount: 'integer' } } },
 };
-const SF_BIN = fileURLToPath(new URL('../../bin/sf.js', import.meta.url));
+const SF_BIN = fileURLToPath(new URL('../../bin/sf.cjs', import.meta.url));
 
 export interface ChildResult {
   readonly code: number | null;
@@ -114,7 +114,7 @@ export class ConformanceProject {
   }
 
   /**
-   * `sf <command> ...` in a child process (the built CLI, bin/sf.js), for crash and concurrency
+   * `sf <command> ...` in a child process (the built CLI, bin/sf.cjs), for crash and concurrency
    * tests: the exit code, or the signal that ended it.
    */
   spawnSf(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildRun {

@@ -47,7 +47,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe(`the ${manifest.name} package`, () => {
   it('ships the CLI, the compiled code and its types, and nothing else', () => {
-    expect(files).toContain('bin/sf.js');
+    expect(files).toContain('bin/sf.cjs');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/cli/main.js');
