@@ -60,19 +60,6 @@ describe.each(['duckdb', 'postgres', 'sqlite'] as const)('--fail-fast on %s', (e
     expect((await p.query(`select v from ${p.sql('slow')}`)).map((r) => Number(r['v']))).toEqual([2]);
   });
 
-  it.runIf(engine === 'duckdb')('four long statements do not hold up the rest: a failure among them stops the run at once', async () => {
-    // DuckDB runs statements on libuv's worker threads, 4 by default: bin/sf.cjs makes room.
-    // zbad starts last (steps start in name order), once the four slow ones would hold all 4.
-    const files: Record<string, string> = { 'models/zbad.sql': "{{ config(materialized='table') }}\nselect no_such_column from (select 1 as id) as t" };
-    for (let i = 1; i <= 4; i++) files[`models/slow${i}.sql`] = "{{ config(materialized='table') }}\nselect sum(range % 7) as s from range(30000000000)";
-    const p = await pool.create({ files });
-    const t0 = Date.now();
-    const run = await p.spawnSf(['build', '-x', '--threads', '6']).done;
-    expect(run.code, run.text).toBe(1);
-    expect(Date.now() - t0).toBeLessThan(30_000);
-    expect(run.text).toMatch(/--fail-fast stopped the run after 'zbad' failed: 4 nodes skipped/);
-  });
-
   it('sf test --fail-fast: the tests after the first failure are skipped, not run', async () => {
     const p = await pool.create({ files: {
       'seeds/people.csv': 'id,name\n1,Ada\n2,\n3,Grace\n3,Edsger\n',
@@ -95,5 +82,23 @@ describe.each(['duckdb', 'postgres', 'sqlite'] as const)('--fail-fast on %s', (e
     const skipped = 3 - firstFailure - 1;
     expect(skipped).toBeGreaterThan(0);
     expect(fast.text).toMatch(new RegExp(`--fail-fast stopped after '\\w+' failed: ${skipped} tests? not run\\.\\nDone\\. PASS=${firstFailure} WARN=0 ERROR=1 SKIP=${skipped} TOTAL=3`));
+  });
+});
+
+describe('--fail-fast among long DuckDB statements', () => {
+  const pool = new ProjectPool('duckdb', () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('four long statements do not hold up the rest: a failure among them stops the run at once', async () => {
+    // DuckDB runs statements on libuv's worker threads, 4 by default: bin/sf.cjs makes room.
+    // zbad starts last (steps start in name order), once the four slow ones would hold all 4.
+    const files: Record<string, string> = { 'models/zbad.sql': "{{ config(materialized='table') }}\nselect no_such_column from (select 1 as id) as t" };
+    for (let i = 1; i <= 4; i++) files[`models/slow${i}.sql`] = "{{ config(materialized='table') }}\nselect sum(range % 7) as s from range(30000000000)";
+    const p = await pool.create({ files });
+    const t0 = Date.now();
+    const run = await p.spawnSf(['build', '-x', '--threads', '6']).done;
+    expect(run.code, run.text).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(run.text).toMatch(/--fail-fast stopped the run after 'zbad' failed: 4 nodes skipped/);
   });
 });
