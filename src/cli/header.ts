@@ -13,9 +13,11 @@ export function printHeader(p: Pick<Output, 'info'>, project: LoadedProject, thr
   const pg = target.type === 'postgres' ? pgSettings(target, project.dialect.defaultSchema, env).shown : undefined;
   const where = pg ? `${pg['host']}:${pg['port']}/${pg['database']}` : 'path' in target ? target.path : '';
   const configFile = relative(process.cwd(), config.configPath) || config.configPath;
-  const threadCount = threads ?? target.threads;
+  // As many as will run: the engine caps them (SQLite writes one statement at a time).
+  const asked = threads ?? target.threads;
+  const threadCount = asked === undefined ? undefined : Math.min(asked, project.dialect.capabilities.maxConcurrency);
   // The database path may hold a secret (a path built from one): masked like all output.
-  p.info(redact(`sf ${SF_VERSION}: project ${config.name} (${configFile}), target ${targetName} (${target.type} ${where})${threadCount ? `, ${threadCount} threads` : ''}`));
+  p.info(redact(`sf ${SF_VERSION}: project ${config.name} (${configFile}), target ${targetName} (${target.type} ${where})${threadCount ? `, ${threadCount} thread${threadCount === 1 ? '' : 's'}${asked! > threadCount ? ` (${target.type} runs ${threadCount === 1 ? 'one' : threadCount} at a time)` : ''}` : ''}`));
   const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
   const tests = manifest.genericTests.filter((t) => t.config.enabled).length + project.compiled.tests.length;
   const sources = Object.values(config.sources).reduce((sum, s) => sum + s.tables.length, 0);

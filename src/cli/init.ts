@@ -1,5 +1,5 @@
 // `sf init [dir]`: a minimal project that builds as it is: one seed, two models, a config.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { PACKAGE_NAME } from '../config/load.js';
@@ -53,6 +53,9 @@ const SETUP_FILES = new Set(['package.json', 'package-lock.json', 'node_modules'
 /** Writes the scaffold into `dir` (new, or holding only dotfiles and npm's files); returns the files written. */
 export function scaffoldProject(dir: string): string[] {
   const root = resolve(dir);
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new UserError('BAD_ARGUMENT', `${dir} is a file, not a folder`, { hint: 'name a new folder (sf init <dir>), or run sf init in an empty one' });
+  }
   const present = existsSync(root) ? readdirSync(root).filter((f) => !f.startsWith('.') && !SETUP_FILES.has(f)) : [];
   if (present.length > 0) {
     throw new UserError('BAD_ARGUMENT', `${dir === '.' ? 'the current directory' : dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', ...' : ''})`, {
@@ -67,7 +70,8 @@ export function scaffoldProject(dir: string): string[] {
 
 /** What to run next; says how to install the package when the config's import would not resolve there. */
 export function nextSteps(dir: string | undefined): string {
-  const lines = [`Next: npx sf build${dir ? ` --project-dir ${dir}` : ''}`];
+  const shown = dir && /[^\w./-]/.test(dir) ? `'${dir.replace(/'/g, `'\\''`)}'` : dir;
+  const lines = [`Next: npx sf build${dir ? ` --project-dir ${shown}` : ''}`];
   try {
     createRequire(join(resolve(dir ?? '.'), 'sf.config.ts')).resolve(PACKAGE_NAME);
   } catch {

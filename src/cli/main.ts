@@ -1,7 +1,7 @@
 // `sf` commands. Maps outcomes to exit codes: 0 success; 1 a node failed; 2 the project or
 // the command is invalid and nothing ran.
 import { Command, CommanderError, Option } from 'commander';
-import { isUserError, UserError } from '../util/errors.js';
+import { isUserError, UserError, UserErrors } from '../util/errors.js';
 import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
 import { Output } from './output.js';
 import { colorWanted, paint, useColor } from './style.js';
@@ -57,6 +57,9 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
   let code: number = EXIT.ok;
   const p = new Output(sink);
   useColor(false);
+  // Before parsing: a bad argument is reported in the format asked for too.
+  const format = argv.find((a, i) => a.startsWith('--log-format=') || argv[i - 1] === '--log-format');
+  if (format?.replace('--log-format=', '') === 'json') p.configure({ quiet: false, format: 'json' });
   const program = new Command('sf')
     .description('sf: SQL transformations that are idempotent by construction')
     .version(SF_VERSION)
@@ -69,8 +72,11 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .configureOutput({ writeOut: (s) => p.out(s.trimEnd()), writeErr: (s) => p.err(s.trimEnd()) });
   program.hook('preAction', (_, action) => {
     const g = action.optsWithGlobals<GlobalOptions & CommonOptions>();
-    p.configure({ quiet: g.quiet ?? false, format: g.logFormat });
-    useColor(g.logFormat === 'text' && colorWanted(g.color, process.env, sink.isTTY ?? false));
+    // Colour is decided per stream (stdout piped, stderr on the terminal, or the other way).
+    const colorOut = g.logFormat === 'text' && colorWanted(g.color, process.env, sink.isTTY ?? false);
+    const colorErr = g.logFormat === 'text' && colorWanted(g.color, process.env, sink.errIsTTY ?? false);
+    p.configure({ quiet: g.quiet ?? false, format: g.logFormat, plainOut: !colorOut, plainErr: !colorErr });
+    useColor(colorOut || colorErr);
     // The last command's log, once the project is known (not for clean, which empties target/).
     if (action.options.some((o) => o.long === '--project-dir') && action.name() !== 'clean') {
       try {
@@ -291,20 +297,23 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .action(async (opts: CommonOptions & { inline?: string; limit: number; output: 'text' | 'json' }) => {
       const { loadProject } = await import('../session/project.js');
       const { showRows } = await import('../session/show.js');
+      type Preview = import('../session/show.js').Preview;
       const { formatTable } = await import('./table.js');
       const project = await open(loadProject, opts);
       if (opts.inline !== undefined && opts.select?.length) throw new UserError('BAD_ARGUMENT', 'give --select or --inline, not both');
-      const previews = await showRows(project, { select: opts.select, exclude: opts.exclude, inline: opts.inline, limit: opts.limit });
-      if (opts.output === 'json') {
-        p.out(JSON.stringify(previews.map((v) => ({ node: v.name, show: v.rows.map((r) => Object.fromEntries(v.columns.map((c, i) => [c, r[i]]))) })),
-          (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v), 2));
-        return;
-      }
-      previews.forEach((v, i) => {
-        if (i) p.out();
+      const previews: Preview[] = [];
+      const request = { select: opts.select, exclude: opts.exclude, inline: opts.inline, limit: opts.limit };
+      // Text: each table as soon as its query answers; JSON: one document, of the ones that did.
+      await showRows(project, request, (v) => {
+        if (opts.output === 'json') return void previews.push(v);
+        if (previews.push(v) > 1) p.out();
         const what = v.name === 'inline' ? 'the inline query' : `'${v.name}'`;
         p.out(`Previewing ${what} (${v.rows.length} row${v.rows.length === 1 ? '' : 's'}${opts.limit >= 0 && v.rows.length === opts.limit ? `, --limit ${opts.limit}` : ''}):`);
         for (const line of v.rows.length ? formatTable(v.columns, v.rows) : ['(no rows)']) p.out(line);
+      }).finally(() => {
+        if (opts.output !== 'json') return;
+        p.out(JSON.stringify(previews.map((v) => ({ node: v.name, show: v.rows.map((r) => Object.fromEntries(v.columns.map((c, i) => [c, r[i]]))) })),
+          (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v), 2));
       });
     });
 
@@ -361,7 +370,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     if (isUserError(err)) {
       printUserError(p, err);
       // A query that failed in the engine (sf show) is a failure, not an invalid command.
-      return err instanceof UserError && err.code === 'QUERY_FAILED' ? EXIT.failed : EXIT.invalid;
+      const all = err instanceof UserErrors ? err.errors : [err];
+      return all.some((e) => e.code === 'QUERY_FAILED') ? EXIT.failed : EXIT.invalid;
     }
     p.err(`internal error (a bug in sf; please report it): ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     return EXIT.failed;

@@ -8,14 +8,15 @@ import { stripVTControlCharacters } from 'node:util';
 import { stepNode } from '../plan/types.js';
 import type { RunEvent } from '../runner/events.js';
 import { redact } from '../util/secrets.js';
-import type { Printer } from './printer.js';
+import type { Level, Printer } from './printer.js';
 
 export interface OutputSettings {
   readonly quiet: boolean;
   readonly format: 'text' | 'json';
+  /** Streams that must get no colour (not a terminal, or --no-color): codes are taken out. */
+  readonly plainOut?: boolean;
+  readonly plainErr?: boolean;
 }
-
-type Level = 'info' | 'warn' | 'error';
 
 export class Output implements Printer {
   readonly #sink: Printer;
@@ -58,8 +59,8 @@ export class Output implements Printer {
   }
 
   /** A result: summaries, listings, SQL, rows. Printed even with --quiet. */
-  out(line = ''): void {
-    this.#emit('info', line, 'out');
+  out(line = '', level: Level = 'info'): void {
+    this.#emit(level, line, 'out');
   }
 
   /** Progress: the header, a line per node. Left out by --quiet. */
@@ -95,7 +96,7 @@ export class Output implements Printer {
   #write(level: Level, line: string, stream: 'out' | 'err' | undefined, fields: Record<string, unknown> | undefined): void {
     const plain = stripVTControlCharacters(line);
     const stamp = new Date().toISOString();
-    this.#record(`${stamp} [${level}] ${redact(plain)}\n`);
+    this.#record(plain.split('\n').map((l) => `${stamp} [${level}] ${redact(l)}\n`).join(''));
     if (!stream) return;
     // With --quiet nothing precedes the results: no blank line before them either.
     if (plain === '' && !this.#printed && this.#settings.quiet) return;
@@ -105,7 +106,8 @@ export class Output implements Printer {
       if (plain === '' && !fields) return;
       this.#sink[stream](JSON.stringify({ ts: stamp, level, msg: plain, ...fields }));
     } else {
-      this.#sink[stream](line);
+      const strip = stream === 'out' ? this.#settings.plainOut : this.#settings.plainErr;
+      this.#sink[stream](strip ? plain : line);
     }
   }
 

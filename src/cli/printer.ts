@@ -9,16 +9,21 @@ import { paint } from './style.js';
 const WIDTH = 72;
 const FAIL_FAST = '--fail-fast stopped the run';
 
+export type Level = 'info' | 'warn' | 'error';
+
 export interface Printer {
-  out(line?: string): void;
+  /** `level`: what the line reports (a failure's account is 'error'), for --log-format json. */
+  out(line?: string, level?: Level): void;
   err(line?: string): void;
   /**
    * A terminal that can show a status line, rewritten in place (progress.ts). Absent when
    * output goes to a pipe, a file or CI: then batches print plain lines.
    */
   status?(text: string): void;
-  /** Output goes to a terminal (colour may be used). */
+  /** Output (stdout) goes to a terminal (colour may be used). */
   readonly isTTY?: boolean;
+  /** Errors (stderr) go to a terminal. */
+  readonly errIsTTY?: boolean;
 }
 
 const liveTerminal = process.stdout.isTTY === true && !process.env['CI'];
@@ -40,6 +45,7 @@ const write = (stream: NodeJS.WriteStream, text: string) => {
 
 export const consolePrinter: Printer = {
   isTTY: process.stdout.isTTY === true,
+  errIsTTY: process.stderr.isTTY === true,
   out: (line = '') => write(process.stdout, `${redact(line)}\n`),
   err: (line = '') => write(process.stderr, `${redact(line)}\n`),
   // `\r` and clear-to-end-of-line: the next status (or line) replaces it.
@@ -111,18 +117,18 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
   const warned = results.filter((r) => r.warnings?.length);
   for (const r of warned) {
     p.out();
-    p.out(paint.warn(`${describeResult(r)} ${r.kind === 'source' || r.kind === 'test' ? 'passed' : 'was published'} with warnings:`));
-    for (const w of r.warnings!) p.out(`  ${w}`);
+    p.out(paint.warn(`${describeResult(r)} ${r.kind === 'source' || r.kind === 'test' ? 'passed' : 'was published'} with warnings:`), 'warn');
+    for (const w of r.warnings!) p.out(`  ${w}`, 'warn');
   }
   const errors = results.filter((r) => r.status === 'error');
   if (errors.length) {
     p.out();
-    p.out(paint.error(`Completed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`));
+    p.out(paint.error(`Completed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`), 'error');
     for (const r of errors) {
       p.out();
-      p.out(paint.error(`${describeResult(r)} failed:`));
-      for (const line of (r.message ?? '').split('\n')) p.out(`  ${line}`);
-      if (r.compiledPath) p.out(`  compiled SQL: ${r.compiledPath}`);
+      p.out(paint.error(`${describeResult(r)} failed:`), 'error');
+      for (const line of (r.message ?? '').split('\n')) p.out(`  ${line}`, 'error');
+      if (r.compiledPath) p.out(`  compiled SQL: ${r.compiledPath}`, 'error');
     }
   }
   const stopped = results.filter((r) => r.status === 'skipped' && r.message?.includes(FAIL_FAST));

@@ -21,8 +21,9 @@ export function printTestSummary(p: Printer, results: readonly TestResult[], sec
   for (const r of results.filter((x) => x.status !== 'pass' && x.status !== 'skipped')) {
     p.out();
     const where = `${r.file}${r.line ? `:${r.line}` : ''}`;
-    p.out((r.status === 'warn' ? paint.warn : paint.error)(`${r.status === 'warn' ? 'Warning' : r.status === 'error' ? 'Error' : 'Failure'} in test ${r.name} (${where})`));
-    for (const line of (r.message ?? '').split('\n')) p.out(`  ${line}`);
+    const level = r.status === 'warn' ? 'warn' : 'error';
+    p.out((r.status === 'warn' ? paint.warn : paint.error)(`${r.status === 'warn' ? 'Warning' : r.status === 'error' ? 'Error' : 'Failure'} in test ${r.name} (${where})`), level);
+    for (const line of (r.message ?? '').split('\n')) p.out(`  ${line}`, level);
   }
   const n = (...s: TestResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
   p.out();
@@ -44,7 +45,7 @@ export function formatFreshness(r: FreshnessResult, index: number, total: number
 export function printFreshnessSummary(p: Printer, results: readonly FreshnessResult[]): void {
   for (const r of results.filter((x) => x.status !== 'pass')) {
     p.out();
-    p.out(`${r.status === 'warn' ? paint.warn('Warning') : paint.error('Error')}: source ${r.source} (${r.file}${r.line ? `:${r.line}` : ''}): ${r.message}`);
+    p.out(`${r.status === 'warn' ? paint.warn('Warning') : paint.error('Error')}: source ${r.source} (${r.file}${r.line ? `:${r.line}` : ''}): ${r.message}`, r.status === 'warn' ? 'warn' : 'error');
   }
   const n = (...s: FreshnessResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
   p.out();

@@ -132,6 +132,9 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     try {
       const r = renderOnce(node, STATIC_CONTEXT, {});
       errors.push(...r.state.errors);
+      // One statement, not empty: said now, with the other template errors (refs are still
+      // placeholders here, which hold no `;`).
+      if (r.state.errors.length === 0) oneStatement(r.text, node, errors);
       rendered.push(r);
     } catch (err) {
       errors.push(templateError(err, node.path, 'render', { text: node.rawSql, names: knownNames() }));
@@ -262,8 +265,9 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       if (!templates.has(key)) templates.set(key, new nunjucks.Template(text, env, at.file, true));
       r = renderOnce(asModel, STATIC_CONTEXT, {}, key, extra);
     } catch (err) {
-      const why = err instanceof Error ? err.message.split('\n').pop()!.trim().replace(/^Error: /, '') : String(err);
-      throw new UserError('TEMPLATE_RENDER', `${what}: ${why}`, { location, hint });
+      // Nunjucks' words made sf's (an undefined name, with the closest one), under `what`.
+      const e = templateError(err, at.file, 'render', { text, names: knownNames() });
+      throw new UserError(e.code, `${what}: ${e.message}`, { location: { file: at.file, line: at.line ?? e.location?.line }, hint: e.hint ?? hint });
     }
     UserErrors.throwIfAny(r.state.errors.map((e) => new UserError(e.code, `${what}: ${e.message}`, { location, hint: e.hint })));
     const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: at.name }, resolveInputs).trim().replace(/;\s*$/, '');
@@ -288,8 +292,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`);
   };
 
-  const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined }): Snippet =>
-    renderLoose(text, at, {}, `test ${at.name}`, 'check the templated value declared here');
+  const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }): Snippet =>
+    renderLoose(text, at, {}, at.what ?? `test ${at.name}`, at.what ? `check the template in ${at.file}` : 'check the templated value declared here');
 
   return { models, seeds, tests, disabled, render, renderGenericTest, renderSnippet };
 }

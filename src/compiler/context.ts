@@ -81,7 +81,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
 
   env.addGlobal('ref', (...args: unknown[]) => {
     const state = current();
-    const name = String(args[args.length - 1]); // ref('pkg', 'model') names the model last
+    const name = String(args[args.length - 1]).normalize('NFC'); // ref('pkg', 'model') names the model last
     if (!inputs.refable.has(name)) {
       fail(state, {
         code: 'REF_NOT_FOUND',

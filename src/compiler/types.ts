@@ -76,7 +76,8 @@ export interface CompiledProject {
   /** The failing-rows SQL of a project's own generic test on `model` (a relation, as SQL). */
   readonly renderGenericTest: (test: GenericTestDeclaration, model: string) => Snippet;
   /** A templated value of a test declaration (a `where` with ref()), rendered as SQL. */
-  readonly renderSnippet: (text: string, at: { name: string; file: string; line?: number | undefined }) => Snippet;
+  /** `what` names the text in errors (default: the test `name`). */
+  readonly renderSnippet: (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }) => Snippet;
 }
 
 /** SQL rendered outside a model, and the models and seeds it refs. */

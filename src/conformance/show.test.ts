@@ -51,9 +51,18 @@ describe.each(['duckdb', 'postgres', 'sqlite'] as const)('sf show on %s', (engin
     expect(run.code).toBe(1);
     expect(run.text).toContain(`reads ${p.dialect.displayRelation({ schema: p.dialect.defaultSchema, name: 'unbuilt' })} (model 'unbuilt'), which is not built yet: build it first with \`sf build --select +reads_unbuilt\``);
 
+    // Several, one of them not runnable: the others are still shown, then the error.
+    const several = await sf('--select', 'named', 'reads_unbuilt', '--limit', '1');
+    expect(several.code).toBe(2);
+    expect(several.text).toContain("Previewing 'named' (1 row, --limit 1):");
+    expect(several.text).toContain("error: model 'reads_unbuilt' reads");
+
     const bad = await sf('--inline', "select no_such_column from {{ ref('people') }}");
     expect(bad.code).toBe(1);
     expect(bad.text).toMatch(/error: the inline query failed: .*no_such_column/);
+    const lines = await sf('--inline', "select 1 as a,\n  no_such_column as b from {{ ref('people') }}");
+    // DuckDB and PostgreSQL name the line: the query's own, not the wrapper's.
+    if (engine !== 'sqlite') expect(lines.text).toContain('line 2 of --inline:   no_such_column as b');
     const two = await sf('--inline', 'select 1; select 2');
     expect(two.code).toBe(2);
     expect(two.text).toContain('error: --inline holds 2 SQL statements; sf show runs one query');

@@ -27,7 +27,8 @@ export const NODE_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}\p{M}_ .-]*$/u;
 export function parseProject(config: ResolvedConfig, files: ProjectFiles, context: YamlContext, collect?: UserError[]): Manifest {
   const errors: UserError[] = [];
   const read = (path: string) => readFileSync(join(config.projectDir, path), 'utf8');
-  const nameOf = (path: string, ext: string) => basename(path, ext);
+  // NFC: a file name written decomposed (macOS) names the same model as the ref() typed composed.
+  const nameOf = (path: string, ext: string) => basename(path, ext).normalize('NFC');
 
   const models: ModelNode[] = files.models.map((path) => ({
     kind: 'model',

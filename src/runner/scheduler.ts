@@ -126,8 +126,9 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   /** Runs a step under its model's lock; returns its result and the step as finally planned. */
   const runStep = async (planned: PlanStep, index: number): Promise<{ step: PlanStep; result: StepResult }> => {
     let step = planned;
-    const startedAt = now().toISOString();
-    const t0 = performance.now();
+    let startedAt = now().toISOString();
+    // Reset when a one-unit step gets its thread: its time is its own, not its wait for one.
+    let t0 = performance.now();
     const base = () => ({ name: step.name, kind: step.kind, relation: display(step), startedAt, compiledPath: step.compiledPath, how: step.how });
     let lock: HeldLock = NO_LOCK;
     try {
@@ -163,8 +164,13 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
       if (!step.batched) {
         // The start line is printed when the step gets a thread, not while it waits for one.
         report(await slots.run(() => {
+          const unit = step.units[0]!;
+          // --fail-fast stopped the run while this step waited: it never starts.
+          if (haltedBy) return runUnit(step, unit);
+          t0 = performance.now();
+          startedAt = now().toISOString();
           emit({ type: 'start', index, total, step, relation: display(step) });
-          return runUnit(step, step.units[0]!);
+          return runUnit(step, unit);
         }));
       } else {
         emit({ type: 'start', index, total, step, relation: display(step) });
@@ -187,7 +193,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
         // Only skipped (--fail-fast stopped it): skipped; any batch failed: error.
         status: failed.some((b) => b.status === 'error') ? 'error' : failed.length ? 'skipped' : 'success',
         rows: hasRows ? rows : undefined,
-        seconds: seconds(t0),
+        seconds: batches.every((b) => b.attempts === 0) ? 0 : seconds(t0),
         attempts,
         message: failed.length === 0 ? undefined : step.batched
           ? `${failed.length} of ${batches.length} batches failed: ${failed.map((b) => b.label).join(', ')}\n${failed.find((b) => b.status === 'error')?.message ?? failed[0]!.message}`

@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import { openAdapter } from '../adapters/registry.js';
 import { scanStatements } from '../compiler/sql-statements.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
-import { UserError } from '../util/errors.js';
+import { UserError, UserErrors } from '../util/errors.js';
+import { pointAtCompiled } from '../runner/sql-lines.js';
 import type { LoadedProject } from './project.js';
 import { describeUnbuilt, unbuiltInputs } from './unbuilt.js';
 
@@ -24,47 +25,57 @@ export interface Preview {
 
 interface Query {
   readonly name: string;
+  readonly kind: 'model' | 'seed' | 'inline';
+  /** As errors name it: `model 'x'`, `the inline query`. */
+  readonly label: string;
   readonly sql: string;
   readonly refs: readonly string[];
 }
 
-export async function showRows(project: LoadedProject, request: ShowRequest): Promise<Preview[]> {
+/**
+ * Runs each query, handing each preview to `onPreview` as it comes; the ones that cannot run
+ * are thrown together at the end (a failure in the engine as QUERY_FAILED, exit 1).
+ */
+export async function showRows(project: LoadedProject, request: ShowRequest, onPreview: (p: Preview) => void): Promise<void> {
   const queries = request.inline !== undefined ? [inlineQuery(project, request.inline)] : selectedModels(project, request);
   const adapter = await openAdapter(project.target, project.config.projectDir);
+  const errors: UserError[] = [];
   try {
-    const previews: Preview[] = [];
     for (const q of queries) {
       const missing = await unbuiltInputs(adapter, project, q.refs);
       if (missing.length) {
-        throw new UserError('NOT_BUILT', `${q.name === 'inline' ? 'the inline query' : `model '${q.name}'`} ${describeUnbuilt(adapter, missing)}`, {
-          hint: `build ${missing.length === 1 ? 'it' : 'them'} first: sf build --select ${q.name === 'inline' ? missing.map((m) => `+${m.name}`).join(' ') : `+${q.name}`}`,
-        });
+        const what = q.kind === 'seed' ? `seed '${q.name}' is not built yet` : `${q.label} ${describeUnbuilt(adapter, missing)}`;
+        errors.push(new UserError('NOT_BUILT', what, {
+          hint: `build ${missing.length === 1 ? 'it' : 'them'} first: sf build --select ${q.kind === 'inline' ? missing.map((m) => `+${m.name}`).join(' ') : `+${q.name}`}`,
+        }));
+        continue;
       }
       // The newline keeps a trailing `-- comment` of the query from commenting out the wrapper.
       const wrapped = `select * from (\n${q.sql}\n) as sf_preview${request.limit >= 0 ? ` limit ${request.limit}` : ''}`;
-      let rows: Record<string, unknown>[];
       try {
-        rows = (await sql.raw<Record<string, unknown>>(wrapped).execute(adapter.db)).rows;
+        const rows = (await sql.raw<Record<string, unknown>>(wrapped).execute(adapter.db)).rows;
+        const columns = rows.length ? Object.keys(rows[0]!) : [];
+        onPreview({ name: q.name, columns, rows: rows.map((r) => columns.map((c) => r[c])) });
       } catch (err) {
-        throw new UserError('QUERY_FAILED', `${q.name === 'inline' ? 'the inline query' : `model '${q.name}'`} failed: ${adapter.describeError(err).message}`);
+        // The engine's line is one of the wrapper's: moved to the query's own.
+        const message = pointAtCompiled(adapter.describeError(err).message, wrapped, q.sql).replace('of the compiled SQL', q.kind === 'inline' ? 'of --inline' : 'of the compiled SQL');
+        errors.push(new UserError('QUERY_FAILED', `${q.label} failed: ${message}`));
       }
-      const columns = rows.length ? Object.keys(rows[0]!) : [];
-      previews.push({ name: q.name, columns, rows: rows.map((r) => columns.map((c) => r[c])) });
     }
-    return previews;
   } finally {
     await adapter.close();
   }
+  UserErrors.throwIfAny(errors);
 }
 
 function inlineQuery(project: LoadedProject, text: string): Query {
   if (!text.trim()) throw new UserError('BAD_ARGUMENT', '--inline is empty', { hint: `e.g. sf show --inline "select * from {{ ref('orders') }}"` });
-  const rendered = project.compiled.renderSnippet(text, { name: 'inline', file: '--inline' });
+  const rendered = project.compiled.renderSnippet(text, { name: 'inline', file: '--inline', what: 'the inline query' });
   const scan = scanStatements(rendered.sql);
   if (scan.count !== 1) {
     throw new UserError('BAD_ARGUMENT', scan.count === 0 ? '--inline holds no SQL statement, only comments' : `--inline holds ${scan.count} SQL statements; sf show runs one query`);
   }
-  return { name: 'inline', sql: scan.body, refs: rendered.refs };
+  return { name: 'inline', kind: 'inline', label: 'the inline query', sql: scan.body, refs: rendered.refs };
 }
 
 function selectedModels(project: LoadedProject, request: SelectOptions): Query[] {
@@ -75,9 +86,9 @@ function selectedModels(project: LoadedProject, request: SelectOptions): Query[]
   const models = project.compiled.models.filter((m) => selected.has(m.node.name));
   const seeds = project.compiled.seeds.filter((s) => selected.has(s.node.name));
   const queries: Query[] = [
-    ...models.map((m) => ({ name: m.node.name, sql: m.sql, refs: m.refs })),
+    ...models.map((m): Query => ({ name: m.node.name, kind: 'model', label: `model '${m.node.name}'`, sql: m.sql, refs: m.refs })),
     // A seed has no SQL: its preview is its table.
-    ...seeds.map((s) => ({ name: s.node.name, sql: `select * from ${project.dialect.renderRelation(s.relation)}`, refs: [s.node.name] })),
+    ...seeds.map((s): Query => ({ name: s.node.name, kind: 'seed', label: `seed '${s.node.name}'`, sql: `select * from ${project.dialect.renderRelation(s.relation)}`, refs: [s.node.name] })),
   ];
   if (queries.length === 0) throw new UserError('BAD_ARGUMENT', 'the selection holds no model or seed to show');
   return queries;
