@@ -89,6 +89,14 @@ describe('a broken project', () => {
     expect(unparsable.err).not.toContain(p.dir);
   });
 
+  it('a config with no default export, a --config naming a folder, an engine type misspelled', async () => {
+    p = tempProject({ 'models/a.sql': 'select 1 as x' }, "import { defineConfig } from 'sf-transform';\nexport const config = defineConfig({ name: 'x', targets: { dev: { type: 'duckdb', path: 'x.duckdb' } } });\n");
+    expect((await sf(['ls'], p.dir)).err).toBe('error: sf.config.ts: the config file has no default export\n  hint: end it with `export default defineConfig({ name: ..., targets: { ... } })`\n');
+    expect((await sf(['ls', '--config', 'models'], p.dir)).err).toBe('error: --config models is a folder, not a config file\n  hint: name the file, e.g. --config sf.config.ts (or --project-dir for the folder)\n');
+    p.write('sf.config.ts', CONFIG("  name: 'x',\n  targets: { dev: { type: 'duckbd' as 'duckdb', path: 'x.duckdb' } },"));
+    expect((await sf(['ls'], p.dir)).err).toBe("error: sf.config.ts:5: targets.dev.type: 'duckbd' is not one of duckdb, sqlite, postgres\n  hint: did you mean 'duckdb'?\n");
+  });
+
   it('--project-dir naming a file says so, and names its folder', async () => {
     p = tempProject({}, CONFIG(GOOD_TARGETS));
     const run = await sf(['ls', '--project-dir', 'sf.config.ts'], p.dir);

@@ -10,7 +10,7 @@ import { closest } from '../util/suggest.js';
 
 type Path = readonly PropertyKey[];
 
-export function configIssues(error: z.ZodError, schema: z.ZodType, source: string, file: string): UserError[] {
+export function configIssues(error: z.ZodError, schema: z.ZodType, source: string, file: string, raw?: unknown): UserError[] {
   const text = blankComments(source);
   const at = (path: Path) => ({ file, line: lineOfPath(text, path) });
   const hint = 'see the README section "Configuration" for every key and its type';
@@ -34,12 +34,24 @@ export function configIssues(error: z.ZodError, schema: z.ZodType, source: strin
         location: at(path), hint: near ? `did you mean '${near}'?` : undefined,
       })];
     }
+    // A target's `type` that is none of the engines: the closest engine.
+    const options = /^Invalid discriminator value\. Expected (.+)$/.exec(issue.message);
+    const given = options && valueAt(raw, path);
+    if (options && typeof given === 'string') {
+      const values = [...options[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+      const near = closest(given, values);
+      return [new UserError('CONFIG_INVALID', `${name}: '${given}' is not one of ${values.join(', ')}`, { location: at(path), hint: near ? `did you mean '${near}'?` : hint })];
+    }
     const message = issue.message.replace(/^Invalid input: /, '');
     return [new UserError('CONFIG_INVALID', name ? `${name}: ${message}` : message, { location: at(path), hint })];
   });
 }
 
 const dotted = (path: Path) => path.map(String).join('.');
+
+function valueAt(value: unknown, path: Path): unknown {
+  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+}
 
 /** The keys an object in `schema` at `path` may hold (every branch of a union). */
 export function keysAt(schema: z.ZodType, path: Path): string[] {

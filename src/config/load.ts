@@ -66,7 +66,10 @@ export function findProjectDir(start: string): string | undefined {
 export async function loadConfig(projectDir: string, configFile?: string): Promise<ResolvedConfig> {
   const dir = resolve(projectDir);
   const path = configFile ? resolve(dir, configFile) : findConfigFile(dir);
-  if (!existsSync(path)) throw new UserError('CONFIG_NOT_FOUND', `config file ${path} does not exist`);
+  if (!existsSync(path)) throw new UserError('CONFIG_NOT_FOUND', `config file ${configFile ?? path} does not exist${configFile ? ` in ${dir}` : ''}`);
+  if (statSync(path).isDirectory()) {
+    throw new UserError('CONFIG_NOT_FOUND', `--config ${configFile} is a folder, not a config file`, { hint: 'name the file, e.g. --config sf.config.ts (or --project-dir for the folder)' });
+  }
   // `import { defineConfig } from 'sf-transform'` in the config resolves to this build's config module
   // (or its source, under tests): light, so loading a config pulls in no engine code.
   const built = fileURLToPath(new URL('./types.js', import.meta.url));
@@ -74,7 +77,9 @@ export async function loadConfig(projectDir: string, configFile?: string): Promi
   const jiti = createJiti(import.meta.url, { alias: { [PACKAGE_NAME]: sfEntry }, moduleCache: false });
   let raw: unknown;
   try {
-    raw = await jiti.import(path, { default: true });
+    const mod = await jiti.import<Record<string, unknown>>(path);
+    // No default export: say so, rather than validate the module's other exports as a config.
+    raw = mod && typeof mod === 'object' && 'default' in mod ? mod['default'] : undefined;
   } catch (err) {
     throw configThrew(err, dir, path);
   }
@@ -103,8 +108,13 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 export function resolveConfig(raw: unknown, projectDir: string, configPath: string): ResolvedConfig {
   const file = relative(projectDir, configPath);
   const source = () => (existsSync(configPath) ? readFileSync(configPath, 'utf8') : '');
+  if (raw === undefined || raw === null || typeof raw !== 'object') {
+    throw new UserError('CONFIG_INVALID', raw === undefined ? 'the config file has no default export' : `the config file's default export is a ${typeof raw}, not an object`, {
+      location: { file }, hint: 'end it with `export default defineConfig({ name: ..., targets: { ... } })`',
+    });
+  }
   const parsed = configSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) UserErrors.throwIfAny(configIssues(parsed.error, configSchema, source(), file));
+  if (!parsed.success) UserErrors.throwIfAny(configIssues(parsed.error, configSchema, source(), file, raw));
   const c = parsed.data as SfConfig;
   const targetNames = Object.keys(c.targets);
   const defaultTarget = c.defaultTarget ?? targetNames[0]!;
