@@ -37,6 +37,11 @@ describe('invalid projects exit 2 and write nothing', () => {
     expect(err).toContain('2 errors; nothing was run.');
   });
 
+  it('arithmetic on an undefined name prints NaN: an error at its line, never SQL', async () => {
+    await expectInvalid({ 'models/n.sql': "select 1 as a,\n  {{ 1 + qty }} as b" },
+      /^error: models\/n\.sql:2: '1 \+ qty' is not a number \(NaN\): arithmetic on an undefined name or on text\n/);
+  });
+
   it('an {% include %} names its own line and says to use a macro', async () => {
     await expectInvalid({ 'models/inc.sql': "select 1 as a\n-- two\n{% include 'shared.sql' %}" },
       /^error: models\/inc\.sql:3: \{% include 'shared\.sql' %\}: sf has no template files to include from\n {2}hint: put the shared SQL in a macro under macros\//);

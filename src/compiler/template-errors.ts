@@ -13,7 +13,7 @@ export function templateError(err: unknown, file: string, phase: 'parse' | 'rend
   const e = err as NunjucksError;
   if (e.cause instanceof UserError) return e.cause;
   const printed = UNDEFINED_OUTPUT.exec(e.message ?? '');
-  if (printed) return undefinedName(file, Number(printed[1]), Number(printed[2]), source);
+  if (printed) return undefinedName(file, Number(printed[1]), Number(printed[2]), source, printed[3] === 'NaN');
   const included = /template not found: (.+)$/m.exec(e.message ?? '');
   if (included) return includeError(file, included[1]!.trim(), source?.text);
   const message = cleanMessage(e.message ?? String(err));
@@ -28,18 +28,20 @@ export function templateError(err: unknown, file: string, phase: 'parse' | 'rend
 }
 
 /** What ensureDefined (undefined-names.ts) throws, after Nunjucks adds where. */
-const UNDEFINED_OUTPUT = /\[Line (\d+), Column (\d+)\][\s\S]*sf: undefined value printed/;
+const UNDEFINED_OUTPUT = /\[Line (\d+), Column (\d+)\][\s\S]*sf: (undefined value|NaN) printed/;
 
 /**
  * `{{ custmer_id }}`: an undefined name printed into SQL would be an empty string there. Name
  * it, with the closest defined name, at its line.
  */
-function undefinedName(file: string, line: number, column: number, source?: { text: string; names: readonly string[] }): UserError {
+function undefinedName(file: string, line: number, column: number, source?: { text: string; names: readonly string[] }, nan = false): UserError {
   const text = source?.text.split('\n')[line - 1]?.slice(column - 1) ?? '';
   const expr = /^\{\{-?\s*([^|}]+?)\s*(?:\||-?\}\})/.exec(text)?.[1];
-  const head = expr ? /^[A-Za-z_][A-Za-z0-9_]*/.exec(expr)?.[0] : undefined;
+  // The first name in the expression that is not defined (`1 + nope`: nope).
+  const head = expr ? [...expr.matchAll(/(?<![.\w'"])[A-Za-z_][A-Za-z0-9_]*/g)].map((m) => m[0]).find((n) => !source?.names.includes(n)) ?? /^[A-Za-z_][A-Za-z0-9_]*/.exec(expr)?.[0] : undefined;
   const near = head && source ? didYouMean(head, source.names.filter((n) => n !== head)) : undefined;
-  return new UserError('TEMPLATE_RENDER', `${expr ? `'${expr}'` : 'a value'} is not defined: printed into the SQL it would be an empty string`, {
+  const what = nan ? 'is not a number (NaN): arithmetic on an undefined name or on text' : 'is not defined: printed into the SQL it would be an empty string';
+  return new UserError('TEMPLATE_RENDER', `${expr ? `'${expr}'` : 'a value'} ${what}`, {
     location: { file, line },
     hint: near ?? "check the spelling; to allow a missing value write {{ name | default('...') }}, or test it with {% if name is defined %}",
   });

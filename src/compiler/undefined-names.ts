@@ -14,6 +14,8 @@ const TemplateError = (nunjucks as unknown as { lib: { TemplateError: new (messa
 
 runtime.ensureDefined = (value, lineno, colno) => {
   if (value === undefined) throw new TemplateError('sf: undefined value printed', lineno + 1, colno + 1);
+  // `{{ 1 + nope }}`: arithmetic on an undefined name (or on text) prints NaN, never meant.
+  if (typeof value === 'number' && Number.isNaN(value)) throw new TemplateError('sf: NaN printed', lineno + 1, colno + 1);
   return value === null ? '' : value;
 };
 
