@@ -119,6 +119,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   };
 
   const rendered: Rendered[] = [];
+  /** Reported only with other errors of this stage: without them, the later check (finish) says it. */
+  const statementErrors: UserError[] = [];
   // Disabled by folder defaults: neither rendered nor validated (a broken draft stays quiet).
   const folderDisabled = manifest.models.filter((m) => m.folderSettings.enabled === false).map((m) => m.name);
   for (const node of manifest.models) {
@@ -132,16 +134,17 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     try {
       const r = renderOnce(node, STATIC_CONTEXT, {});
       errors.push(...r.state.errors);
-      // One statement, not empty: said now, with the other template errors (refs are still
-      // placeholders here, which hold no `;`).
-      if (r.state.errors.length === 0) oneStatement(r.text, node, errors);
+      // One statement, not empty: checked now too (refs are still placeholders, which hold no
+      // `;`), to be said with other template errors if there are any.
+      if (r.state.errors.length === 0) oneStatement(r.text, node, statementErrors);
       rendered.push(r);
     } catch (err) {
       errors.push(templateError(err, node.path, 'render', { text: node.rawSql, names: knownNames() }));
     }
   }
   if (errors.length) {
-    // Stopping here: say now about a cycle among the models that did render, too.
+    // Stopping here: say now about the statements, and a cycle among the models that rendered.
+    errors.push(...statementErrors);
     const cycle = cycleAmong(new Map(rendered.map((r) => [r.node.name, [...r.state.refs]])), (name) => manifest.models.find((m) => m.name === name));
     if (cycle) errors.push(cycle);
   }
@@ -267,7 +270,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     } catch (err) {
       // Nunjucks' words made sf's (an undefined name, with the closest one), under `what`.
       const e = templateError(err, at.file, 'render', { text, names: knownNames() });
-      throw new UserError(e.code, `${what}: ${e.message}`, { location: { file: at.file, line: at.line ?? e.location?.line }, hint: e.hint ?? hint });
+      throw new UserError(e.code, `${what}: ${e.message.replace(/^template error: /, '')}`, { location: { file: at.file, line: at.line ?? e.location?.line }, hint: e.hint ?? hint });
     }
     UserErrors.throwIfAny(r.state.errors.map((e) => new UserError(e.code, `${what}: ${e.message}`, { location, hint: e.hint })));
     const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: at.name }, resolveInputs).trim().replace(/;\s*$/, '');
