@@ -90,7 +90,7 @@ describe('--fail-fast among long DuckDB statements', () => {
   afterAll(() => pool.disposeAll());
 
   it('four long statements do not hold up the rest: a failure among them stops the run at once', async () => {
-    // DuckDB runs statements on libuv's worker threads, 4 by default: bin/sf.cjs makes room.
+    // DuckDB runs statements on libuv's worker threads, 4 by default: bin/sf.cjs makes room (12).
     // zbad starts last (steps start in name order), once the four slow ones would hold all 4.
     const files: Record<string, string> = { 'models/zbad.sql': "{{ config(materialized='table') }}\nselect no_such_column from (select 1 as id) as t" };
     for (let i = 1; i <= 4; i++) files[`models/slow${i}.sql`] = "{{ config(materialized='table') }}\nselect sum(range % 7) as s from range(30000000000)";
