@@ -15,6 +15,13 @@ const optionsIn = (text: string) => [...text.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+
 
 const commands = commandsIn(help()).flatMap((c) => (c === 'source' ? commandsIn(help('source')).map((s) => `source ${s}`) : [c]));
 
+describe('npx sf in this repository', () => {
+  it('runs this checkout\'s CLI, as the README\'s quick start does (npm links it at install: scripts/link-bin.mjs)', () => {
+    const repo = fileURLToPath(new URL('../..', import.meta.url));
+    expect(execFileSync('npx', ['--no-install', 'sf', '--version'], { cwd: repo, encoding: 'utf8' }).trim()).toBe(JSON.parse(readFileSync(`${repo}/package.json`, 'utf8')).version);
+  });
+});
+
 describe('sf --help', () => {
   it('lists every command', () => {
     expect(commands).toEqual(['build', 'run', 'seed', 'backfill', 'retry', 'test', 'source freshness', 'clean', 'compile', 'show', 'ls', 'debug', 'init']);
