@@ -97,6 +97,13 @@ describe('a broken project', () => {
     expect((await sf(['ls'], p.dir)).err).toBe("error: sf.config.ts:5: targets.dev.type: 'duckbd' is not one of duckdb, sqlite, postgres\n  hint: did you mean 'duckdb'?\n");
   });
 
+  it("a config importing defineConfig from 'sf' (the name before sf-transform) still loads", async () => {
+    p = tempProject({ 'models/a.sql': 'select 1 as x' }, "import { defineConfig } from 'sf';\nexport default defineConfig({ name: 'old', targets: { dev: { type: 'duckdb', path: 'x.duckdb' } } });\n");
+    const run = await sf(['ls'], p.dir);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/^view\s+a\s+main\.a/);
+  });
+
   it('--project-dir naming a file says so, and names its folder', async () => {
     p = tempProject({}, CONFIG(GOOD_TARGETS));
     const run = await sf(['ls', '--project-dir', 'sf.config.ts'], p.dir);

@@ -36,7 +36,7 @@ export function findConfigFile(projectDir: string): string {
   }
   const candidates = entries
     .filter((f) => /\.config\.(ts|mts|js|mjs)$/.test(f))
-    .filter((f) => /from\s+['"]sf-transform['"]/.test(readFileSync(join(projectDir, f), 'utf8')));
+    .filter((f) => /from\s+['"]sf(-transform)?['"]/.test(readFileSync(join(projectDir, f), 'utf8')));
   if (candidates.length === 1) return join(projectDir, candidates[0]!);
   if (candidates.length > 1) {
     throw new UserError('CONFIG_NOT_FOUND', `several config files in ${projectDir}: ${candidates.join(', ')}`, {
@@ -74,7 +74,9 @@ export async function loadConfig(projectDir: string, configFile?: string): Promi
   // (or its source, under tests): light, so loading a config pulls in no engine code.
   const built = fileURLToPath(new URL('./types.js', import.meta.url));
   const sfEntry = existsSync(built) ? built : built.replace(/\.js$/, '.ts');
-  const jiti = createJiti(import.meta.url, { alias: { [PACKAGE_NAME]: sfEntry }, moduleCache: false });
+  // 'sf' too: the name configs used before the package had its registry name (and the shared
+  // benchmark generator still writes).
+  const jiti = createJiti(import.meta.url, { alias: { [PACKAGE_NAME]: sfEntry, sf: sfEntry }, moduleCache: false });
   let raw: unknown;
   try {
     const mod = await jiti.import<Record<string, unknown>>(path);
