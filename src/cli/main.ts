@@ -272,7 +272,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       const paths = writeCompiled(project);
       writeManifest(project, paths, new Date());
       const selected = [...selectNodes(project.graph, opts)].filter((n) => paths.has(n));
-      const models = selected.map((name) => project.compiled.models.find((m) => m.node.name === name)!);
+      const byName = new Map(project.compiled.models.map((m) => [m.node.name, m]));
+      const models = selected.map((name) => byName.get(name)!);
       if (opts.output === 'json') {
         p.out(JSON.stringify(models.map((m) => ({
           name: m.node.name, relation: m.settings.materialized === 'ephemeral' ? null : project.dialect.displayRelation(m.relation),

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { stepNode } from '../plan/types.js';
 import type { RunEvent } from '../runner/events.js';
-import { redact } from '../util/secrets.js';
+import { redactWith, secretValues } from '../util/secrets.js';
 import type { Level, Printer } from './printer.js';
 
 export interface OutputSettings {
@@ -26,6 +26,8 @@ export class Output implements Printer {
   /** Lines said before the log file was known: written to it when it is. */
   #early: string[] = [];
   #printed = false;
+  /** Listed once per command: every line written is masked with them. */
+  readonly #secrets = secretValues(process.env);
 
   constructor(sink: Printer) {
     this.#sink = sink;
@@ -76,7 +78,7 @@ export class Output implements Printer {
   /** The live status line: on a terminal, in text mode, not quiet. */
   get status(): ((text: string) => void) | undefined {
     const status = this.#sink.status;
-    return status && this.#settings.format === 'text' && !this.#settings.quiet ? (text) => status(text) : undefined;
+    return status && this.#settings.format === 'text' && !this.#settings.quiet ? (text) => status(redactWith(text, this.#secrets)) : undefined;
   }
 
   /** A run event as a line of progress; in JSON, with its facts as fields. */
@@ -96,7 +98,8 @@ export class Output implements Printer {
   #write(level: Level, line: string, stream: 'out' | 'err' | undefined, fields: Record<string, unknown> | undefined): void {
     const plain = stripVTControlCharacters(line);
     const stamp = new Date().toISOString();
-    this.#record(plain.split('\n').map((l) => `${stamp} [${level}] ${redact(l)}\n`).join(''));
+    const masked = redactWith(plain, this.#secrets);
+    this.#record(masked.split('\n').map((l) => `${stamp} [${level}] ${l}\n`).join(''));
     if (!stream) return;
     // With --quiet nothing precedes the results: no blank line before them either.
     if (plain === '' && !this.#printed && this.#settings.quiet) return;
@@ -104,10 +107,10 @@ export class Output implements Printer {
     if (this.#settings.format === 'json') {
       // Blank lines space out text for people; a log shipper has no use for them.
       if (plain === '' && !fields) return;
-      this.#sink[stream](JSON.stringify({ ts: stamp, level, msg: plain, ...fields }));
+      this.#sink[stream](redactWith(JSON.stringify({ ts: stamp, level, msg: plain, ...fields }), this.#secrets));
     } else {
       const strip = stream === 'out' ? this.#settings.plainOut : this.#settings.plainErr;
-      this.#sink[stream](strip ? plain : line);
+      this.#sink[stream](strip ? masked : redactWith(line, this.#secrets));
     }
   }
 

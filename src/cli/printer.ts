@@ -1,8 +1,8 @@
-// The only code that writes to the terminal. Everything passes through redact().
+// The only code that writes to the terminal. What reaches it has passed through Output
+// (output.ts), which masks every secret.
 import { stepNode } from '../plan/types.js';
 import type { RunEvent, StepResult } from '../runner/events.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { redact } from '../util/secrets.js';
 import { stripVTControlCharacters } from 'node:util';
 import { paint } from './style.js';
 
@@ -46,10 +46,10 @@ const write = (stream: NodeJS.WriteStream, text: string) => {
 export const consolePrinter: Printer = {
   isTTY: process.stdout.isTTY === true,
   errIsTTY: process.stderr.isTTY === true,
-  out: (line = '') => write(process.stdout, `${redact(line)}\n`),
-  err: (line = '') => write(process.stderr, `${redact(line)}\n`),
+  out: (line = '') => write(process.stdout, `${line}\n`),
+  err: (line = '') => write(process.stderr, `${line}\n`),
   // `\r` and clear-to-end-of-line: the next status (or line) replaces it.
-  ...(liveTerminal ? { status: (text: string) => write(process.stdout, `\r\x1b[K${redact(text)}`) } : {}),
+  ...(liveTerminal ? { status: (text: string) => write(process.stdout, `\r\x1b[K${text}`) } : {}),
 };
 
 export function dotted(left: string, right: string): string {

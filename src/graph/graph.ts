@@ -7,6 +7,7 @@ import type { ResolvedSource } from '../config/types.js';
 import type { CompiledModel, CompiledProject, CompiledSeed } from '../compiler/types.js';
 import { UserError } from '../util/errors.js';
 import { callPattern, lineOf } from '../compiler/template-errors.js';
+import { NameHeap } from './name-heap.js';
 
 export type GraphNode =
   | { readonly kind: 'seed'; readonly name: string; readonly seed: CompiledSeed }
@@ -103,20 +104,19 @@ export function linkSourcesToSeeds(
 }
 
 function topologicalOrder(graph: Graph, nodes: ReadonlyMap<string, GraphNode>): string[] {
-  // Kahn's algorithm with a sorted ready list: deterministic order; leftovers mean a cycle.
+  // Kahn's algorithm taking the smallest ready name first: deterministic order; leftovers
+  // mean a cycle.
   const indegree = new Map<string, number>(graph.nodes().map((n: string) => [n, (graph.predecessors(n) ?? []).length]));
-  const ready = [...indegree].filter(([, d]) => d === 0).map(([n]) => n).sort();
+  const ready = new NameHeap();
+  for (const [n, d] of indegree) if (d === 0) ready.push(n);
   const order: string[] = [];
-  while (ready.length) {
-    const n = ready.shift()!;
+  while (ready.size) {
+    const n = ready.pop()!;
     order.push(n);
-    for (const m of (graph.successors(n) ?? []).sort()) {
+    for (const m of graph.successors(n) ?? []) {
       const d = indegree.get(m)! - 1;
       indegree.set(m, d);
-      if (d === 0) {
-        ready.push(m);
-        ready.sort();
-      }
+      if (d === 0) ready.push(m);
     }
   }
   if (order.length < graph.nodeCount()) {
