@@ -1,7 +1,8 @@
 // target/compiled/**, target/manifest.json and target/run_results.json. The JSON artifacts pass
 // through redact() (an engine's message may quote a connection setting); compiled SQL is
 // written exactly as it runs, since compile refuses SQL that would hold a secret.
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
 import { stepNode, type ExecutionPlan, type PlanStep } from '../plan/types.js';
 import type { BatchResult, StepResult } from '../runner/events.js';
@@ -28,11 +29,12 @@ export const SF_VERSION = '0.1.0';
 
 export function writeCompiled(project: LoadedProject): Map<string, string> {
   const paths = new Map<string, string>();
+  for (const model of project.compiled.models) paths.set(model.node.name, compiledPath(project.config.name, model.node.path));
+  // Each folder made once, not once per file (10,000 models share a few folders).
+  for (const dir of new Set([...paths.values()].map((rel) => dirname(join(project.config.projectDir, rel))))) mkdirSync(dir, { recursive: true });
   for (const model of project.compiled.models) {
-    const rel = compiledPath(project.config.name, model.node.path);
     // Exactly the SQL that runs: compile refuses SQL holding a secret, so nothing is masked.
-    writeFileEnsuringDir(join(project.config.projectDir, rel), `${model.sql}\n`);
-    paths.set(model.node.name, rel);
+    writeFileSync(join(project.config.projectDir, paths.get(model.node.name)!), `${model.sql}\n`);
   }
   return paths;
 }
