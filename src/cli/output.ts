@@ -62,17 +62,17 @@ export class Output implements Printer {
 
   /** A result: summaries, listings, SQL, rows. Printed even with --quiet. */
   out(line = '', level: Level = 'info'): void {
-    this.#emit(level, line, 'out');
+    this.#write(level, line, 'out');
   }
 
   /** Progress: the header, a line per node. Left out by --quiet. */
   info(line = ''): void {
-    this.#emit('info', line, this.#settings.quiet ? undefined : 'out');
+    this.#write('info', line, this.#settings.quiet ? undefined : 'out');
   }
 
   /** Errors and warnings, on stderr. */
   err(line = ''): void {
-    this.#emit(/^\s*warning\b/i.test(stripVTControlCharacters(line)) ? 'warn' : 'error', line, 'err');
+    this.#write(/^\s*warning\b/i.test(stripVTControlCharacters(line)) ? 'warn' : 'error', line, 'err');
   }
 
   /** The live status line: on a terminal, in text mode, not quiet. */
@@ -91,11 +91,7 @@ export class Output implements Printer {
     }
   }
 
-  #emit(level: Level, line: string, stream: 'out' | 'err' | undefined): void {
-    this.#write(level, line, stream, undefined);
-  }
-
-  #write(level: Level, line: string, stream: 'out' | 'err' | undefined, fields: Record<string, unknown> | undefined): void {
+  #write(level: Level, line: string, stream: 'out' | 'err' | undefined, fields?: Record<string, unknown>): void {
     const plain = stripVTControlCharacters(line);
     const stamp = new Date().toISOString();
     const masked = redactWith(plain, this.#secrets);
