@@ -4,7 +4,6 @@ import { relative } from 'node:path';
 import { pgSettings } from '../adapters/postgres/connection.js';
 import { SF_VERSION } from '../artifacts/write.js';
 import type { LoadedProject } from '../session/project.js';
-import { redact } from '../util/secrets.js';
 import type { Output } from './output.js';
 
 export function printHeader(p: Pick<Output, 'info'>, project: LoadedProject, threads: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
@@ -16,8 +15,8 @@ export function printHeader(p: Pick<Output, 'info'>, project: LoadedProject, thr
   // As many as will run: the engine caps them (SQLite writes one statement at a time).
   const asked = threads ?? target.threads;
   const threadCount = asked === undefined ? undefined : Math.min(asked, project.dialect.capabilities.maxConcurrency);
-  // The database path may hold a secret (a path built from one): masked like all output.
-  p.info(redact(`sf ${SF_VERSION}: project ${config.name} (${configFile}), target ${targetName} (${target.type} ${where})${threadCount ? `, ${threadCount} thread${threadCount === 1 ? '' : 's'}${asked! > threadCount ? ` (${target.type} runs ${threadCount === 1 ? 'one' : threadCount} at a time)` : ''}` : ''}`));
+  // The database path may hold a secret (a path built from one): Output masks it, as all lines.
+  p.info(`sf ${SF_VERSION}: project ${config.name} (${configFile}), target ${targetName} (${target.type} ${where})${threadCount ? `, ${threadCount} thread${threadCount === 1 ? '' : 's'}${asked! > threadCount ? ` (${target.type} runs ${threadCount === 1 ? 'one' : threadCount} at a time)` : ''}` : ''}`);
   const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
   const tests = manifest.genericTests.filter((t) => t.config.enabled).length + project.compiled.tests.length;
   const sources = Object.values(config.sources).reduce((sum, s) => sum + s.tables.length, 0);

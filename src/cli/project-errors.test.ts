@@ -1,22 +1,15 @@
 // A broken project, as a user meets it (the built CLI, a subprocess): every error in one pass,
 // each with its file and line; config-file errors with the line in the config and the closest
 // valid key or value; a config that throws; --project-dir naming a file. Exit 2, nothing written.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempProject, type TempProject } from '../testing/project.js';
+import { runSf, tempProject, type TempProject } from '../testing/project.js';
 
-const bin = fileURLToPath(new URL('../../bin/sf.cjs', import.meta.url));
 let p: TempProject;
 afterEach(() => p?.cleanup());
 
-function sf(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } }, (error, out, err) => done({ code: error ? Number(error.code) : 0, out, err }));
-  });
-}
+const sf = (args: string[], cwd: string) => runSf(args, { cwd });
 
 const CONFIG = (body: string) => `import { defineConfig } from 'sf-transform';\n\nexport default defineConfig({\n${body}\n});\n`;
 const GOOD_TARGETS = "  name: 'broken',\n  targets: { dev: { type: 'duckdb', path: 'target/test.duckdb' } },";

@@ -3,24 +3,16 @@
 // template would do with it next (filters, slices, joins); the SQL that would run is checked
 // for every secret too (a schema set from one). So target/compiled/ can hold exactly the SQL
 // that ran: nothing in it is masked.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempProject, type TempProject } from '../testing/project.js';
+import { runSf, tempProject, type TempProject } from '../testing/project.js';
 
-const bin = fileURLToPath(new URL('../../bin/sf.cjs', import.meta.url));
 const SECRET = 'Zq7-hunter2-secret';
 let p: TempProject;
 afterEach(() => p?.cleanup());
 
-function sf(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args, '--project-dir', p.dir], { env: { ...process.env, SF_SECRET_TOKEN: SECRET, COPY_OF_TOKEN: SECRET, NO_COLOR: '1' } },
-      (error, out, err) => done({ code: error ? Number(error.code) : 0, out, err }));
-  });
-}
+const sf = (args: string[], secret = SECRET) => runSf([...args, '--project-dir', p.dir], { env: { SF_SECRET_TOKEN: secret, COPY_OF_TOKEN: secret } });
 
 const config = (extra: string) => `import { defineConfig } from 'sf-transform';
 export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', path: 'target/t.duckdb'${extra} } }, vars: { token: process.env.SF_SECRET_TOKEN, nested: { deep: [process.env.SF_SECRET_TOKEN] } } });
@@ -96,16 +88,13 @@ describe('a secret on its way into SQL', () => {
   it('a secret with quotes and backslashes: refused inside nested vars, masked in JSON output', async () => {
     const tricky = 'Pa"ss\\word99';
     p = tempProject({ 'models/n.sql': "select '{{ var('nested').deep[0] | reverse }}' as x" }, config(''));
-    const refused = await new Promise<{ code: number; err: string }>((done) => {
-      execFile(process.execPath, [bin, 'compile', '--project-dir', p.dir], { env: { ...process.env, SF_SECRET_TOKEN: tricky } }, (error, _out, err) => done({ code: error ? Number(error.code) : 0, err }));
-    });
+    const refused = await sf(['compile'], tricky);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain("var('nested') in model 'n' holds the value of a secret environment variable");
     p.write('models/n.sql', 'select 1 as x');
     p.write('sf.config.ts', config('').replace("path: 'target/t.duckdb'", "path: 'target/' + process.env.SF_SECRET_TOKEN + '.duckdb'"));
-    const json = await new Promise<string>((done) => {
-      execFile(process.execPath, [bin, 'build', '--log-format', 'json', '--project-dir', p.dir], { env: { ...process.env, SF_SECRET_TOKEN: tricky } }, (_e, out, err) => done(out + err));
-    });
+    const built = await sf(['build', '--log-format', 'json'], tricky);
+    const json = built.out + built.err;
     expect(json).toContain('"msg":"sf 0.1.0: project demo');
     expect(json).toContain('target/***.duckdb');
     expect(json).not.toContain('word99');

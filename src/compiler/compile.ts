@@ -387,7 +387,7 @@ function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserE
 const SECRETS_HINT = 'secrets (SF_SECRET_*, the Postgres password) may only be used in connection settings; a schema or alias set from one puts it in every relation name';
 
 function secretLeaks(node: ModelNode, text: string, secrets: readonly string[]): UserError[] {
-  return secrets.some((value) => text.includes(value))
+  return holdsSecret(text, secrets)
     ? [new UserError('SECRET_IN_TEMPLATE', `model '${node.name}' renders the value of a secret environment variable into its SQL`, {
         location: { file: node.path },
         hint: SECRETS_HINT,

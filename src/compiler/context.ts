@@ -8,7 +8,7 @@ import type { Environment } from 'nunjucks';
 import type { ModelSettings, ResolvedSource } from '../config/types.js';
 import { MODEL_SETTING_KEYS, modelSettingsSchema, formatZodIssues, singularTestConfigSchema, type SingularTestConfig } from '../config/schema.js';
 import { UserError, type UserErrorCode } from '../util/errors.js';
-import { holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
+import { guardSecretFields, holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
@@ -227,18 +227,10 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
 
   env.addGlobal('is_incremental', () => current().ctx.isIncremental);
   // A target setting made from a secret (a schema read from SF_SECRET_*) fails when read.
-  const target: Record<string, unknown> = { ...inputs.target };
-  for (const [key, value] of Object.entries(inputs.target)) {
-    if (!secret(value)) continue;
-    Object.defineProperty(target, key, {
-      enumerable: true,
-      get: () => {
-        secretRead(current(), `target.${key}`, new RegExp(`\\btarget\\.${key}\\b`));
-        return '';
-      },
-    });
-  }
-  env.addGlobal('target', target);
+  env.addGlobal('target', guardSecretFields(inputs.target, secrets, (key) => {
+    secretRead(current(), `target.${key}`, new RegExp(`\\btarget\\.${key}\\b`));
+    return '';
+  }));
   // sf.batch_start / sf.batch_end: the batch's window as SQL literals ([start, end)); absent
   // outside a batch. sf.partition: the partition key being built (`2026-06-01`).
   env.addGlobal('sf', {

@@ -3,6 +3,7 @@
 // (ref, source, ...) arrive wrapped: those already carry their own location.
 import { UserError, type UserErrorCode } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { escapeRegExp } from '../util/regex.js';
 
 interface NunjucksError extends Error {
   lineno?: number;
@@ -52,7 +53,7 @@ function undefinedName(file: string, line: number, column: number, source?: { te
  * Nunjucks says so without a line. Name the include's own line and what to do instead.
  */
 function includeError(file: string, name: string, text: string | undefined): UserError {
-  const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const quoted = escapeRegExp(name);
   const line = text === undefined ? undefined : lineOf(text, new RegExp(`\\{%-?\\s*include\\s+['"]${quoted}['"]`)) ?? lineOf(text, /\{%-?\s*include\b/);
   return new UserError('TEMPLATE_RENDER', `{% include '${name}' %}: sf has no template files to include from`, {
     location: { file, line },
@@ -74,6 +75,6 @@ export function lineOf(source: string, pattern: RegExp): number | undefined {
 }
 
 export function callPattern(fn: string, firstArg?: string): RegExp {
-  const arg = firstArg === undefined ? '' : `\\s*['"]${firstArg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]`;
+  const arg = firstArg === undefined ? '' : `\\s*['"]${escapeRegExp(firstArg)}['"]`;
   return new RegExp(`\\b${fn}\\s*\\(${arg}`);
 }

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { lineAt } from '../compiler/sql-statements.js';
 import { UserError } from '../util/errors.js';
 import { closest } from '../util/suggest.js';
+import { escapeRegExp } from '../util/regex.js';
 
 type Path = readonly PropertyKey[];
 
@@ -92,7 +93,7 @@ export function lineOfPath(text: string, path: Path): number | undefined {
   let line: number | undefined;
   for (const segment of path) {
     if (typeof segment !== 'string') continue;
-    const key = new RegExp(`(^|[\\s{,])(['"]?)${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2\\s*:`, 'g');
+    const key = new RegExp(`(^|[\\s{,])(['"]?)${escapeRegExp(segment)}\\2\\s*:`, 'g');
     key.lastIndex = from;
     const m = key.exec(text);
     if (!m) return line;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { escapeRegExp } from '../util/regex.js';
 import { blankComments, configIssues, lineOfPath } from './errors.js';
 import { configSchema } from './schema.js';
 import { resolveSources } from './sources.js';
@@ -104,8 +105,6 @@ function configThrew(err: unknown, projectDir: string, configPath: string): User
     cause: err,
   });
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function resolveConfig(raw: unknown, projectDir: string, configPath: string): ResolvedConfig {
   const file = relative(projectDir, configPath);

@@ -5,7 +5,7 @@
 import nunjucks from 'nunjucks';
 import '../compiler/sandbox.js';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
+import { guardSecretFields, holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
 
 export interface YamlContext {
   readonly vars: Readonly<Record<string, unknown>>;
@@ -43,11 +43,7 @@ export function renderYamlValues(node: unknown, context: YamlContext): { message
     if (fallback.length) return fallback[0];
     throw new YamlRenderError(`env_var('${name}') is not set and has no default; export ${name}=... or give a default`);
   });
-  const target: Record<string, unknown> = { ...context.target };
-  for (const [key, value] of Object.entries(context.target)) {
-    if (holdsSecret(value, secrets)) Object.defineProperty(target, key, { enumerable: true, get: () => { throw refuse(`target.${key}`); } });
-  }
-  env.addGlobal('target', target);
+  env.addGlobal('target', guardSecretFields(context.target, secrets, (key) => { throw refuse(`target.${key}`); }));
   const problems: { message: string; node: Node }[] = [];
   const visit = (n: unknown): void => {
     if (isMap(n)) {

@@ -1,8 +1,10 @@
 // Throwaway projects for tests: write files into a temp dir, run the CLI in-process, read
 // results back from the DuckDB file.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runCli } from '../cli/main.js';
 import { writeFileEnsuringDir } from '../util/fs.js';
@@ -62,4 +64,15 @@ export async function queryDuckDB<T = Record<string, unknown>>(path: string, sql
   } finally {
     instance.closeSync();
   }
+}
+
+/** The built CLI as a user starts it. */
+export const SF_BIN = fileURLToPath(new URL('../../bin/sf.cjs', import.meta.url));
+
+/** `sf <args>` in a child process (the built CLI), colour off unless `env` says otherwise. */
+export function runSf(args: readonly string[], { cwd, env = {} }: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [SF_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } },
+      (error, out, err) => done({ code: error ? Number(error.code ?? 1) : 0, out, err }));
+  });
 }

@@ -26,6 +26,18 @@ export function holdsSecret(value: unknown, secrets: readonly string[], seen = n
   return Object.entries(value).some(([k, v]) => holdsSecret(k, secrets) || holdsSecret(v, secrets, seen));
 }
 
+/**
+ * A copy of `fields` (a template's `target`) where reading a field that holds a secret gives
+ * `refuse(key)` instead: a template may see the object, never that value.
+ */
+export function guardSecretFields(fields: object, secrets: readonly string[], refuse: (key: string) => unknown): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...fields };
+  for (const [key, value] of Object.entries(fields)) {
+    if (holdsSecret(value, secrets)) Object.defineProperty(copy, key, { enumerable: true, get: () => refuse(key) });
+  }
+  return copy;
+}
+
 /** Replace every secret value in `text` with `***`, and mask passwords in URLs. */
 export function redact(text: string, env: NodeJS.ProcessEnv = process.env): string {
   return redactWith(text, secretValues(env));
