@@ -11,9 +11,12 @@ const SLOW: Record<string, string> = {
   postgres: "select {{ var('v', 1) }} as v, count(*) as s from (select pg_sleep({{ env_var('SF_TEST_SLOW', '0') }})) as sf_pause",
   sqlite: "with recursive c(x) as (select 1 union all select x + 1 from c where x < {{ env_var('SF_TEST_SLOW', '10') }}) select {{ var('v', 1) }} as v, count(*) as s from c",
 };
-// What bad selects when broken: on PostgreSQL it fails a second in, once slow is surely running.
+// What bad selects when broken: on DuckDB and PostgreSQL it fails about a second in, once slow
+// has surely started (its thread and lock taken); SQLite runs one at a time, bad first.
 const BROKEN: Record<string, string> = {
-  duckdb: 'no_such_column', sqlite: 'no_such_column', postgres: "cast('x' || (select count(*) from pg_sleep(1)) as int)",
+  duckdb: "cast('x' || (select sum(range) from range(300000000)) as integer)",
+  sqlite: 'no_such_column',
+  postgres: "cast('x' || (select count(*) from pg_sleep(1)) as int)",
 };
 const VERY_SLOW: Record<string, string> = { duckdb: '15000000000', postgres: '60', sqlite: '3000000' };
 
