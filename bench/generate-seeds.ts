@@ -17,7 +17,7 @@
 //
 // Only erasable TypeScript syntax is used, so Node's --experimental-strip-types runs it.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -563,37 +563,61 @@ export function csvField(v: Cell): string {
   return s;
 }
 
-export function toCsv(columns: readonly string[], rows: readonly object[]): string {
-  const lines = [columns.join(',')];
-  for (const row of rows) {
-    const r = row as Record<string, Cell>;
-    lines.push(columns.map((c) => csvField(r[c] ?? null)).join(','));
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** Renders every table as CSV text, keyed by table name. */
-export function shopflowCsv(tables: ShopflowTables): Record<keyof ShopflowTables, string> {
-  return {
-    customers: toCsv(SHOPFLOW_COLUMNS.customers, tables.customers),
-    products: toCsv(SHOPFLOW_COLUMNS.products, tables.products),
-    orders: toCsv(SHOPFLOW_COLUMNS.orders, tables.orders),
-    order_items: toCsv(SHOPFLOW_COLUMNS.order_items, tables.order_items),
-    order_events: toCsv(SHOPFLOW_COLUMNS.order_events, tables.order_events),
-  };
-}
-
-/** Generates and writes <out>/<table>.csv for the five sources; returns row counts. */
-export function writeShopflowCsv(outDir: string, opts: ShopflowOptions = {}): Record<string, number> {
-  const tables = generateShopflow(opts);
-  const csv = shopflowCsv(tables);
+/**
+ * Writes <out>/<table>.csv for the five sources, streaming: one day of orders in memory at a
+ * time, so the files can be far larger than memory. Returns row counts; `onDay` reports progress.
+ */
+export function writeShopflowCsv(
+  outDir: string,
+  opts: ShopflowOptions = {},
+  onDay?: (dayIndex: number, days: number) => void,
+): Record<string, number> {
   mkdirSync(outDir, { recursive: true });
-  const counts: Record<string, number> = {};
-  for (const name of Object.keys(csv) as (keyof ShopflowTables)[]) {
-    writeFileSync(join(outDir, `${name}.csv`), csv[name]);
-    counts[name] = tables[name].length;
+  const files = Object.fromEntries(
+    (Object.keys(SHOPFLOW_COLUMNS) as (keyof ShopflowTables)[]).map((name) => [name, new CsvFile(join(outDir, `${name}.csv`), SHOPFLOW_COLUMNS[name])]),
+  ) as Record<keyof ShopflowTables, CsvFile>;
+  try {
+    const { customers, products } = generateShopflowDimensions(opts);
+    files.customers.write(customers);
+    files.products.write(products);
+    const days = resolve(opts).days;
+    for (const day of generateShopflowDaysPriced(opts, products)) {
+      files.orders.write(day.orders);
+      files.order_items.write(day.order_items);
+      files.order_events.write(day.order_events);
+      onDay?.(day.dayIndex, days);
+    }
+  } finally {
+    for (const f of Object.values(files)) f.close();
   }
-  return counts;
+  return Object.fromEntries(Object.entries(files).map(([name, f]) => [name, f.rows]));
+}
+
+/** A CSV file written through a ~1 MiB buffer. */
+class CsvFile {
+  rows = 0;
+  private readonly fd: number;
+  private buffer: string;
+  constructor(path: string, private readonly columns: readonly string[]) {
+    this.fd = openSync(path, 'w');
+    this.buffer = `${columns.join(',')}\n`;
+  }
+  write(rows: readonly object[]): void {
+    for (const row of rows) {
+      const r = row as Record<string, Cell>;
+      this.buffer += `${this.columns.map((c) => csvField(r[c] ?? null)).join(',')}\n`;
+      this.rows++;
+      if (this.buffer.length >= 1 << 20) this.flush();
+    }
+  }
+  private flush(): void {
+    writeSync(this.fd, this.buffer);
+    this.buffer = '';
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -643,6 +667,13 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 
 if (isMain) {
   const { out, opts } = parseArgs(process.argv.slice(2));
-  const counts = writeShopflowCsv(out, opts);
+  const started = Date.now();
+  let reported = started;
+  const counts = writeShopflowCsv(out, opts, (day, days) => {
+    // A progress line every ~5 s on a terminal-or-log friendly stderr.
+    if (Date.now() - reported < 5000 && day + 1 < days) return;
+    reported = Date.now();
+    process.stderr.write(`day ${day + 1}/${days} written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  });
   for (const [name, n] of Object.entries(counts)) process.stdout.write(`${name}: ${n} rows\n`);
 }

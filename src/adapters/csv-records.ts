@@ -10,8 +10,11 @@
 // line numbers are counted from the raw text too.
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
+import { fitsInferred, SampleTooNarrow, type Cell } from './seed-types.js';
+import { raggedRow, unclosedQuote } from './seed-errors.js';
+import type { CsvLoad } from './types.js';
 
-export type Cell = string | null;
+export type { Cell } from './seed-types.js';
 
 export interface CsvRecord {
   readonly cells: readonly Cell[];
@@ -22,11 +25,11 @@ export interface CsvRecord {
 const TERMINATOR = /\r\n|\r|\n/g;
 const LEADING_TERMINATORS = /^(?:\r\n|\r|\n)+/;
 
-export async function* readCsvRecords(path: string, delimiter: string, columns: readonly string[]): AsyncGenerator<CsvRecord> {
+export async function* readCsvRecords(path: string, delimiter: string, columns: readonly string[], file = path): AsyncGenerator<CsvRecord> {
   const parser = createReadStream(path).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, raw: true }));
   let header = true;
   let linesBefore = 0;
-  for await (const item of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+  for await (const item of shapeErrors(parser as AsyncIterable<{ record: string[]; raw: string }>, file, columns.length)) {
     const { record, raw } = item;
     const leading = LEADING_TERMINATORS.exec(raw)?.[0] ?? '';
     const line = linesBefore + countTerminators(leading) + 1;
@@ -45,6 +48,18 @@ export async function* readCsvRecords(path: string, delimiter: string, columns: 
     }
     const quoted = quotedFields(raw.slice(leading.length), delimiter);
     yield { cells: record.map((v, i) => (v === '' && !quoted[i] ? null : v)), line };
+  }
+}
+
+/** csv-parse's errors about the file's shape, worded as on every engine (seed-errors.ts). */
+async function* shapeErrors<T>(records: AsyncIterable<T>, file: string, width: number): AsyncGenerator<T> {
+  try {
+    yield* records;
+  } catch (err) {
+    const e = err as Error & { code?: string; lines?: number };
+    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') throw new Error(raggedRow(file, e.lines, width), { cause: err });
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED') throw new Error(unclosedQuote(file, e.lines), { cause: err });
+    throw err;
   }
 }
 
@@ -72,4 +87,16 @@ export function quotedFields(raw: string, delimiter: string): boolean[] {
     if (next < 0) return quoted;
     i = next + delimiter.length;
   }
+}
+
+/**
+ * For a load with sampled columns, a check of one record's cells that throws SampleTooNarrow
+ * at a value outside its column's sampled type; undefined when nothing was sampled.
+ */
+export function sampleChecks(load: CsvLoad): ((cells: readonly Cell[]) => void) | undefined {
+  const checks = (load.sampled ?? []).map((c) => ({ name: c.name, index: load.columns.findIndex((col) => col.name === c.name), fits: fitsInferred(c.rule) }));
+  if (checks.length === 0) return undefined;
+  return (cells) => {
+    for (const check of checks) if (!check.fits(cells[check.index] ?? null)) throw new SampleTooNarrow(check.name);
+  };
 }

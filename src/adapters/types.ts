@@ -62,6 +62,17 @@ export interface CsvLoad {
   readonly file: string;
   readonly columns: readonly ColumnSpec[];
   readonly delimiter: string;
+  /**
+   * Columns whose type was inferred from the file's first rows: the loader checks every value
+   * against `rule` (seed-types.ts) and throws SampleTooNarrow at the first that does not fit.
+   */
+  readonly sampled?: readonly SampledColumn[];
+}
+
+export interface SampledColumn {
+  readonly name: string;
+  /** The type inferred from the sample, or 'empty' when the sample had no value. */
+  readonly rule: string;
 }
 
 /** A column as the engine's catalog has it. */

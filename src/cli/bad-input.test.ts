@@ -69,7 +69,7 @@ describe('invalid projects exit 2 and write nothing', () => {
     await expectInvalid({ 'models/x.sql': "{{ config(tags='daily') }}select 1" }, /models\/x\.sql:1: bad config\(\) in model 'x': tags: expected array/);
   });
   it('a seed with a ragged row', async () => {
-    await expectInvalid({ 'seeds/things.csv': 'id,name\n1,a\n2\n' }, /seeds\/things\.csv:3: row has the wrong number of fields/);
+    await expectInvalid({ 'seeds/things.csv': 'id,name\n1,a\n2\n' }, /seeds\/things\.csv:3: the row does not have the header's 2 fields/);
   });
   it('a source not declared in the config', async () => {
     await expectInvalid({ 'models/x.sql': "select * from {{ source('raw', 'nope') }}" }, /source\('raw', 'nope'\) in model 'x' is not declared/);

@@ -37,7 +37,7 @@ describe('a broken project', () => {
       "error: models/b.sql:1: ref('nope') in model 'b': no model or seed is named 'nope'",
       "error: models/c.sql:1: bad config() in model 'c': materialized: 'tabel' is not one of view, table, ephemeral, incremental (did you mean 'table'?)",
       'error: models/e.sql:1: dependency cycle: d -> e -> d',
-      'error: seeds/ragged.csv:3: row has the wrong number of fields: Invalid Record Length: expect 2, got 1',
+      "error: seeds/ragged.csv:3: the row does not have the header's 2 fields (quote a value that contains the delimiter)",
     ]);
     expect(run.err).toMatch(/6 errors; nothing was run\.\n$/);
     expect(existsSync(join(p.dir, 'target/test.duckdb'))).toBe(false);

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -203,16 +205,26 @@ describe('expectedShopflow', () => {
 });
 
 describe('bench/generate-seeds.ts', () => {
-  it('reproduces the committed seeds byte for byte, deterministically', async () => {
+  it('streams the committed seeds byte for byte, deterministically; another seed changes them', async () => {
     // A computed specifier keeps tsc (rootDir: src) from pulling bench/ into the build.
     const genPath = join(root, 'bench', 'generate-seeds.ts');
     const gen = (await import(/* @vite-ignore */ pathToFileURL(genPath).href)) as {
-      generateShopflow: (o?: object) => unknown;
-      shopflowCsv: (t: unknown) => Record<string, string>;
+      writeShopflowCsv: (out: string, o?: object) => Record<string, number>;
     };
-    const a = gen.shopflowCsv(gen.generateShopflow());
-    const b = gen.shopflowCsv(gen.generateShopflow());
-    expect(a).toEqual(b);
-    for (const t of TABLES) expect(a[t]).toBe(readFileSync(join(seedDir, `${t}.csv`), 'utf8'));
+    const dir = mkdtempSync(join(tmpdir(), 'sf-gen-'));
+    try {
+      const digest = (out: string) => Object.fromEntries(TABLES.map((t) => [t, createHash('sha256').update(readFileSync(join(dir, out, `${t}.csv`))).digest('hex')]));
+      const counts = gen.writeShopflowCsv(join(dir, 'a'));
+      gen.writeShopflowCsv(join(dir, 'b'));
+      gen.writeShopflowCsv(join(dir, 'c'), { seed: 7 });
+      expect(digest('a')).toEqual(digest('b'));
+      for (const t of TABLES) {
+        expect(readFileSync(join(dir, 'a', `${t}.csv`), 'utf8')).toBe(readFileSync(join(seedDir, `${t}.csv`), 'utf8'));
+        expect(counts[t]).toBe(readSeed(seedDir, t).length);
+      }
+      expect(digest('c').order_items).not.toBe(digest('a').order_items);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

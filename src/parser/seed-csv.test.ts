@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../util/errors.js';
-import { inferType, inspectSeed } from './seed-csv.js';
+import { inferType } from '../adapters/seed-types.js';
+import { inspectSeed } from './seed-csv.js';
 import type { SeedNode } from './nodes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sf-seed-'));
@@ -32,10 +33,10 @@ describe('type inference', () => {
 });
 
 describe('inspectSeed', () => {
-  it('infers per column and lets declared types win', () => {
-    const table = inspectSeed(dir, seed('id,price,day,name\n1,9.99,2026-05-01,"a, b"\n2,,2026-05-02,""\n', { id: 'bigint' }), ',');
+  it('infers per column and lets declared types win', async () => {
+    const table = await inspectSeed(dir, seed('id,price,day,name\n1,9.99,2026-05-01,"a, b"\n2,,2026-05-02,""\n', { id: 'bigint' }), ',');
     expect(table).toEqual({
-      rowCount: 2,
+      sampled: [],
       columns: [
         { name: 'id', type: 'bigint' },
         { name: 'price', type: 'decimal(18,2)' },
@@ -45,18 +46,18 @@ describe('inspectSeed', () => {
     });
   });
 
-  it('an empty CSV with a header gives columns and no rows', () => {
-    expect(inspectSeed(dir, seed('a,b\n'), ',')).toEqual({ rowCount: 0, columns: [{ name: 'a', type: 'text' }, { name: 'b', type: 'text' }] });
+  it('an empty CSV with a header gives columns and no rows', async () => {
+    expect(await inspectSeed(dir, seed('a,b\n'), ',')).toEqual({ sampled: [], columns: [{ name: 'a', type: 'text' }, { name: 'b', type: 'text' }] });
   });
 
-  it('a ragged row is an error naming the line', () => {
-    const err = (() => { try { inspectSeed(dir, seed('a,b\n1,2\n3,4\n5\n'), ','); } catch (e) { return e; } })() as UserError;
+  it('a ragged row is an error naming the line', async () => {
+    const err = (await inspectSeed(dir, seed('a,b\n1,2\n3,4\n5\n'), ',').catch((e: unknown) => e)) as UserError;
     expect(err.code).toBe('SEED_CSV');
-    expect(err.format()).toMatch(/^x\.csv:4: row has the wrong number of fields/);
+    expect(err.format()).toMatch(/^x\.csv:4: the row does not have the header's 2 fields/);
   });
 
-  it('duplicate header names and declared types for missing columns are errors', () => {
-    expect(() => inspectSeed(dir, seed('a,a\n1,2\n'), ',')).toThrow(/header names column 'a' twice/);
-    expect(() => inspectSeed(dir, seed('a\n1\n', { b: 'integer' }), ',')).toThrow(/has no column 'b'/);
+  it('duplicate header names and declared types for missing columns are errors', async () => {
+    await expect(inspectSeed(dir, seed('a,a\n1,2\n'), ',')).rejects.toThrow(/header names column 'a' twice/);
+    await expect(inspectSeed(dir, seed('a\n1\n', { b: 'integer' }), ',')).rejects.toThrow(/has no column 'b'/);
   });
 });

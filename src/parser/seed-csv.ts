@@ -1,41 +1,79 @@
-// Read a seed CSV: check its shape (header, ragged rows) and infer a portable type per column,
-// so every engine gets the same table. Declared `seeds.columnTypes` win over inference.
-import { readFileSync } from 'node:fs';
+// Read a seed CSV's header and first rows: check its shape (header, ragged rows) and infer a
+// portable type per column (adapters/seed-types.ts), so every engine gets the same table.
+// Declared `seeds.columnTypes` win over inference.
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import type { ColumnSpec } from '../adapters/types.js';
-import { UserError } from '../util/errors.js';
+import { parse } from 'csv-parse';
+import { raggedText, UNCLOSED_TEXT } from '../adapters/seed-errors.js';
+import { sampleRule, TypeInference } from '../adapters/seed-types.js';
+import type { ColumnSpec, SampledColumn } from '../adapters/types.js';
+import { UserError, UserErrors } from '../util/errors.js';
 import type { SeedNode } from './nodes.js';
 
 export interface SeedTable {
   readonly columns: readonly ColumnSpec[];
-  readonly rowCount: number;
+  /** Columns typed from the first rows only (the file has more): loaders check their later values. */
+  readonly sampled: readonly SampledColumn[];
 }
 
-type Cell = string | null;
+/** Rows read to infer the types a config does not declare; a larger file is checked as it loads. */
+export const SAMPLE_ROWS = 20_000;
 
-export function inspectSeed(projectDir: string, seed: SeedNode, delimiter: string): SeedTable {
-  let records: Cell[][];
+/**
+ * Check a seed's header against its config and type its columns. Declared types win, and a
+ * seed whose every column is declared is read no further than its header; otherwise the
+ * first `sampleRows` rows are read. Never the whole file: seeds may be far larger than memory.
+ */
+export async function inspectSeed(projectDir: string, seed: SeedNode, delimiter: string, sampleRows = SAMPLE_ROWS): Promise<SeedTable> {
+  const source = createReadStream(join(projectDir, seed.path));
+  const parser = source.pipe(parse({ delimiter, bom: true, skip_empty_lines: true }));
+  let names: string[] | undefined;
+  let inferences: (TypeInference | undefined)[] = [];
+  let rows = 0;
+  let exhausted = true;
   try {
-    records = parse(readFileSync(join(projectDir, seed.path), 'utf8'), {
-      delimiter,
-      bom: true,
-      skip_empty_lines: true,
-    }) as Cell[][];
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (!names) {
+        names = headerNames(seed, record);
+        inferences = names.map((name) => (seed.columnTypes[name] ? undefined : new TypeInference()));
+        if (inferences.every((i) => i === undefined)) {
+          exhausted = false;
+          break;
+        }
+        continue;
+      }
+      if (rows++ === sampleRows) {
+        exhausted = false;
+        break;
+      }
+      for (let i = 0; i < record.length; i++) inferences[i]?.add(record[i] ?? null);
+    }
   } catch (err) {
-    const e = err as Error & { lines?: number; code?: string };
-    const ragged = e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH';
-    throw new UserError('SEED_CSV', ragged ? `row has the wrong number of fields: ${e.message.replace(/ on line \d+$/, '')}` : e.message, {
-      location: { file: seed.path, line: e.lines },
-      hint: ragged
-        ? 'every row needs as many fields as the header; quote fields that contain the delimiter'
-        : 'fix the CSV syntax (unbalanced quotes?)',
-    });
+    throw csvSyntaxError(seed, names?.length ?? 0, err);
+  } finally {
+    source.destroy();
   }
-  const [header, ...rows] = records;
-  if (!header) {
+  if (!names) {
     throw new UserError('SEED_CSV', 'the file is empty; a seed needs at least a header row', { location: { file: seed.path, line: 1 } });
   }
+  const columns = names.map((name, i) => ({ name, type: seed.columnTypes[name] ?? inferences[i]!.type }));
+  const sampled = exhausted ? [] : names.flatMap((name, i) => (inferences[i] ? [{ name, rule: sampleRule(inferences[i]) }] : []));
+  return { columns, sampled };
+}
+
+function csvSyntaxError(seed: SeedNode, width: number, err: unknown): Error {
+  if (err instanceof UserError) return err;
+  const e = err as Error & { lines?: number; code?: string };
+  if (typeof e.code !== 'string' || !e.code.startsWith('CSV_')) {
+    // Not the CSV's fault: the file could not be read.
+    return new UserError('SEED_CSV', `cannot read the file: ${e.message}`, { location: { file: seed.path } });
+  }
+  const message = e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? raggedText(width) : e.code === 'CSV_QUOTE_NOT_CLOSED' ? UNCLOSED_TEXT : e.message;
+  return new UserError('SEED_CSV', message, { location: { file: seed.path, line: e.lines } });
+}
+
+/** The header's column names, checked: named, unique, and naming every declared column. */
+function headerNames(seed: SeedNode, header: readonly string[]): string[] {
   const names = header.map((h) => (h ?? '').trim());
   names.forEach((name, i) => {
     if (!name) throw new UserError('SEED_CSV', `header column ${i + 1} has no name`, { location: { file: seed.path, line: 1 } });
@@ -51,50 +89,31 @@ export function inspectSeed(projectDir: string, seed: SeedNode, delimiter: strin
       });
     }
   }
-  const columns = names.map((name, i) => ({
-    name,
-    type: seed.columnTypes[name] ?? inferType(rows.map((r) => r[i] ?? null)),
-  }));
-  return { columns, rowCount: rows.length };
+  return names;
 }
 
-const INT = /^[-+]?\d+$/;
-const DECIMAL = /^[-+]?(\d*)\.(\d+)$/;
-const DOUBLE = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
-const BOOL = /^(true|false)$/i;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
-
-/** The narrowest portable type that holds every non-empty value. */
-export function inferType(values: readonly Cell[]): string {
-  const present = values.filter((v): v is string => v !== null && v !== '');
-  if (present.length === 0) return 'text';
-  const all = (re: RegExp) => present.every((v) => re.test(v));
-  if (all(BOOL)) return 'boolean';
-  if (all(INT)) {
-    const fits32 = present.every((v) => Math.abs(Number(v)) <= 2_147_483_647);
-    const fits64 = present.every((v) => BigInt(v) <= 9_223_372_036_854_775_807n && BigInt(v) >= -9_223_372_036_854_775_808n);
-    return fits32 ? 'integer' : fits64 ? 'bigint' : 'decimal(38,0)';
-  }
-  if (present.every((v) => INT.test(v) || DECIMAL.test(v))) {
-    let intDigits = 1;
-    let scale = 0;
-    for (const v of present) {
-      const [whole = '', frac = ''] = v.replace(/^[-+]/, '').split('.');
-      intDigits = Math.max(intDigits, whole.replace(/^0+(?=\d)/, '').length);
-      scale = Math.max(scale, frac.length);
-    }
-    if (intDigits + scale <= 18) return `decimal(18,${scale})`;
-    if (intDigits + scale <= 38) return `decimal(38,${scale})`;
-  }
-  if (all(DOUBLE)) return 'double';
-  if (all(DATE) && present.every(isRealDate)) return 'date';
-  if (all(TIMESTAMP) && present.every(isRealDate)) return 'timestamp';
-  return 'text';
+/** Every seed inspected at once, by name; all their errors together. */
+export async function inspectSeeds(projectDir: string, seeds: readonly SeedNode[], delimiter: string): Promise<Map<string, SeedTable>> {
+  const tables = new Map<string, SeedTable>();
+  const errors = await seedHeaderErrors(projectDir, seeds, delimiter, (seed, table) => tables.set(seed.name, table));
+  UserErrors.throwIfAny(errors);
+  return tables;
 }
 
-function isRealDate(v: string): boolean {
-  const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+/** The user errors of inspecting `seeds` (their sampled rows' too), in seed order; each table to `onTable`. */
+export async function seedHeaderErrors(
+  projectDir: string,
+  seeds: readonly SeedNode[],
+  delimiter: string,
+  onTable?: (seed: SeedNode, table: SeedTable) => void,
+): Promise<UserError[]> {
+  const results = await Promise.all(seeds.map((seed) => inspectSeed(projectDir, seed, delimiter).catch((err: unknown) => {
+    if (err instanceof UserError) return err;
+    throw err;
+  })));
+  return results.flatMap((result, i) => {
+    if (result instanceof UserError) return [result];
+    onTable?.(seeds[i]!, result);
+    return [];
+  });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { relationKey, type Relation, type SqlDialect, type Statement, type StepAction, type WarehouseState } from '../adapters/types.js';
 import type { RenderContext } from '../compiler/types.js';
 import type { ProjectGraph } from '../graph/graph.js';
-import type { SeedTable } from '../parser/seed-csv.js';
+import { inspectSeed, type SeedTable } from '../parser/seed-csv.js';
 import { ledgerKey, ledgerSetup, type LedgerEntry } from './ledger.js';
 import type { BatchRequest } from './materializations/batches.js';
 import { incrementalPlan } from './materializations/incremental.js';
@@ -91,9 +91,12 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       if (!table) throw new Error(`seed ${name} was not inspected before planning`);
       const path = join(inputs.projectDir, node.seed.node.path);
       schemas.add(node.seed.relation.schema);
+      const actions = (t: SeedTable) => seedActions(node.seed, t, path, inputs.seedDelimiter, dialect, state, audit(name));
+      // Read at run time, and only if a value past the sample does not fit its types.
+      const reinfer = async () => actions(await inspectSeed(inputs.projectDir, node.seed.node, inputs.seedDelimiter, Infinity));
       steps.push({
         name, kind: 'seed', relation: node.seed.relation, dependsOn, batched: false, concurrency: 1,
-        units: [{ actions: seedActions(node.seed, table, path, inputs.seedDelimiter, dialect, state, audit(name)) }],
+        units: [{ actions: actions(table), reinfer: table.sampled.length ? reinfer : undefined }],
       });
       continue;
     }

@@ -12,6 +12,11 @@ export interface PlanUnit {
   /** Ledger keys the unit writes, known before it runs: marked failed in the ledger if it fails. */
   readonly partitions?: readonly string[] | undefined;
   readonly actions: readonly StepAction[];
+  /**
+   * A seed whose types came from a sample: the actions again with types inferred from every
+   * row, run when a later value did not fit the sample's types (SampleTooNarrow).
+   */
+  readonly reinfer?: (() => Promise<readonly StepAction[]>) | undefined;
 }
 
 export interface PlanStep {

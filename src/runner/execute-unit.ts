@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { ModelError, type Adapter, type StepAction, type TestOutcome, type UnitContext } from '../adapters/types.js';
 import type { PlanUnit } from '../plan/types.js';
+import { SampleTooNarrow } from '../adapters/seed-types.js';
 import { faultPoint } from './faults.js';
 import { interruptRequested } from './interrupts.js';
 import { rememberStatement } from './sql-lines.js';
@@ -34,12 +35,22 @@ interface Collected {
  * error carries the data test outcomes known by then.
  */
 export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitContext): Promise<UnitOutcome> {
+  try {
+    return await executeActions(adapter, unit.actions, ctx);
+  } catch (err) {
+    // Rolled back: load the seed again, typed from every row rather than the first ones.
+    if (!(err instanceof SampleTooNarrow) || !unit.reinfer) throw err;
+    return executeActions(adapter, await unit.reinfer(), ctx);
+  }
+}
+
+async function executeActions(adapter: Adapter, actions: readonly StepAction[], ctx: UnitContext): Promise<UnitOutcome> {
   let committing = false;
   const seen: Collected = { notes: [], tests: [], failures: [] };
   let rows: number | undefined;
   try {
     rows = await adapter.db.transaction().execute(async (trx) => {
-      const n = await runActions(adapter, trx, unit.actions, ctx, seen);
+      const n = await runActions(adapter, trx, actions, ctx, seen);
       // Let a pending Ctrl-C be heard (a synchronous engine never yields on its own: two
       // turns of the event loop reach the poll phase that delivers signals), then roll back
       // rather than commit what the user asked to stop.

@@ -12,7 +12,7 @@ import { parseProject } from '../parser/parse.js';
 import type { Manifest } from '../parser/nodes.js';
 import { discoverProject } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { inspectSeed } from '../parser/seed-csv.js';
+import { seedHeaderErrors } from '../parser/seed-csv.js';
 import { didYouMean } from '../util/suggest.js';
 
 export interface ProjectOptions {
@@ -67,7 +67,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   ));
   const graph = compiled && collecting(errors, () => buildGraph(compiled));
   if (errors.length && options.seedErrors) {
-    for (const seed of manifest.seeds) collecting(errors, () => inspectSeed(config.projectDir, seed, config.seeds.delimiter));
+    errors.push(...await seedHeaderErrors(config.projectDir, manifest.seeds, config.seeds.delimiter));
   }
   UserErrors.throwIfAny(errors);
   return { config, targetName, target, dialect, manifest, compiled: compiled!, graph: graph! };

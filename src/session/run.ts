@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_LOCK_TIMEOUT_S, openAdapter } from '../adapters/registry.js';
 import { writeCompiled, writeManifest, writeRunResults, type RunArgs } from '../artifacts/write.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
-import { inspectSeed, type SeedTable } from '../parser/seed-csv.js';
+import { inspectSeeds } from '../parser/seed-csv.js';
 import { SF_SCHEMA, ledgerKey } from '../plan/ledger.js';
 import type { BatchRequest } from '../plan/materializations/batches.js';
 import { buildPlan } from '../plan/plan.js';
@@ -85,19 +85,11 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   const tests = request.command === 'seed' ? new Map<string, ModelTest[]>() : testsByNode(project, selected, request.warnError);
   // Sources and singular tests are checked in a build (as dbt's build runs tests; sf adds freshness).
   const checks = request.command === 'build' ? buildChecks(project, selected, selectTests(project, request).singular, now(), request.warnError) : [];
-  const seedTables = new Map<string, SeedTable>();
-  const seedErrors: UserError[] = [];
-  for (const name of selected) {
+  const seeds = [...selected].flatMap((name) => {
     const node = graph.node(name);
-    if (node.kind !== 'seed') continue;
-    try {
-      seedTables.set(name, inspectSeed(config.projectDir, node.seed.node, config.seeds.delimiter));
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      seedErrors.push(err);
-    }
-  }
-  UserErrors.throwIfAny(seedErrors);
+    return node.kind === 'seed' ? [node.seed.node] : [];
+  });
+  const seedTables = await inspectSeeds(config.projectDir, seeds, config.seeds.delimiter);
 
   request.onValid?.();
   const lockTimeoutMs = (request.lockTimeoutSeconds ?? target.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;

@@ -28,7 +28,8 @@ import {
 } from '../types.js';
 import type { OpenOptions } from '../registry.js';
 import { duckDBKyselyDialect } from './kysely-dialect.js';
-import { badSeedValue } from '../seed-errors.js';
+import { fitsInferredSql, SampleTooNarrow, TOO_NARROW_MARKER } from '../seed-types.js';
+import { badSeedValue, raggedRow, unclosedQuote } from '../seed-errors.js';
 
 export async function openDuckDB(target: DuckDBTarget, projectDir: string, dialect: SqlDialect, options: OpenOptions): Promise<Adapter> {
   // Partition keys, windows and timestamptz values are UTC on every engine. DuckDB takes its
@@ -114,16 +115,29 @@ class DuckDBAdapter implements Adapter {
     return state;
   }
 
+  /**
+   * DuckDB reads the file itself. A sampled column is read as text and cast only when its
+   * value fits the sample's type (seed-types.ts): DuckDB's casts would quietly round `1.5`
+   * into an integer column or take `yes` as a boolean, where inference from every row says text.
+   */
   async loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number> {
     const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
-    const columns = load.columns.map((c) => `${literal(c.name)}: ${literal(this.dialect.columnType(c.type))}`).join(', ');
+    const rules = new Map((load.sampled ?? []).map((c) => [c.name, c.rule]));
+    const columns = load.columns.map((c) => `${literal(c.name)}: ${literal(rules.has(c.name) ? 'VARCHAR' : this.dialect.columnType(c.type))}`).join(', ');
+    const select = rules.size === 0 ? '*' : load.columns.map((c) => {
+      const name = this.dialect.quoteIdentifier(c.name);
+      const rule = rules.get(c.name);
+      return rule ? `${fitsInferredSql(rule, this.dialect.columnType(c.type), name, c.name)} as ${name}` : name;
+    }).join(', ');
     const query = `insert into ${this.dialect.renderRelation(load.relation)}
-select * from read_csv(${literal(load.path)}, header = true, auto_detect = false, delim = ${literal(load.delimiter)},
+select ${select} from read_csv(${literal(load.path)}, header = true, auto_detect = false, delim = ${literal(load.delimiter)},
   quote = '"', escape = '"', columns = {${columns}}, nullstr = '', allow_quoted_nulls = false)`;
     try {
       const result = await sql.raw(query).execute(db);
       return Number(result.numAffectedRows ?? 0n);
     } catch (err) {
+      const narrow = errorMessage(err).split(TOO_NARROW_MARKER)[1];
+      if (narrow !== undefined) throw new SampleTooNarrow(narrow.split('\n')[0]!.trim());
       throw csvLoadError(err, load);
     }
   }
@@ -156,7 +170,10 @@ function csvLoadError(err: unknown, load: CsvLoad): Error {
   const refused = /Error when converting column "((?:[^"]|"")+)"\. Could not convert string "((?:[^"]|"")*)" to '/.exec(message);
   const spec = refused && load.columns.find((c) => c.name === refused[1]);
   // DuckDB doubles the quotes inside the value it names.
-  if (spec) return new Error(badSeedValue(load.file, line ? Number(line) : undefined, spec.name, spec.type, refused[2]!.replace(/""/g, '"')), { cause: err });
+  const at = line ? Number(line) : undefined;
+  if (spec) return new Error(badSeedValue(load.file, at, spec.name, spec.type, refused[2]!.replace(/""/g, '"')), { cause: err });
+  if (/Expected Number of Columns: \d+ Found: \d+/.test(message)) return new Error(raggedRow(load.file, at, load.columns.length), { cause: err });
+  if (/unterminated quote/i.test(message)) return new Error(unclosedQuote(load.file, at), { cause: err });
   const summary = message.split('\n').slice(0, 3).join('\n').split(load.path).join(load.file);
   return Object.assign(new Error(line ? `${load.file}:${line}: ${summary}` : summary, { cause: err }), { code: (err as { code?: unknown }).code });
 }

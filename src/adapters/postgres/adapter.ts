@@ -1,6 +1,5 @@
 // PostgreSQL at run time: a pg.Pool (its own type parsers, sessions in UTC) under our Kysely
 // dialect, introspection from pg_catalog, CSV loads through COPY, and errors explained.
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Kysely, sql } from 'kysely';
@@ -22,8 +21,9 @@ import {
   type WarehouseState,
 } from '../types.js';
 import { rowChecksum } from '../row-checksum.js';
-import { badSeedValue } from '../seed-errors.js';
-import { readCsvRecords, type Cell } from '../csv-records.js';
+import { badSeedValue, raggedRow, unclosedQuote } from '../seed-errors.js';
+import { SampleTooNarrow } from '../seed-types.js';
+import { copySource } from './copy-csv.js';
 import { connectionError, pgSettings, scrub, type PgSettings } from './connection.js';
 import { copyIn, failedSql, pgKyselyDialect } from './kysely-dialect.js';
 import type { PostgresDialect } from './sql.js';
@@ -153,37 +153,19 @@ class PostgresAdapter implements Adapter {
   }
 
   /**
-   * COPY FROM STDIN inside the caller's transaction. The file is read with the same rules as
-   * every engine (csv-records.ts: BOM, blank lines, NULL vs '') and re-sent as canonical CSV,
-   * so PostgreSQL's COPY sees one format whatever the file's quirks; PostgreSQL converts and
-   * checks the values. A bad value fails the load with the file's line.
+   * COPY FROM STDIN inside the caller's transaction, fed by copy-csv.ts (the file as it is, or
+   * re-sent canonical CSV); PostgreSQL converts and checks the values. A bad value fails the
+   * load with the file's line.
    */
   async loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number> {
-    const names = load.columns.map((c) => c.name);
-    const lines: number[] = [];
     const table = this.dialect.renderRelation(load.relation);
-    const cols = names.map((n) => this.dialect.quoteIdentifier(n)).join(', ');
-    const copySql = `copy ${table} (${cols}) from stdin with (format csv)`;
-    const source = Readable.from(csvChunks(readCsvRecords(load.path, load.delimiter, names), lines));
+    const cols = load.columns.map((c) => this.dialect.quoteIdentifier(c.name)).join(', ');
+    const { source, options, fileLine } = await copySource(load);
     try {
-      return await copyIn(db, copySql, source);
+      return await copyIn(db, `copy ${table} (${cols}) from stdin with (format csv${options})`, source);
     } catch (err) {
-      const where = (err as { where?: string }).where ?? '';
-      const row = /\bline (\d+)/.exec(where);
-      const fileLine = row ? lines[Number(row[1]) - 1] : undefined;
-      // `COPY t, line 5, column joined_on: "not-a-date"`: the value is quoted, not escaped.
-      const bad = /\bcolumn (\S+?): "(.*)"\s*$/s.exec(where);
-      const column = bad?.[1] ?? /\bcolumn (\S+?):/.exec(where)?.[1];
-      if (fileLine === undefined) throw err;
-      const spec = load.columns.find((c) => c.name === column);
-      // 22P02 / 22007 / 22008: a value the column's type does not take.
-      const refused = bad && spec && ['22P02', '22007', '22008'].includes((err as { code?: string }).code ?? '');
-      const message = refused
-        ? badSeedValue(load.file, fileLine, column!, spec.type, bad[2]!)
-        : `${load.file}:${fileLine}: ${column ? `column ${column}: ` : ''}${errorMessage(err)}`;
-      throw Object.assign(new Error(message, { cause: err }), {
-        code: (err as { code?: string }).code,
-      });
+      if (err instanceof SampleTooNarrow) throw err;
+      throw copyError(err, load, fileLine);
     }
   }
 
@@ -213,26 +195,6 @@ class PostgresAdapter implements Adapter {
 function advisoryKey(name: string): [number, number] {
   const h = rowChecksum([name]);
   return [Number(BigInt.asIntN(32, h >> 32n)), Number(BigInt.asIntN(32, h))];
-}
-
-/**
- * CSV records as canonical CSV text for COPY: NULL unquoted and empty, every value quoted.
- * `lines` gets the file line of each line sent, to point COPY's errors at the file.
- */
-async function* csvChunks(records: AsyncIterable<{ cells: readonly Cell[]; line: number }>, lines: number[]): AsyncGenerator<string> {
-  let chunk = '';
-  for await (const record of records) {
-    const row = record.cells.map((v) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`)).join(',');
-    // COPY numbers the lines it reads, counting a newline inside a quoted value as a line.
-    for (let i = row.indexOf('\n'); i >= 0; i = row.indexOf('\n', i + 1)) lines.push(record.line);
-    lines.push(record.line);
-    chunk += `${row}\n`;
-    if (chunk.length >= 1 << 16) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
 }
 
 /**
@@ -275,4 +237,28 @@ function pointAt(statement: string, position: number): string {
   const column = before.length - before.lastIndexOf('\n') - 1;
   const prefix = `line ${lineNo} of the statement: `;
   return `${prefix}${lineText.trimEnd()}\n${' '.repeat(prefix.length + column)}^`;
+}
+
+/** COPY's failure with the file's line, a refused value worded as on every engine (seed-errors.ts). */
+function copyError(err: unknown, load: CsvLoad, fileLine: (copyLine: number) => number | undefined): Error {
+  const where = (err as { where?: string }).where ?? '';
+  const copyLine = /\bline (\d+)/.exec(where);
+  const line = copyLine ? fileLine(Number(copyLine[1])) : undefined;
+  if (line === undefined) return err as Error;
+  // `COPY t, line 5, column joined_on: "not-a-date"`: the value is quoted, not escaped.
+  const bad = /\bcolumn (\S+?): "(.*)"\s*$/s.exec(where);
+  const column = bad?.[1] ?? /\bcolumn (\S+?):/.exec(where)?.[1];
+  const spec = load.columns.find((c) => c.name === column);
+  const code = (err as { code?: string }).code;
+  // 22P02 / 22007 / 22008: a value the column's type does not take.
+  const refused = bad && spec && ['22P02', '22007', '22008'].includes(code ?? '');
+  const text = errorMessage(err);
+  const message = refused
+    ? badSeedValue(load.file, line, column!, spec.type, bad[2]!)
+    : /^(extra data after last expected column|missing data for column)/.test(text)
+      ? raggedRow(load.file, line, load.columns.length)
+      : /unterminated CSV quoted field/.test(text)
+        ? unclosedQuote(load.file, line)
+        : `${load.file}:${line}: ${column ? `column ${column}: ` : ''}${text}`;
+  return Object.assign(new Error(message, { cause: err }), { code });
 }

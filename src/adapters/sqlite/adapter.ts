@@ -27,7 +27,7 @@ import {
   type RelationKind,
   type WarehouseState,
 } from '../types.js';
-import { readCsvRecords } from '../csv-records.js';
+import { readCsvRecords, sampleChecks } from '../csv-records.js';
 import { rowChecksum } from '../row-checksum.js';
 import { CHECKSUM_FUNCTION, SCHEMA_SEPARATOR, SQLITE_DEFAULT_SCHEMA, type SQLiteDialect } from './sql.js';
 import { CellError, converterFor, type SqliteValue } from './values.js';
@@ -169,6 +169,7 @@ class SQLiteAdapter implements Adapter {
   async loadCsv(db: Kysely<any>, load: CsvLoad): Promise<number> {
     if (!db.isTransaction) return db.transaction().execute((trx) => this.loadCsv(trx, load));
     const converters = load.columns.map((c) => converterFor(c.type));
+    const checks = sampleChecks(load);
     const width = load.columns.length;
     const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));
     const table = this.dialect.renderRelation(load.relation);
@@ -179,7 +180,8 @@ class SQLiteAdapter implements Adapter {
 
     let batch: SqliteValue[] = [];
     let rows = 0;
-    for await (const record of readCsvRecords(load.path, load.delimiter, load.columns.map((c) => c.name))) {
+    for await (const record of readCsvRecords(load.path, load.delimiter, load.columns.map((c) => c.name), load.file)) {
+      checks?.(record.cells);
       for (let i = 0; i < width; i++) {
         try {
           batch.push(converters[i]!(record.cells[i] ?? null));

@@ -49,7 +49,7 @@ export function seedActions(
   audit?: Audit,
 ): StepAction[] {
   const stage = stageRelation(seed.relation);
-  const load: CsvLoad = { kind: 'csv-load', relation: stage, path: csvPath, file: seed.node.path, columns: table.columns, delimiter };
+  const load: CsvLoad = { kind: 'csv-load', relation: stage, path: csvPath, file: seed.node.path, columns: table.columns, delimiter, sampled: table.sampled };
   return [
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTable(stage, table.columns),
