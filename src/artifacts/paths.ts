@@ -10,3 +10,8 @@ export function targetDir(projectDir: string): string {
 export function compiledPath(projectName: string, modelPath: string): string {
   return `${TARGET_DIR}/compiled/${projectName}/${modelPath}`;
 }
+
+/** The render cache of a target (compiler/render-cache.ts): `target/partial_parse/<target>.json`. */
+export function partialParsePath(projectDir: string, targetName: string): string {
+  return join(targetDir(projectDir), 'partial_parse', `${encodeURIComponent(targetName)}.json`);
+}

@@ -1,7 +1,7 @@
 // target/compiled/**, target/manifest.json and target/run_results.json. The JSON artifacts pass
 // through redact() (an engine's message may quote a connection setting); compiled SQL is
 // written exactly as it runs, since compile refuses SQL that would hold a secret.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
 import { stepNode, type ExecutionPlan, type PlanStep } from '../plan/types.js';
@@ -34,7 +34,10 @@ export function writeCompiled(project: LoadedProject): Map<string, string> {
   for (const dir of new Set([...paths.values()].map((rel) => dirname(join(project.config.projectDir, rel))))) mkdirSync(dir, { recursive: true });
   for (const model of project.compiled.models) {
     // Exactly the SQL that runs: compile refuses SQL holding a secret, so nothing is masked.
-    writeFileSync(join(project.config.projectDir, paths.get(model.node.name)!), `${model.sql}\n`);
+    // A file that already says it is left alone: reading is far cheaper than writing.
+    const path = join(project.config.projectDir, paths.get(model.node.name)!);
+    const text = `${model.sql}\n`;
+    if (readIfExists(path) !== text) writeFileSync(path, text);
   }
   return paths;
 }
@@ -200,3 +203,11 @@ function writeJson(path: string, value: unknown): void {
 }
 
 const round = (s: number) => Math.round(s * 1000) / 1000;
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -27,6 +27,8 @@ interface CommonOptions {
   config?: string;
   target?: string;
   vars?: string;
+  /** false with --no-partial-parse. */
+  partialParse?: boolean;
   select?: string[];
   exclude?: string[];
   threads?: number;
@@ -94,7 +96,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
       .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf-transform)')
       .option('-t, --target <name>', 'target from the config (default: defaultTarget)')
-      .option('--vars <json>', 'JSON object of vars, over the config\'s vars');
+      .option('--vars <json>', 'JSON object of vars, over the config\'s vars')
+      .option('--no-partial-parse', 'render every template again, ignoring what target/partial_parse/ kept from the last compile');
     if (selection) {
       cmd
         .option('-s, --select <selector...>', 'nodes to include: name, +name, name+, tag:x, path:models/x')
@@ -287,7 +290,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
         });
       } else {
         for (const name of selected) p.out(paths.get(name)!);
-        p.out(`Compiled ${selected.length} model${selected.length === 1 ? '' : 's'} to target/compiled/.`);
+        const reused = project.compiled.reused.size;
+        p.out(`Compiled ${selected.length} model${selected.length === 1 ? '' : 's'} to target/compiled/${reused ? ` (${reused} unchanged, reused from target/partial_parse/)` : ''}.`);
       }
     });
 
@@ -380,7 +384,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
 }
 
 function projectOptions(opts: CommonOptions) {
-  return { projectDir: projectDirOf(opts), configFile: opts.config, target: opts.target, vars: parseVars(opts.vars) };
+  return { projectDir: projectDirOf(opts), configFile: opts.config, target: opts.target, vars: parseVars(opts.vars), partialParse: opts.partialParse };
 }
 
 /** `--project-dir`, else the nearest folder up from here holding a config (else here, to say none was found). */

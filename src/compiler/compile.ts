@@ -16,6 +16,7 @@ import { relative } from 'node:path';
 import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type TokenTarget } from './context.js';
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
+import { hashOf, noReads, RenderCache, type CachedRender, type CurrentInputs } from './render-cache.js';
 import { templateError } from './template-errors.js';
 import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import './sandbox.js';
@@ -40,6 +41,8 @@ export interface CompileInputs {
   /** `--vars`, over the config's vars. */
   readonly cliVars?: Readonly<Record<string, unknown>>;
   readonly env?: NodeJS.ProcessEnv;
+  /** Where first renders are kept between compiles (render-cache.ts); none: render everything. */
+  readonly cachePath?: string | undefined;
 }
 
 interface Rendered {
@@ -69,20 +72,33 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return { schema: node.folderSettings.schema ?? dialect.defaultSchema, name: node.folderSettings.alias ?? node.name };
   };
 
+  const vars = { ...config.vars, ...inputs.cliVars };
+  const processEnv = inputs.env ?? process.env;
+  const refable = new Set([...manifest.models.map((m) => m.name), ...manifest.seeds.map((s) => s.name)]);
+  const target = Object.freeze({ name: inputs.targetName, type: dialect.engine, schema: dialect.defaultSchema });
   installGlobals(env, {
-    refable: new Set([...manifest.models.map((m) => m.name), ...manifest.seeds.map((s) => s.name)]),
+    refable,
     sources: config.sources,
     relationOf,
-    vars: { ...config.vars, ...inputs.cliVars },
-    env: inputs.env ?? process.env,
-    target: Object.freeze({ name: inputs.targetName, type: dialect.engine, schema: dialect.defaultSchema }),
+    vars,
+    env: processEnv,
+    target,
     timeLiteral: (iso) => dialect.timeLiteral(iso),
   }, () => current!);
 
-  loadMacros(env, manifest, errors);
+  const macroHashes = loadMacros(env, manifest, errors, (name) => current?.reads.macros.add(name));
   /** Names a template can print, for "did you mean" on an undefined one. */
   const knownNames = () => Object.keys((env as unknown as { globals: Record<string, unknown> }).globals);
-  const secrets = secretValues(inputs.env ?? process.env);
+  const secrets = secretValues(processEnv);
+  const cache = new RenderCache(inputs.cachePath, { target, secrets: secrets.map(hashOf) });
+  const now: CurrentInputs = {
+    varHash: (name) => (name in vars ? hashOf(['set', vars[name]]) : 'unset'),
+    envHash: (name) => (processEnv[name] === undefined ? 'unset' : hashOf(['set', processEnv[name]])),
+    macroHash: (name) => macroHashes.get(name),
+  };
+  /** A cached render whose refs and sources would still resolve (else rendering says why not). */
+  const stillResolves = (hit: CachedRender) => hit.refs.every((r) => refable.has(r))
+    && hit.sources.every((s) => config.sources[s.source]?.tables.includes(s.table));
   // Names and settings from the config reach templates (this, ref(), source(), config.get):
   // none may hold a secret, whether or not a template prints it.
   for (const [what, value] of [
@@ -108,9 +124,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
   const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}): Rendered => {
-    const state: RenderState = { node, ctx, known: known as ModelSettings, settings: {}, refs: new Set(), sources: new Map(), errors: [] };
+    const state: RenderState = { node, ctx, known: known as ModelSettings, settings: {}, refs: new Set(), sources: new Map(), errors: [], reads: noReads() };
     current = state;
     try {
+      // A model served from the render cache is parsed only if a run renders it again.
+      if (!templates.has(template)) templates.set(template, new nunjucks.Template(node.rawSql, env, node.path, true));
       const text = templates.get(template)!.render({ ...extra, this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
       return { node, text, state };
     } finally {
@@ -119,12 +137,24 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   };
 
   const rendered: Rendered[] = [];
+  const reused = new Set<string>();
   /** Reported only with other errors of this stage: without them, the later check (finish) says it. */
   const statementErrors: UserError[] = [];
   // Disabled by folder defaults: neither rendered nor validated (a broken draft stays quiet).
   const folderDisabled = manifest.models.filter((m) => m.folderSettings.enabled === false).map((m) => m.name);
   for (const node of manifest.models) {
     if (node.folderSettings.enabled === false) continue;
+    const key = RenderCache.keyOf(node.rawSql, node.path, node.folderSettings);
+    const hit = cache.lookup(node.name, key, now);
+    if (hit && stillResolves(hit)) {
+      const state: RenderState = {
+        node, ctx: STATIC_CONTEXT, known: {}, settings: hit.settings, refs: new Set(hit.refs),
+        sources: new Map(hit.sources.map((s) => [`${s.source}.${s.table}`, s])), errors: [], reads: noReads(),
+      };
+      rendered.push({ node, text: hit.text, state });
+      reused.add(node.name);
+      continue;
+    }
     try {
       templates.set(node.name, new nunjucks.Template(node.rawSql, env, node.path, true));
     } catch (err) {
@@ -136,7 +166,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       errors.push(...r.state.errors);
       // One statement, not empty: checked now too (refs are still placeholders, which hold no
       // `;`), to be said with other template errors if there are any.
-      if (r.state.errors.length === 0) oneStatement(r.text, node, statementErrors);
+      if (r.state.errors.length === 0) {
+        oneStatement(r.text, node, statementErrors);
+        const { settings, refs, sources, reads } = r.state;
+        cache.store(node.name, key, { text: r.text, settings, refs: [...refs], sources: [...sources.values()] }, reads, now);
+      }
       rendered.push(r);
     } catch (err) {
       errors.push(templateError(err, node.path, 'render', { text: node.rawSql, names: knownNames() }));
@@ -148,6 +182,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     const cycle = cycleAmong(new Map(rendered.map((r) => [r.node.name, [...r.state.refs]])), (name) => manifest.models.find((m) => m.name === name));
     if (cycle) errors.push(cycle);
   }
+  // Kept even when other models failed: fixing one model re-renders only it.
+  cache.save();
   UserErrors.throwIfAny(errors);
 
   // Settings, enabled models, relations.
@@ -298,7 +334,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }): Snippet =>
     renderLoose(text, at, {}, at.what ?? `test ${at.name}`, at.what ? `check the template in ${at.file}` : 'check the templated value declared here');
 
-  return { models, seeds, tests, disabled, render, renderGenericTest, renderSnippet };
+  return { models, seeds, tests, disabled, reused, render, renderGenericTest, renderSnippet };
 }
 
 /**
@@ -345,8 +381,10 @@ function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'na
   return scan.body;
 }
 
-function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[]): void {
+/** Installs the project's macros; returns each macro's hash (its file's text), for the render cache. */
+function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[], onCall: (name: string) => void): Map<string, string> {
   const definedIn = new Map<string, string>();
+  const hashes = new Map<string, string>();
   for (const file of manifest.macros) {
     let template: nunjucks.Template;
     try {
@@ -377,10 +415,15 @@ function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserE
         }));
       } else {
         definedIn.set(name, file.path);
-        env.addGlobal(name, fn);
+        hashes.set(name, hashOf(file.source));
+        env.addGlobal(name, function calling(this: unknown, ...args: unknown[]) {
+          onCall(name);
+          return (fn as (...a: unknown[]) => unknown).apply(this, args);
+        });
       }
     }
   }
+  return hashes;
 }
 
 /** A secret's value reaching SQL by any path (a var set from one, a macro) is refused. */

@@ -12,6 +12,7 @@ import { guardSecretFields, holdsSecret, isSecretEnvName, secretValues } from '.
 import { didYouMean } from '../util/suggest.js';
 import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
+import type { RenderReads } from './render-cache.js';
 import type { RenderContext } from './types.js';
 
 /** What a placeholder token stands for. `plain`: never filtered to a batch (`.render()`). */
@@ -35,6 +36,8 @@ export interface RenderState {
   readonly errors: UserError[];
   /** A singular test's config() settings. */
   testConfig?: SingularTestConfig;
+  /** What the render read besides its template (render-cache.ts). */
+  readonly reads: RenderReads;
 }
 
 /** A relation as templates see it: prints as its token, has dbt's attributes. */
@@ -71,6 +74,12 @@ export function relationValue(target: TokenTarget, relation: () => RelationLike)
   };
 }
 
+/** Another node's relation, read in a render: its attributes depend on that node's settings. */
+function opaqueRead<T>(state: RenderState, relation: T): T {
+  state.reads.opaque = true;
+  return relation;
+}
+
 export function installGlobals(env: Environment, inputs: ContextInputs, current: () => RenderState): void {
   const fail = (state: RenderState, err: { code: UserErrorCode; message: string; hint?: string | undefined; pattern: RegExp }) => {
     const line = lineOf(state.node.rawSql, err.pattern);
@@ -93,7 +102,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     }
     state.refs.add(name);
     const target: TokenTarget = { kind: 'ref', name };
-    return relationValue(target, () => inputs.relationOf(target));
+    return relationValue(target, () => opaqueRead(state, inputs.relationOf(target)));
   });
 
   env.addGlobal('source', (sourceName: unknown, table: unknown) => {
@@ -112,7 +121,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     }
     state.sources.set(`${sourceName}.${table}`, { source: String(sourceName), table: String(table) });
     const target: TokenTarget = { kind: 'source', source: String(sourceName), table: String(table) };
-    return relationValue(target, () => inputs.relationOf(target));
+    return relationValue(target, () => opaqueRead(state, inputs.relationOf(target)));
   });
 
   const config = (...args: unknown[]) => {
@@ -182,6 +191,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   env.addGlobal('var', (...args: unknown[]) => {
     const state = current();
     const name = String(args[0]);
+    state.reads.vars.add(name);
     if (name in inputs.vars) {
       if (!secret(inputs.vars[name])) return inputs.vars[name];
       secretRead(state, `var('${name}')`, callPattern('var', name));
@@ -200,6 +210,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   env.addGlobal('env_var', (...args: unknown[]) => {
     const state = current();
     const name = String(args[0]);
+    state.reads.env.add(name);
     if (isSecretEnvName(name)) {
       fail(state, {
         code: 'SECRET_IN_TEMPLATE',

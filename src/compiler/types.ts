@@ -67,6 +67,8 @@ export interface CompiledProject {
   readonly tests: readonly CompiledTest[];
   /** Models with enabled: false (not rendered when a folder default disables them). */
   readonly disabled: readonly string[];
+  /** Models whose first render came from the render cache (target/partial_parse/), not Nunjucks. */
+  readonly reused: ReadonlySet<string>;
   /**
    * Render a model again for a run: with `is_incremental()` answered, and in a batch, its
    * inputs that declare an event_time filtered to the window. Throws a UserError (file:line)

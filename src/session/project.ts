@@ -13,6 +13,7 @@ import type { Manifest } from '../parser/nodes.js';
 import { discoverProject } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { seedHeaderErrors } from '../parser/seed-csv.js';
+import { partialParsePath } from '../artifacts/paths.js';
 import { didYouMean } from '../util/suggest.js';
 
 export interface ProjectOptions {
@@ -26,6 +27,8 @@ export interface ProjectOptions {
    * all come out in one pass. A valid project's seeds are read when they load.
    */
   readonly seedErrors?: boolean | undefined;
+  /** false: render every template, ignoring and not writing the render cache (`--no-partial-parse`). */
+  readonly partialParse?: boolean | undefined;
 }
 
 export interface LoadedProject {
@@ -62,7 +65,10 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   // --vars over the config's, for everything after loading (freshness reads sf_now).
   const config: ResolvedConfig = deepFreeze({ ...loaded, vars, sources: merged.sources });
   const compiled = collecting(errors, () => linkSourcesToSeeds(
-    compileProject({ config, manifest, dialect, targetName, cliVars: options.vars, env: options.env }),
+    compileProject({
+      config, manifest, dialect, targetName, cliVars: options.vars, env: options.env,
+      cachePath: options.partialParse === false ? undefined : partialParsePath(config.projectDir, targetName),
+    }),
     config.sources,
   ));
   const graph = compiled && collecting(errors, () => buildGraph(compiled));
