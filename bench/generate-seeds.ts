@@ -571,20 +571,21 @@ export function writeShopflowCsv(
   outDir: string,
   opts: ShopflowOptions = {},
   onDay?: (dayIndex: number, days: number) => void,
+  tables: readonly (keyof ShopflowTables)[] = Object.keys(SHOPFLOW_COLUMNS) as (keyof ShopflowTables)[],
 ): Record<string, number> {
   mkdirSync(outDir, { recursive: true });
-  const files = Object.fromEntries(
-    (Object.keys(SHOPFLOW_COLUMNS) as (keyof ShopflowTables)[]).map((name) => [name, new CsvFile(join(outDir, `${name}.csv`), SHOPFLOW_COLUMNS[name])]),
-  ) as Record<keyof ShopflowTables, CsvFile>;
+  const files: Partial<Record<keyof ShopflowTables, CsvFile>> = Object.fromEntries(
+    tables.map((name) => [name, new CsvFile(join(outDir, `${name}.csv`), SHOPFLOW_COLUMNS[name])]),
+  );
   try {
     const { customers, products } = generateShopflowDimensions(opts);
-    files.customers.write(customers);
-    files.products.write(products);
+    files.customers?.write(customers);
+    files.products?.write(products);
     const days = resolve(opts).days;
     for (const day of generateShopflowDaysPriced(opts, products)) {
-      files.orders.write(day.orders);
-      files.order_items.write(day.order_items);
-      files.order_events.write(day.order_events);
+      files.orders?.write(day.orders);
+      files.order_items?.write(day.order_items);
+      files.order_events?.write(day.order_events);
       onDay?.(day.dayIndex, days);
     }
   } finally {

@@ -1,0 +1,221 @@
+// The benchmark suite (`npm run bench`): sf against the least work the same job takes without
+// it, each pair run in the same session, interleaved (A B, then B A, ...), every run a fresh
+// process. Prints median, min and max of each side, the ratio of medians, and peak memory,
+// and writes them with the machine and its load into BENCHMARKS.md (between the
+// `bench:suite` markers).
+//
+//   npm run bench [-- --runs 3 --models 10000 --scale 1000,10000,30000 --rows 2000000
+//                     --only compile,seed --engines duckdb,sqlite,postgres --no-write]
+//
+// Sizes default so the whole suite takes well under 30 minutes on 2 cores; `--rows 10000000`
+// is the seed figure of issue 9's targets.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startPostgres, type PostgresServer } from '../src/testing/postgres-server.js';
+import { SHOPFLOW_TYPES, writeShopflowCsv } from './generate-seeds.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const SF = join(REPO, 'bin/sf.cjs');
+const FLOOR = join(REPO, '../shared/bench/compile-floor.cjs');
+const GEN_PROJECT = join(REPO, '../shared/bench/gen-project.mjs');
+const RSS_HOOK = join(REPO, 'bench/maxrss.cjs');
+const WORK = join(tmpdir(), 'sf-bench');
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : fallback;
+};
+const RUNS = Number(flag('runs', '3'));
+const MODELS = Number(flag('models', '10000'));
+const SCALE = flag('scale', '1000,10000,30000').split(',').map(Number);
+const ROWS = Number(flag('rows', '2000000'));
+const ONLY = flag('only', 'compile,seed').split(',');
+const ENGINES = flag('engines', 'duckdb,sqlite,postgres').split(',');
+const WRITE = !args.includes('--no-write');
+
+interface Run { readonly ms: number; readonly rssKB: number }
+interface Side { readonly label: string; readonly runs: Run[] }
+interface Row { readonly section: string; readonly figure: string; readonly a: Side; readonly b?: Side; readonly target?: string }
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+/** Runs `node <argv>` once: wall time and peak RSS (from the --require hook). */
+function timed(argv: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Run {
+  const rssFile = join(WORK, `rss-${process.pid}.txt`);
+  rmSync(rssFile, { force: true });
+  const t0 = performance.now();
+  const result = spawnSync(process.execPath, ['--require', RSS_HOOK, ...argv], {
+    cwd: opts.cwd, env: { ...process.env, ...opts.env, SF_BENCH_RSS_FILE: rssFile }, encoding: 'utf8', maxBuffer: 1 << 28,
+  });
+  const ms = performance.now() - t0;
+  if (result.status !== 0) throw new Error(`node ${argv.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return { ms, rssKB: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : 0 };
+}
+
+interface Job { readonly label: string; readonly argv: readonly string[]; readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly before?: () => void }
+
+/** `a` and `b` RUNS times each, interleaved, alternating which goes first. */
+function pair(section: string, figure: string, a: Job, b: Job | undefined, target?: string): void {
+  const sides = [a, b].filter((j): j is Job => j !== undefined).map((j) => ({ job: j, side: { label: j.label, runs: [] as Run[] } }));
+  for (let i = 0; i < RUNS; i++) {
+    for (const { job, side } of i % 2 ? [...sides].reverse() : sides) {
+      job.before?.();
+      side.runs.push(timed(job.argv, { cwd: job.cwd, env: job.env }));
+    }
+  }
+  const row: Row = { section, figure, a: sides[0]!.side, b: sides[1]?.side, target };
+  rows.push(row);
+  console.log(format(row));
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+function describe(side: Side): string {
+  const ms = side.runs.map((r) => r.ms);
+  return `${side.label}: median ${secs(median(ms))} (min ${secs(Math.min(...ms))}, max ${secs(Math.max(...ms))}), peak ${mb(Math.max(...side.runs.map((r) => r.rssKB)))}`;
+}
+function format(row: Row): string {
+  const ratio = row.b ? `  ratio ${(median(row.a.runs.map((r) => r.ms)) / median(row.b.runs.map((r) => r.ms))).toFixed(2)}x` : '';
+  return `[${row.section}] ${row.figure}${ratio}${row.target ? ` (target ${row.target})` : ''}\n    ${describe(row.a)}${row.b ? `\n    ${describe(row.b)}` : ''}`;
+}
+
+function machine(): string {
+  const cpu = cpus();
+  return `${cpu.length} x ${cpu[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Linux ${release()}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Compile: sf against compile-floor.cjs (read, render once, order the DAG, write).
+
+function project(models: number): string {
+  const dir = join(WORK, `models-${models}`);
+  if (!existsSync(join(dir, 'sf.config.ts'))) {
+    execFileSync(process.execPath, [GEN_PROJECT, dir, String(models)], { stdio: 'ignore' });
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+  }
+  return dir;
+}
+
+function compileBench(): void {
+  const dir = project(MODELS);
+  const clean = () => rmSync(join(dir, 'target'), { recursive: true, force: true });
+  const floor = (extra: string[] = []): Job => ({
+    label: `compile-floor.cjs${extra.length ? ` ${extra.join(' ')}` : ''}`, argv: [FLOOR, dir, ...extra], cwd: REPO,
+    before: () => rmSync(join(dir, 'target_floor'), { recursive: true, force: true }),
+  });
+  pair('compile', `sf compile, ${MODELS} models, cold (no target/)`, { label: 'sf compile', argv: [SF, 'compile', '-q'], cwd: dir, before: clean }, floor(), '<= 0.9x');
+  timed([SF, 'compile', '-q'], { cwd: dir });
+  pair('compile', `sf compile, ${MODELS} models, again with nothing changed`, { label: 'sf compile', argv: [SF, 'compile', '-q'], cwd: dir }, floor(), '<= 0.15x');
+  pair('compile', `sf ls, ${MODELS} models, cold`, { label: 'sf ls', argv: [SF, 'ls', '-q'], cwd: dir, before: clean }, floor(['--no-write']), '<= 0.3x, <= 0.6 s');
+  timed([SF, 'compile', '-q'], { cwd: dir });
+  pair('compile', `sf ls, ${MODELS} models, render cache warm`, { label: 'sf ls', argv: [SF, 'ls', '-q'], cwd: dir }, floor(['--no-write']));
+  // Scaling: cold compile time per model at each size.
+  const perModel: string[] = [];
+  for (const n of SCALE) {
+    const d = project(n);
+    const runs = Array.from({ length: RUNS }, () => {
+      rmSync(join(d, 'target'), { recursive: true, force: true });
+      return timed([SF, 'compile', '-q'], { cwd: d }).ms;
+    });
+    perModel.push(`${n}: ${(median(runs) / n).toFixed(3)} ms/model (median ${secs(median(runs))})`);
+  }
+  notes.push(`Scaling, sf compile cold: ${perModel.join('; ')} (target: linear within 10%).`);
+  console.log(notes.at(-1));
+}
+
+// ---------------------------------------------------------------------------------------
+// Seeds: sf seed of order_items against the engine's own bulk load of the same file.
+
+/** order_items' declared types, in the names every engine takes. */
+const ITEM_TYPES = Object.fromEntries(Object.entries(SHOPFLOW_TYPES.order_items).map(([n, t]) => [n, t === 'int' ? 'integer' : t]));
+
+function seedFile(): { csv: string; rows: number } {
+  const dir = join(WORK, `items-${ROWS}`);
+  const csv = join(dir, 'order_items.csv');
+  const count = join(dir, 'rows.txt');
+  if (!existsSync(count)) {
+    // ~4.2 items an order over 365 days.
+    const ordersPerDay = Math.max(1, Math.round(ROWS / 4.2 / 365));
+    console.log(`generating order_items.csv (~${ROWS} rows) ...`);
+    writeFileSync(count, String(writeShopflowCsv(dir, { days: 365, ordersPerDay }, undefined, ['order_items'])['order_items']));
+  }
+  return { csv, rows: Number(readFileSync(count, 'utf8')) };
+}
+
+function seedProject(engine: string, declared: boolean, csv: string, pg?: PostgresServer): string {
+  const dir = join(WORK, `seed-${engine}-${declared ? 'declared' : 'inferred'}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'seeds'), { recursive: true });
+  symlinkSync(csv, join(dir, 'seeds/order_items.csv'));
+  const target = engine === 'postgres'
+    ? `{ type: 'postgres', host: '${pg!.host}', port: ${pg!.port}, user: '${pg!.user}', database: '${pg!.database}', schema: 'sf' }`
+    : `{ type: '${engine}', path: 'target/bench.${engine}' }`;
+  writeFileSync(join(dir, 'sf.config.ts'), `export default {
+  name: 'seed_bench', targets: { dev: ${target} },
+  seeds: { schema: 'raw', ${declared ? `columnTypes: { order_items: ${JSON.stringify(ITEM_TYPES)} }` : ''} },
+};\n`);
+  return dir;
+}
+
+async function seedBench(): Promise<void> {
+  const { csv, rows: count } = seedFile();
+  notes.push(`Seed file: order_items.csv from bench/generate-seeds.ts, ${count} rows.`);
+  const pg = ENGINES.includes('postgres') ? await startPostgres({ database: 'sf_bench' }) : undefined;
+  try {
+    for (const engine of ENGINES) {
+      for (const declared of [true, false]) {
+        const dir = seedProject(engine, declared, csv, pg);
+        const fresh = () => rmSync(join(dir, 'target'), { recursive: true, force: true });
+        const bareDb = join(WORK, `bare.${engine}`);
+        const bare: Job = engine === 'duckdb'
+          ? { label: `read_csv${declared ? '' : ' (auto_detect)'}`, argv: [join(REPO, 'bench/bare/duckdb-load.mjs'), bareDb, csv, declared ? JSON.stringify(ITEM_TYPES) : 'auto'], cwd: REPO, before: () => rmSync(bareDb, { force: true }) }
+          : engine === 'postgres'
+            ? { label: 'COPY', argv: [join(REPO, 'bench/bare/pg-copy.mjs'), pg!.url, csv, JSON.stringify(ITEM_TYPES)], cwd: REPO }
+            : { label: 'prepared insert loop', argv: [join(REPO, 'bench/bare/sqlite-insert.mjs'), bareDb, csv, JSON.stringify(ITEM_TYPES)], cwd: REPO, before: () => rmSync(bareDb, { force: true }) };
+        pair('seed', `${engine}: sf seed, ${declared ? 'types declared' : 'types inferred'}`, { label: 'sf seed', argv: [SF, 'seed', '-q'], cwd: dir, before: fresh }, bare, '<= 2x (>= 50% of its speed)');
+      }
+    }
+  } finally {
+    await pg?.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+mkdirSync(WORK, { recursive: true });
+const started = new Date();
+const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`sf benchmark suite: ${machine()}; load average ${loadBefore}; ${RUNS} runs a side`);
+if (ONLY.includes('compile')) compileBench();
+if (ONLY.includes('seed')) await seedBench();
+const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
+const minutes = ((Date.now() - started.getTime()) / 60_000).toFixed(1);
+console.log(`done in ${minutes} min; load average after ${loadAfter}`);
+
+if (WRITE) {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+  const block = [
+    '<!-- bench:suite:start (written by `npm run bench`; edit the text outside the markers) -->',
+    `Commit ${commit}, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes} min. Machine: ${machine()}.`,
+    `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}. ${RUNS} runs a side, interleaved; times are whole processes.`,
+    `Command: \`npm run bench -- ${args.join(' ')}\``.replace(/ -- `$/, '`'),
+    '',
+    '```',
+    ...rows.map(format),
+    '```',
+    '',
+    ...notes,
+    '<!-- bench:suite:end -->',
+  ].join('\n');
+  const path = join(REPO, 'BENCHMARKS.md');
+  const text = readFileSync(path, 'utf8');
+  const re = /<!-- bench:suite:start[\s\S]*?<!-- bench:suite:end -->/;
+  writeFileSync(path, re.test(text) ? text.replace(re, block) : text.replace(/^# Benchmarks\n/, `# Benchmarks\n\n## The suite (\`npm run bench\`)\n\n${block}\n`));
+  console.log('BENCHMARKS.md updated');
+}
