@@ -92,7 +92,7 @@ export default defineConfig({ name: 'demo', targets: { dev: { type: 'duckdb', pa
     try {
       expect((await q.sf('build')).code).toBe(0);
       const cleaned = await q.sf('clean');
-      expect(cleaned.out).toBe('Removed target/compiled, target/manifest.json, target/run_results.json, target/sf.log.\nKept the database files target/db (--all removes them too).');
+      expect(cleaned.out).toBe('Removed target/compiled, target/manifest.json, target/partial_parse, target/run_results.json, target/sf.log.\nKept the database files target/db (--all removes them too).');
       expect(readdirSync(join(q.dir, 'target'))).toEqual(['db']);
       expect((await q.query('select id from main.a', 'target/db/t.duckdb')).map((r) => Number(r['id']))).toEqual([1]);
       await q.sf('clean', '--all');

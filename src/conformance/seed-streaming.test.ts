@@ -100,6 +100,12 @@ describe.each(ENGINES)('streamed seeds on %s', (engine) => {
     expect(failed.code, failed.text).toBe(1);
     expect(failed.text).toContain("seeds/crlf.csv:3: the row does not have the header's 2 fields (quote a value that contains the delimiter)");
     expect(toInt((await p.query(`select count(*) as n from ${p.sql('crlf')}`))[0]!['n'])).toBe(3);
+    // Past a value that sends the load back to type from every row: that pass names the line.
+    p.write('seeds/late_text.csv', `${lateValue('7', 'abc')}1,2,3\n`);
+    const late = await p.spawnSf(['seed', '--select', 'late_text']).done;
+    expect(late.code, late.text).toBe(1);
+    expect(late.text).toContain(`seeds/late_text.csv:${SAMPLE_ROWS + 52}: the row does not have the header's 2 fields`);
+    expect(toInt((await p.query(`select count(*) as n from ${p.sql('late_text')}`))[0]!['n'])).toBe(SAMPLE_ROWS + 50);
   });
 
   it('loads a seed larger than the JavaScript heap sf runs with: nothing holds the file', async () => {

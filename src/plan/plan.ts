@@ -7,6 +7,7 @@ import { relationKey, type Relation, type SqlDialect, type Statement, type StepA
 import type { RenderContext } from '../compiler/types.js';
 import type { ProjectGraph } from '../graph/graph.js';
 import { inspectSeed, type SeedTable } from '../parser/seed-csv.js';
+import { UserError } from '../util/errors.js';
 import { ledgerKey, ledgerSetup, type LedgerEntry } from './ledger.js';
 import type { BatchRequest } from './materializations/batches.js';
 import { incrementalPlan } from './materializations/incremental.js';
@@ -92,8 +93,11 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       const path = join(inputs.projectDir, node.seed.node.path);
       schemas.add(node.seed.relation.schema);
       const actions = (t: SeedTable) => seedActions(node.seed, t, path, inputs.seedDelimiter, dialect, state, audit(name));
-      // Read at run time, and only if a value past the sample does not fit its types.
-      const reinfer = async () => actions(await inspectSeed(inputs.projectDir, node.seed.node, inputs.seedDelimiter, Infinity));
+      // Read at run time, and only if a value past the sample does not fit its types. A CSV
+      // error past the sample fails the unit with its file and line.
+      const reinfer = async () => actions(await inspectSeed(inputs.projectDir, node.seed.node, inputs.seedDelimiter, Infinity).catch((err: unknown) => {
+        throw err instanceof UserError ? new Error(err.format(), { cause: err }) : err;
+      }));
       steps.push({
         name, kind: 'seed', relation: node.seed.relation, dependsOn, batched: false, concurrency: 1,
         units: [{ actions: actions(table), reinfer: table.sampled.length ? reinfer : undefined }],

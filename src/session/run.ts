@@ -19,7 +19,6 @@ import { buildChecks, keepBuildFailures, testsByNode } from './checks.js';
 import { selectTests } from './test.js';
 import type { LoadedProject } from './project.js';
 import { explainUnbuilt } from './unbuilt.js';
-import { UserError, UserErrors } from '../util/errors.js';
 
 export type RunCommand = 'seed' | 'run' | 'build';
 

@@ -176,7 +176,7 @@ class SQLiteAdapter implements Adapter {
     const cols = load.columns.map((c) => this.dialect.quoteIdentifier(c.name)).join(', ');
     const tuple = `(${load.columns.map(() => '?').join(', ')})`;
     const insertSql = (rows: number) => `insert into ${table} (${cols}) values ${Array(rows).fill(tuple).join(', ')}`;
-    const fullInsert = insertSql(perInsert);
+    const fullInsert = this.#raw.prepare(insertSql(perInsert));
 
     let batch: SqliteValue[] = [];
     let rows = 0;
@@ -191,7 +191,8 @@ class SQLiteAdapter implements Adapter {
         }
       }
       if (++rows % perInsert === 0) {
-        await db.executeQuery(CompiledQuery.raw(fullInsert, batch));
+        // The caller's transaction runs on this one connection: the statement is prepared once.
+        fullInsert.run(batch);
         batch = [];
       }
     }

@@ -38,6 +38,10 @@ describe('SQLite cell conversion by declared type', () => {
     expect(() => money('1.2.3')).toThrow(/not a valid decimal/);
     expect(converterFor('decimal(4,3)')('0.3335')).toBe('0.334');
     expect(toDecimal('2.50', undefined, undefined)).toBe('2.50');
+    // Canonical text takes a shortcut; it must agree with the general path.
+    expect(['0.00', '9.30', '999.99', '12345678.99'].map(money)).toEqual(['0.00', '9.30', '999.99', '12345678.99']);
+    expect(() => money('123456789.99')).toThrow('does not fit decimal(10,2)');
+    expect(['09.30', '9.3', '-0.00', '+9.30'].map(money)).toEqual(['9.30', '9.30', '0.00', '9.30']);
   });
 
   it('booleans become 1/0', () => {

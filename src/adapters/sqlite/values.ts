@@ -24,6 +24,7 @@ export class CellError extends Error {
 }
 
 const INT = /^[-+]?\d+$/;
+const CANONICAL = /^(?:0|[1-9]\d*)\.\d+$/;
 const NUMBER = /^([-+]?)(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -81,6 +82,9 @@ function toReal(v: string): number {
 
 /** The decimal rounded half away from zero to `scale` places, as plain text (`9.30`). */
 export function toDecimal(v: string, precision: number | undefined, scale: number | undefined): string {
+  // Already canonical (`9.30` for scale 2, no sign, no leading zero): as it is, without BigInt.
+  const point = v.indexOf('.');
+  if (scale !== undefined && point > 0 && v.length - point - 1 === scale && CANONICAL.test(v) && (precision === undefined || point <= precision - scale)) return v;
   const m = NUMBER.exec(v);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw invalid(v, 'decimal');
   const negative = m[1] === '-';
