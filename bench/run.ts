@@ -33,7 +33,7 @@ const RUNS = Number(flag('runs', '3'));
 const MODELS = Number(flag('models', '10000'));
 const SCALE = flag('scale', '1000,10000,30000').split(',').map(Number);
 const ROWS = Number(flag('rows', '2000000'));
-const ONLY = flag('only', 'compile,seed').split(',');
+const ONLY = flag('only', 'compile,seed,build').split(',');
 const ENGINES = flag('engines', 'duckdb,sqlite,postgres').split(',');
 const WRITE = !args.includes('--no-write');
 
@@ -187,6 +187,100 @@ async function seedBench(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Builds: ShopFlow at ITEMS order items over 365 days, sf against its models' compiled SQL
+// run directly (bench/bare/run-models.mjs); an incremental day and a 365-day backfill
+// against a full refresh of fact_sales.
+
+const ITEMS = Number(flag('items', '1000000'));
+const DAYS = 365;
+const FIRST_DAY = '2026-05-01';
+
+function shopflowData(days: number): { dir: string; counts: Record<string, number> } {
+  const dir = join(WORK, `shopflow-${ITEMS}-${days}d`);
+  const done = join(dir, 'counts.json');
+  if (!existsSync(done)) {
+    console.log(`generating ShopFlow seeds (${days} days, ~${ITEMS} order items) ...`);
+    const counts = writeShopflowCsv(dir, { days, ordersPerDay: Math.max(1, Math.round(ITEMS / 4.2 / DAYS)) });
+    writeFileSync(done, JSON.stringify(counts));
+  }
+  return { dir, counts: JSON.parse(readFileSync(done, 'utf8')) as Record<string, number> };
+}
+
+/** A copy of this repository's ShopFlow project whose seeds are `data`, on `engine`. */
+function shopflowProject(engine: string, data: string): { dir: string; target: string } {
+  const dir = join(WORK, `shopflow-${engine}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const part of ['models', 'macros', 'tests', 'shopflow.config.ts']) execFileSync('cp', ['-r', join(REPO, part), dir]);
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+  symlinkSync(data, join(dir, 'seeds'));
+  return { dir, target: { duckdb: 'dev', sqlite: 'sqlite', postgres: 'postgres' }[engine]! };
+}
+
+function pointSeeds(dir: string, data: string): void {
+  rmSync(join(dir, 'seeds'), { force: true });
+  symlinkSync(data, join(dir, 'seeds'));
+}
+
+/** Saves and restores the target's whole database between runs. */
+interface Snapshots { save(): void; restore(): void }
+
+function fileSnapshots(file: string): Snapshots {
+  const saved = `${file}.bench-snapshot`;
+  return {
+    save: () => execFileSync('cp', [file, saved]),
+    restore: () => {
+      for (const suffix of ['.wal', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      execFileSync('cp', [saved, file]);
+    },
+  };
+}
+
+function pgSnapshots(pg: PostgresServer, database: string): Snapshots {
+  const run = (statement: string) => spawnSync(process.execPath, ['-e', `
+    const pg = require('pg'); const c = new pg.Client({ connectionString: ${JSON.stringify(pg.url.replace(/\/[^/]*$/, '/postgres'))} });
+    c.connect().then(async () => { for (const s of ${JSON.stringify(statement.split(';'))}) await c.query(s); await c.end(); }).catch((e) => { console.error(e.message); process.exit(1); });`], { cwd: REPO, stdio: 'inherit' });
+  return {
+    save: () => void run(`drop database if exists snap_${database}; create database snap_${database} template ${database}`),
+    restore: () => void run(`drop database if exists ${database} with (force); create database ${database} template snap_${database}`),
+  };
+}
+
+async function buildBench(): Promise<void> {
+  const { dir: history, counts } = shopflowData(DAYS);
+  const plusOne = shopflowData(DAYS + 1).dir;
+  const lastDay = new Date(Date.parse(`${FIRST_DAY}T00:00:00Z`) + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  notes.push(`Builds: ShopFlow seeds from bench/generate-seeds.ts, ${DAYS} days, ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}; the incremental day is day ${DAYS + 1}.`);
+  const pg = ENGINES.includes('postgres') ? await startPostgres({ database: 'sf_bench' }) : undefined;
+  try {
+    for (const engine of ENGINES) {
+      const { dir, target } = shopflowProject(engine, history);
+      const env: NodeJS.ProcessEnv = pg ? { PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.user, PGDATABASE: pg.database } : {};
+      const sf = (label: string, extra: string[], before?: () => void): Job => ({ label, argv: [SF, ...extra, '--target', target, '-q'], cwd: dir, env, before });
+      const once = (extra: string[]) => timed([SF, ...extra, '--target', target, '-q'], { cwd: dir, env });
+      once(['seed']);
+      once(['compile']);
+      const db = { duckdb: join(dir, 'target/shopflow.duckdb'), sqlite: join(dir, 'target/shopflow.sqlite') }[engine];
+      const bareArgs = engine === 'postgres' ? [pg!.url, 'shopflow'] : [db!];
+      const bare: Job = { label: 'the same SQL run directly', argv: [join(REPO, 'bench/bare/run-models.mjs'), dir, engine, ...bareArgs], cwd: REPO };
+      pair('build', `${engine}: sf run --full-refresh (models, no tests)`, sf('sf run --full-refresh', ['run', '--full-refresh']), bare, '<= 1.10x');
+      pair('build', `${engine}: sf build --full-refresh of the models with their quarantine tests`, sf('sf build --full-refresh -s path:models', ['build', '--full-refresh', '--select', 'path:models']), bare, '<= 1.35x');
+      // One new day on a year of history, against rebuilding fact_sales whole.
+      once(['build', '--full-refresh']);
+      pointSeeds(dir, plusOne);
+      once(['seed']);
+      const snap = engine === 'postgres' ? pgSnapshots(pg!, pg!.database) : fileSnapshots(db!);
+      snap.save();
+      const full = sf('sf run -s fact_sales --full-refresh', ['run', '--select', 'fact_sales', '--full-refresh'], snap.restore);
+      pair('incremental', `${engine}: one new day of fact_sales on ${DAYS} days`, sf('sf run -s fact_sales', ['run', '--select', 'fact_sales'], snap.restore), full, '<= 0.03x');
+      pair('backfill', `${engine}: fact_sales, ${DAYS} daily partitions`, sf(`sf run -s fact_sales --start ${FIRST_DAY} --end ${lastDay}`, ['run', '--select', 'fact_sales', '--start', FIRST_DAY, '--end', lastDay], snap.restore), full, '<= 1.5x');
+    }
+  } finally {
+    await pg?.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 
 mkdirSync(WORK, { recursive: true });
 const started = new Date();
@@ -194,6 +288,7 @@ const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`sf benchmark suite: ${machine()}; load average ${loadBefore}; ${RUNS} runs a side`);
 if (ONLY.includes('compile')) compileBench();
 if (ONLY.includes('seed')) await seedBench();
+if (ONLY.includes('build')) await buildBench();
 const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
 const minutes = ((Date.now() - started.getTime()) / 60_000).toFixed(1);
 console.log(`done in ${minutes} min; load average after ${loadAfter}`);

@@ -118,14 +118,9 @@ const DECIMAL_TYPE = /^decimal\((\d+),(\d+)\)$/;
 export function fitsInferred(rule: string): (v: Cell) => boolean {
   const decimal = DECIMAL_TYPE.exec(rule);
   if (decimal) {
-    const maxWhole = Number(decimal[1]) - Number(decimal[2]);
-    const maxScale = Number(decimal[2]);
-    return (v) => {
-      if (!present(v)) return true;
-      if (!INT.test(v) && !DECIMAL.test(v)) return false;
-      const d = digits(v);
-      return d.whole <= maxWhole && d.scale <= maxScale;
-    };
+    // One pattern, the same DuckDB's check uses: far cheaper than measuring each value.
+    const pattern = new RegExp(`^(?:${decimalPattern(Number(decimal[1]) - Number(decimal[2]), Number(decimal[2]))})$`);
+    return (v) => !present(v) || pattern.test(v);
   }
   const test = RULES[rule];
   if (!test) throw new Error(`no inference rule for '${rule}'`);
