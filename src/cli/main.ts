@@ -107,8 +107,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
   };
 
   /** Loads the project and says what in it sf ignores (unknown keys in property files). */
-  const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions, { seedErrors = false } = {}) => {
-    const project = await load({ ...projectOptions(opts), seedErrors });
+  const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions, { seedErrors = false, listOnly = false } = {}) => {
+    const project = await load({ ...projectOptions(opts), seedErrors, listOnly });
     for (const w of project.manifest.warnings) p.err(`${paint.warn('warning:')} ${w}`);
     return project;
   };
@@ -328,7 +328,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .action(async (opts: CommonOptions & { output: 'text' | 'json'; partitions?: string | boolean }) => {
       const { loadProject } = await import('../session/project.js');
       const { selectNodes } = await import('../graph/selection/select.js');
-      const project = await open(loadProject, opts);
+      // The listing needs settings and dependencies, not SQL: plain templates are not rendered.
+      const project = await open(loadProject, opts, { listOnly: opts.partitions === undefined });
       if (opts.partitions !== undefined) {
         const { listPartitions } = await import('./partitions.js');
         const select = typeof opts.partitions === 'string' ? [...(opts.select ?? []), opts.partitions] : opts.select;

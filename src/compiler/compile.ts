@@ -17,6 +17,7 @@ import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
 import { hashOf, noReads, RenderCache, type CachedRender, type CurrentInputs } from './render-cache.js';
+import { staticCalls, type StaticCall } from './static-calls.js';
 import { templateError } from './template-errors.js';
 import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import './sandbox.js';
@@ -43,6 +44,11 @@ export interface CompileInputs {
   readonly env?: NodeJS.ProcessEnv;
   /** Where first renders are kept between compiles (render-cache.ts); none: render everything. */
   readonly cachePath?: string | undefined;
+  /**
+   * Settings and dependencies only, no SQL (`sf ls`): plain templates are read without
+   * rendering (static-calls.ts), and models' `sql` is left empty.
+   */
+  readonly listOnly?: boolean | undefined;
 }
 
 interface Rendered {
@@ -138,6 +144,18 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   const rendered: Rendered[] = [];
   const reused = new Set<string>();
+  /** A first render's calls made without rendering: the same globals, so the same checks. */
+  const callStatically = (node: ModelNode, calls: readonly StaticCall[]): Rendered => {
+    const state: RenderState = { node, ctx: STATIC_CONTEXT, known: {}, settings: {}, refs: new Set(), sources: new Map(), errors: [], reads: noReads() };
+    current = state;
+    try {
+      for (const call of calls) (env.getGlobal(call.name) as (...args: unknown[]) => unknown)(...call.args);
+    } finally {
+      current = undefined;
+    }
+    errors.push(...state.errors);
+    return { node, text: '', state };
+  };
   /** Reported only with other errors of this stage: without them, the later check (finish) says it. */
   const statementErrors: UserError[] = [];
   // Disabled by folder defaults: neither rendered nor validated (a broken draft stays quiet).
@@ -153,6 +171,12 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       };
       rendered.push({ node, text: hit.text, state });
       reused.add(node.name);
+      continue;
+    }
+    const calls = inputs.listOnly ? staticCalls(node.rawSql) : undefined;
+    if (calls) {
+      rendered.push(callStatically(node, calls));
+      cache.retain(node.name);
       continue;
     }
     try {
@@ -250,14 +274,14 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     node: r.node,
     settings: settingsOf.get(r.node.name)!,
     relation: relations.get(r.node.name)!,
-    sql: finish(r.text, r.node),
+    sql: inputs.listOnly ? '' : finish(r.text, r.node),
     refs: [...r.state.refs],
     sources: [...r.state.sources.values()],
   }));
 
   // Singular tests render like models (ref, source, macros), with nothing to configure.
   const tests: CompiledTest[] = [];
-  for (const test of manifest.tests) {
+  for (const test of inputs.listOnly ? [] : manifest.tests) {
     const asModel: ModelNode = { kind: 'model', id: test.id, name: test.name, path: test.path, rawSql: test.rawSql, folderSettings: {} };
     try {
       templates.set(`test:${test.name}`, new nunjucks.Template(test.rawSql, env, test.path, true));

@@ -21,6 +21,6 @@ export function discoverProject(config: ResolvedConfig): ProjectFiles {
     // tests/generic/ holds generic test definitions (as in dbt): macros, not singular tests.
     macros: [...listFiles(root, PROJECT_DIRS.macros, '.sql'), ...listFiles(root, `${PROJECT_DIRS.tests}/generic`, '.sql')],
     tests: listFiles(root, PROJECT_DIRS.tests, '.sql').filter((p) => !p.startsWith(`${PROJECT_DIRS.tests}/generic/`)),
-    properties: [PROJECT_DIRS.models, PROJECT_DIRS.seeds].flatMap((dir) => [...listFiles(root, dir, '.yml'), ...listFiles(root, dir, '.yaml')]).sort(),
+    properties: [PROJECT_DIRS.models, PROJECT_DIRS.seeds].flatMap((dir) => listFiles(root, dir, ['.yml', '.yaml'])).sort(),
   };
 }

@@ -29,6 +29,8 @@ export interface ProjectOptions {
   readonly seedErrors?: boolean | undefined;
   /** false: render every template, ignoring and not writing the render cache (`--no-partial-parse`). */
   readonly partialParse?: boolean | undefined;
+  /** Settings and dependencies only: models' SQL is not rendered where it need not be (`sf ls`). */
+  readonly listOnly?: boolean | undefined;
 }
 
 export interface LoadedProject {
@@ -68,6 +70,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
     compileProject({
       config, manifest, dialect, targetName, cliVars: options.vars, env: options.env,
       cachePath: options.partialParse === false ? undefined : partialParsePath(config.projectDir, targetName),
+      listOnly: options.listOnly,
     }),
     config.sources,
   ));

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 
-/** Files under `dir` (recursively) whose name ends with `ext`, as sorted posix paths relative to `root`. */
-export function listFiles(root: string, dir: string, ext: string): string[] {
+/** Files under `dir` (recursively) whose name ends with `ext` (or one of them), as sorted posix paths relative to `root`. */
+export function listFiles(root: string, dir: string, ext: string | readonly string[]): string[] {
   let entries: string[];
   try {
     entries = readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' });
@@ -10,14 +10,16 @@ export function listFiles(root: string, dir: string, ext: string): string[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  const exts = typeof ext === 'string' ? [ext] : ext;
+  const prefix = toPosix(dir).replace(/\/$/, '');
   return entries
-    .filter((e) => e.endsWith(ext))
-    .map((e) => toPosix(relative(root, join(root, dir, e))))
+    .filter((e) => exts.some((x) => e.endsWith(x)))
+    .map((e) => `${prefix}/${toPosix(e)}`)
     .sort();
 }
 
 export function toPosix(path: string): string {
-  return path.split(sep).join('/');
+  return sep === '/' ? path : path.split(sep).join('/');
 }
 
 export function writeFileEnsuringDir(path: string, content: string): void {
