@@ -17,7 +17,7 @@ import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
 import { hashOf, noReads, RenderCache, type CachedRender, type CurrentInputs } from './render-cache.js';
-import { staticCalls, type StaticCall } from './static-calls.js';
+import { staticRender } from './static-calls.js';
 import { templateError } from './template-errors.js';
 import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import './sandbox.js';
@@ -44,10 +44,7 @@ export interface CompileInputs {
   readonly env?: NodeJS.ProcessEnv;
   /** Where first renders are kept between compiles (render-cache.ts); none: render everything. */
   readonly cachePath?: string | undefined;
-  /**
-   * Settings and dependencies only, no SQL (`sf ls`): plain templates are read without
-   * rendering (static-calls.ts), and models' `sql` is left empty.
-   */
+  /** Settings and dependencies only (`sf ls`): models' `sql` is left empty. */
   readonly listOnly?: boolean | undefined;
 }
 
@@ -144,17 +141,18 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   const rendered: Rendered[] = [];
   const reused = new Set<string>();
-  /** A first render's calls made without rendering: the same globals, so the same checks. */
-  const callStatically = (node: ModelNode, calls: readonly StaticCall[]): Rendered => {
+  /** A plain template's first render without Nunjucks (static-calls.ts), or undefined. */
+  const renderStatically = (node: ModelNode): Rendered | undefined => {
     const state: RenderState = { node, ctx: STATIC_CONTEXT, known: {}, settings: {}, refs: new Set(), sources: new Map(), errors: [], reads: noReads() };
     current = state;
     try {
-      for (const call of calls) (env.getGlobal(call.name) as (...args: unknown[]) => unknown)(...call.args);
+      const text = staticRender(node.rawSql, (call) => call.name === 'this'
+        ? relationValue({ kind: 'this' }, () => ownRelation(node, state))
+        : (env.getGlobal(call.name) as (...args: unknown[]) => unknown)(...call.args));
+      return text === undefined ? undefined : { node, text, state };
     } finally {
       current = undefined;
     }
-    errors.push(...state.errors);
-    return { node, text: '', state };
   };
   /** Reported only with other errors of this stage: without them, the later check (finish) says it. */
   const statementErrors: UserError[] = [];
@@ -173,20 +171,17 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       reused.add(node.name);
       continue;
     }
-    const calls = inputs.listOnly ? staticCalls(node.rawSql) : undefined;
-    if (calls) {
-      rendered.push(callStatically(node, calls));
-      cache.retain(node.name);
-      continue;
+    let r = renderStatically(node);
+    if (!r) {
+      try {
+        templates.set(node.name, new nunjucks.Template(node.rawSql, env, node.path, true));
+      } catch (err) {
+        errors.push(templateError(err, node.path, 'parse'));
+        continue;
+      }
     }
     try {
-      templates.set(node.name, new nunjucks.Template(node.rawSql, env, node.path, true));
-    } catch (err) {
-      errors.push(templateError(err, node.path, 'parse'));
-      continue;
-    }
-    try {
-      const r = renderOnce(node, STATIC_CONTEXT, {});
+      r ??= renderOnce(node, STATIC_CONTEXT, {});
       errors.push(...r.state.errors);
       // One statement, not empty: checked now too (refs are still placeholders, which hold no
       // `;`), to be said with other template errors if there are any.

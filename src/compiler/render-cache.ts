@@ -99,12 +99,6 @@ export class RenderCache {
     return entry;
   }
 
-  /** Keeps a model's entry, unchecked, for a command that did not need it (sf ls). */
-  retain(name: string): void {
-    const entry = this.#old[name];
-    if (entry) this.#next[name] = entry;
-  }
-
   store(name: string, key: string, render: CachedRender, reads: RenderReads, now: CurrentInputs): void {
     if (!this.#path || reads.opaque) return;
     this.#changed = true;

@@ -4,21 +4,48 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject, type LoadedProject } from '../session/project.js';
 import { tempProject } from '../testing/project.js';
 import { UserError } from '../util/errors.js';
-import { staticCalls } from './static-calls.js';
+import nunjucks from 'nunjucks';
+import { staticRender, type StaticCall } from './static-calls.js';
 
-describe('staticCalls', () => {
-  it('reads plain calls, skipping what a first render skips', () => {
-    expect(staticCalls(`{{ config(materialized='incremental', unique_key='id', tags=['a', "b"], meta={'owner': 'x', 'n': 1}) }}
-select * from {{ ref('a') }} join {{ source("raw", 'events') }} on {{ var('k', 'd') }} = {{ this }}
-{# {{ ref('commented') }} #}
-{%- if is_incremental() %} and x > (select max(x) from {{ this }}) {{ ref('only_incremental') }}
-{% else %} {{ ref('when_full') }} {% endif -%}
-{% if sf.batch_start %}{{ ref('only_batches') }}{% endif %}`)).toEqual([
-      { name: 'config', args: [{ __keywords: true, materialized: 'incremental', unique_key: 'id', tags: ['a', 'b'], meta: { owner: 'x', n: 1 } }] },
-      { name: 'ref', args: ['a'] },
-      { name: 'source', args: ['raw', 'events'] },
-      { name: 'var', args: ['k', 'd'] },
-      { name: 'ref', args: ['when_full'] },
+/** Renders `template` with Nunjucks and statically, with the same globals; both texts. */
+function both(template: string): { nunjucks: string; static: string | undefined; calls: StaticCall[] } {
+  const calls: StaticCall[] = [];
+  const value = (c: StaticCall): unknown => {
+    calls.push(c);
+    if (c.name === 'ref' || c.name === 'source') return `<${c.args.join('.')}>`;
+    if (c.name === 'var' || c.name === 'env_var') return c.args[1] ?? `var:${String(c.args[0])}`;
+    if (c.name === 'this') return '<this>';
+    return '';
+  };
+  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  for (const name of ['ref', 'source', 'config', 'var', 'env_var'] as const) env.addGlobal(name, (...args: unknown[]) => value({ name, args }));
+  env.addGlobal('is_incremental', () => false);
+  env.addGlobal('sf', {});
+  const rendered = new nunjucks.Template(template, env, 'x.sql', true).render({ this: '<this>' });
+  calls.length = 0;
+  return { nunjucks: rendered, static: staticRender(template, value), calls };
+}
+
+describe('staticRender', () => {
+  it.each([
+    ["select * from {{ ref('a') }} join {{ source(\"raw\", 'events') }} using (id)"],
+    ["{{ config(materialized='incremental', unique_key='id', tags=['a', \"b\"], meta={'owner': 'x', 'n': 1}) }}\nselect {{ var('k', 'd') }}, {{ var('n', 7) }} from {{ this }}"],
+    ["{{- config(materialized='view') -}}\n\n  select 1 {# note {{ ref('commented') }} #} as x\n"],
+    ["select 1\n{%- if is_incremental() %}\n  and x > (select max(x) from {{ this }}) {{ ref('only_incremental') }}\n{% else -%}\n  {{ ref('when_full') }}\n{%- endif %}\n"],
+    ["a\n  {#- trimmed comment -#}  \n b {% if sf.batch_start %}{{ ref('only_batches') }}{% endif -%}  \n c"],
+    ['no tags at all\n'],
+    ["  {{ ref('a') -}}   \n\n  {{- ref('b') }}  "],
+  ])('prints what Nunjucks prints: %j', (template) => {
+    const r = both(template);
+    expect(r.static).toBe(r.nunjucks);
+  });
+
+  it('makes the calls a first render makes, in order, skipping what it skips', () => {
+    const r = both("{{ config(materialized='table') }}{% if is_incremental() %}{{ ref('x') }}{% else %}{{ ref('y') }}{% endif %}{{ var('k', 1) }}");
+    expect(r.calls).toEqual([
+      { name: 'config', args: [{ __keywords: true, materialized: 'table' }] },
+      { name: 'ref', args: ['y'] },
+      { name: 'var', args: ['k', 1] },
     ]);
   });
 
@@ -30,10 +57,12 @@ select * from {{ ref('a') }} join {{ source("raw", 'events') }} on {{ var('k', '
     ['{% set x = 1 %}', 'a set'],
     ['{% for x in [1] %}{% endfor %}', 'a loop'],
     ['{% if target.type == "duckdb" %}a{% endif %}', 'another condition'],
+    ['{% if is_incremental() %}{{ my_macro() }}{% endif %}', 'a macro in a skipped branch'],
     ['{% if is_incremental() %}a', 'an unclosed if'],
     ["{{ ref('a' }}", 'a syntax error'],
-  ])('leaves %s to the renderer (%s)', (template) => {
-    expect(staticCalls(template)).toBeUndefined();
+    ["{{ var('unset_and_null', none) }}", 'a value Nunjucks refuses to print'],
+  ])('leaves %s to Nunjucks (%s)', (template) => {
+    expect(staticRender(template, () => null)).toBeUndefined();
   });
 });
 
@@ -42,7 +71,7 @@ const summary = (p: LoadedProject) => p.compiled.models.map((m) => ({
   name: m.node.name, settings: m.settings, relation: m.relation, refs: [...m.refs].sort(), sources: m.sources,
 }));
 
-describe('listing without rendering', () => {
+describe('plain templates read without Nunjucks', () => {
   const project = tempProject({
     'seeds/things.csv': 'id\n1\n',
     'models/a.sql': "{{ config(materialized='table', tags=['x'], schema='marts') }} select * from {{ ref('things') }}",
@@ -52,7 +81,7 @@ describe('listing without rendering', () => {
   });
   afterAll(() => project.cleanup());
 
-  it('gives the settings, relations and dependencies a full compile gives (ShopFlow too)', async () => {
+  it('list the settings, relations and dependencies a full compile gives (ShopFlow too)', async () => {
     for (const projectDir of [project.dir, root]) {
       const full = await loadProject({ projectDir, env: {}, partialParse: false });
       const listed = await loadProject({ projectDir, env: {}, partialParse: false, listOnly: true });

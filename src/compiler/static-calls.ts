@@ -1,15 +1,16 @@
-// What a model's first render would call, read from the template without rendering it, for
-// commands that need a model's refs and config() but not its SQL (`sf ls`): dbt's "static
-// parser" idea. Only templates whose every tag is one of a few plain forms are read this way:
+// A model's first render done without Nunjucks, for templates simple enough to read directly
+// (dbt's "static parser" idea, extended to the text): no template compile, no render. Only
+// templates whose every tag is one of a few plain forms are read this way:
 // `{{ ref('x') }}`, `{{ source('s', 't') }}`, `{{ config(key=literal, ...) }}`,
 // `{{ var('x'[, literal]) }}`, `{{ env_var('X'[, literal]) }}`, `{{ this }}`, comments, and
 // `{% if is_incremental() %}` / `{% if sf.batch_start %}` (or `sf.is_batch`) blocks, which a
 // first render skips (with their `{% else %}`, which it renders). Anything else (a macro, a
-// filter, a loop, `{% set %}`) returns undefined, and the caller renders the template.
+// filter, a loop, `{% set %}`) returns undefined, and the caller renders the template with
+// Nunjucks. Calls go to the render's own globals, so errors and checks are the same.
 import nunjucks from 'nunjucks';
 
 export interface StaticCall {
-  readonly name: 'ref' | 'source' | 'config' | 'var' | 'env_var';
+  readonly name: 'ref' | 'source' | 'config' | 'var' | 'env_var' | 'this';
   /** Positional arguments; `config` gets one object of keyword arguments. */
   readonly args: readonly unknown[];
 }
@@ -21,12 +22,30 @@ const TAG = /\{\{-?([\s\S]*?)-?\}\}|\{%-?([\s\S]*?)-?%\}|\{#[\s\S]*?#\}/g;
 /** Conditions that are false in a first render (no table yet, no batch). */
 const FALSE_IN_FIRST_RENDER = /^if\s+(is_incremental\(\s*\)|sf\.batch_start|sf\.batch_end|sf\.is_batch|sf\.partition)$/;
 
-export function staticCalls(template: string): StaticCall[] | undefined {
-  const calls: StaticCall[] = [];
+/**
+ * The first render of `template` without Nunjucks, when every tag is a plain form: `call`
+ * answers each call in order (the render's own globals), and the text is what Nunjucks would
+ * print, whitespace control (`{%-`, `-}}`, ...) included. Undefined when a tag is anything
+ * else (even in a skipped branch, so a template Nunjucks would refuse is never read), or a
+ * call's value would not print as text (null: Nunjucks fails on printing it).
+ */
+export function staticRender(template: string, call: (c: StaticCall) => unknown): string | undefined {
+  let out = '';
+  let last = 0;
+  let dropLeading = false;
   /** Per open {% if %}: is its current branch rendered? */
   const rendered: boolean[] = [];
   const active = () => rendered.every(Boolean);
+  const data = (text: string, trimEnd: boolean) => {
+    let t = dropLeading ? text.replace(/^\s*/, '') : text;
+    if (trimEnd) t = t.replace(/\s*$/, '');
+    if (active()) out += t;
+  };
   for (const match of template.matchAll(TAG)) {
+    const tag = match[0];
+    data(template.slice(last, match.index), tag[2] === '-');
+    last = match.index + tag.length;
+    dropLeading = tag[tag.length - 3] === '-';
     const [, expression, statement] = match;
     if (statement !== undefined) {
       const words = statement.trim().replace(/\s+/g, ' ');
@@ -34,13 +53,18 @@ export function staticCalls(template: string): StaticCall[] | undefined {
       else if (words === 'else' && rendered.length) rendered.push(!rendered.pop()!);
       else if (words === 'endif' && rendered.length) rendered.pop();
       else return undefined;
-    } else if (expression !== undefined && active()) {
-      const call = callOf(expression);
-      if (call === undefined) return undefined;
-      if (call !== 'this') calls.push(call);
+    } else if (expression !== undefined) {
+      const parsed = callOf(expression);
+      if (parsed === undefined) return undefined;
+      if (!active()) continue;
+      const value = parsed === 'this' ? call({ name: 'this', args: [] }) : call(parsed);
+      if (value === null || value === undefined) return undefined;
+      out += String(value);
     }
   }
-  return rendered.length ? undefined : calls;
+  if (rendered.length) return undefined;
+  data(template.slice(last), false);
+  return out;
 }
 
 interface AstNode {
