@@ -69,8 +69,6 @@ export class RenderCache {
   readonly #old: Record<string, Entry>;
   readonly #next: Record<string, Entry> = {};
   #changed = false;
-  hits = 0;
-  misses = 0;
 
   /** `path` undefined: a cache that keeps nothing (--no-partial-parse). */
   constructor(path: string | undefined, scope: unknown) {
@@ -90,11 +88,7 @@ export class RenderCache {
       && entry.vars.every(([v, h]) => now.varHash(v) === h)
       && entry.env.every(([e, h]) => now.envHash(e) === h)
       && entry.macros.every(([m, h]) => now.macroHash(m) === h);
-    if (!fresh) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
+    if (!fresh) return undefined;
     this.#next[name] = entry;
     return entry;
   }
