@@ -1,7 +1,7 @@
 // target/compiled/**, target/manifest.json and target/run_results.json. The JSON artifacts pass
 // through redact() (an engine's message may quote a connection setting); compiled SQL is
 // written exactly as it runs, since compile refuses SQL that would hold a secret.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedProject } from '../session/project.js';
 import { stepNode, type ExecutionPlan, type PlanStep } from '../plan/types.js';
@@ -30,6 +30,8 @@ export const SF_VERSION = '0.1.0';
 export function writeCompiled(project: LoadedProject): Map<string, string> {
   const paths = new Map<string, string>();
   for (const model of project.compiled.models) paths.set(model.node.name, compiledPath(project.config.name, model.node.path));
+  // No compiled folder yet (a first compile, after sf clean): nothing to compare with.
+  const fresh = !existsSync(join(project.config.projectDir, compiledPath(project.config.name, '')));
   // Each folder made once, not once per file (10,000 models share a few folders).
   for (const dir of new Set([...paths.values()].map((rel) => dirname(join(project.config.projectDir, rel))))) mkdirSync(dir, { recursive: true });
   for (const model of project.compiled.models) {
@@ -37,7 +39,7 @@ export function writeCompiled(project: LoadedProject): Map<string, string> {
     // A file that already says it is left alone: reading is far cheaper than writing.
     const path = join(project.config.projectDir, paths.get(model.node.name)!);
     const text = `${model.sql}\n`;
-    if (readIfExists(path) !== text) writeFileSync(path, text);
+    if (fresh || readIfExists(path) !== text) writeFileSync(path, text);
   }
   return paths;
 }

@@ -127,7 +127,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
   const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}): Rendered => {
-    const state: RenderState = { node, ctx, known: known as ModelSettings, settings: {}, refs: new Set(), sources: new Map(), errors: [], reads: noReads() };
+    const state = freshState(node, ctx, known as ModelSettings);
     current = state;
     try {
       // A model served from the render cache is parsed only if a run renders it again.
@@ -143,7 +143,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const reused = new Set<string>();
   /** A plain template's first render without Nunjucks (static-calls.ts), or undefined. */
   const renderStatically = (node: ModelNode): Rendered | undefined => {
-    const state: RenderState = { node, ctx: STATIC_CONTEXT, known: {}, settings: {}, refs: new Set(), sources: new Map(), errors: [], reads: noReads() };
+    const state = freshState(node, STATIC_CONTEXT, {});
     current = state;
     try {
       const text = staticRender(node.rawSql, (call) => call.name === 'this'
@@ -164,8 +164,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     const hit = cache.lookup(node.name, key, now);
     if (hit && stillResolves(hit)) {
       const state: RenderState = {
-        node, ctx: STATIC_CONTEXT, known: {}, settings: hit.settings, refs: new Set(hit.refs),
-        sources: new Map(hit.sources.map((s) => [`${s.source}.${s.table}`, s])), errors: [], reads: noReads(),
+        ...freshState(node, STATIC_CONTEXT, {}), settings: hit.settings, refs: new Set(hit.refs),
+        sources: new Map(hit.sources.map((s) => [`${s.source}.${s.table}`, s])),
       };
       rendered.push({ node, text: hit.text, state });
       reused.add(node.name);
@@ -398,6 +398,11 @@ function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'na
     }));
   }
   return scan.body;
+}
+
+/** The state of a render that has read nothing yet. */
+function freshState(node: ModelNode, ctx: RenderContext, known: Readonly<ModelSettings>): RenderState {
+  return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], reads: noReads() };
 }
 
 /** Installs the project's macros; returns each macro's hash (its file's text), for the render cache. */
