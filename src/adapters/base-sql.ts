@@ -92,6 +92,13 @@ export abstract class BaseSqlDialect implements SqlDialect {
     return `'${text.replace(/'/g, "''")}'`;
   }
 
+  /** SQLite's temp database; DuckDB and PostgreSQL override. */
+  tempRelation(name: string): string {
+    return `temp.${this.quoteIdentifier(name)}`;
+  }
+
+  readonly rowId: string = 'rowid';
+
   adaptModelSql(sql: string): string {
     return sql;
   }

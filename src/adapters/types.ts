@@ -174,6 +174,10 @@ export interface SqlDialect {
   timeRange(column: string, start: string, end?: string): string;
   /** A plain text literal. */
   stringLiteral(text: string): string;
+  /** A temporary table made by `create temp table "<name>"`, qualified so it never means a user's table. */
+  tempRelation(name: string): string;
+  /** The pseudo-column naming a table's row physically (stable in a transaction until the row is deleted). */
+  readonly rowId: string;
   /** The engine's last word on a model's SQL (SQLite: `cast(x as date)` keeps a date). */
   adaptModelSql(sql: string): string;
   /** Whether two column names name the same column. */

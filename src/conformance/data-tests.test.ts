@@ -317,6 +317,43 @@ models:
     expect(await ids('items')).toEqual([1, 5]);
     expect(await quarantined()).toHaveLength(4);
   });
+  it('counts failures as dbt does (distinct values for accepted_values and unique, capped by limit) and applies a where to the duplicates too', async () => {
+    const p = await pool.create({ files: {
+      'models/codes.sql': `{{ config(materialized='table') }}
+select 1 as id, 'a' as code, 1 as live
+union all select 2, 'x', 1
+union all select 3, 'x', 1
+union all select 4, 'y', 1
+union all select 5, 'y', 0
+union all select 6, 'b', 0
+union all select 6, 'b', 1`,
+      'models/props.yml': `version: 2
+models:
+  - name: codes
+    columns:
+      - name: code
+        data_tests:
+          - accepted_values:
+              values: ['a', 'b']
+              config: {severity: quarantine, limit: 1}
+      - name: id
+        data_tests:
+          - unique:
+              config: {severity: quarantine, where: "live = 1"}
+`,
+    } });
+    const run = await p.sf('run');
+    expect(run.code, run.text).toBe(0);
+    // id 6 is duplicated only counting a row the where leaves out: no row fails unique.
+    expect(run.text).toMatch(/quarantined 4 of 7 rows into \S*codes__quarantine: accepted_values_codes_code 4, unique_codes_id 0/);
+    const tests = (JSON.parse(p.read('target/run_results.json')).results as { tests: { unique_id: string; status: string; failures: number; quarantined: number }[] }[])[0]!.tests;
+    expect(tests.map((t) => [t.unique_id.replace('test.conformance.', ''), t.status, t.failures, t.quarantined])).toEqual([
+      // Two values outside the list (x, y) on four rows; limit 1 caps the count, not the rows moved.
+      ['accepted_values_codes_code', 'warn', 1, 4], ['unique_codes_id', 'pass', 0, 0],
+    ]);
+    const kept = (await p.query(`select id, live from ${p.sql('codes')} order by id, live`)).map((r) => [Number(r['id']), Number(r['live'])]);
+    expect(kept).toEqual([[1, 1], [6, 0], [6, 1]]);
+  });
 });
 
 describe('a reader during an audit (postgres)', () => {
@@ -325,7 +362,7 @@ describe('a reader during an audit (postgres)', () => {
 
   it('sees the previous table, never the rows being audited, until the build publishes', async () => {
     const p = await pool.create({ files: {
-      // The audit of the new rows is slow: the test sleeps \`pause\` seconds per row it checks.
+      // The audit of the new rows is slow: the test sleeps \`pause\` seconds per row it checks (once a row).
       'models/t.sql': "{{ config(materialized='table') }}\nselect {{ var('v', 1) }} as v, 1 as id, {{ var('pause', 0) }} as pause union all select {{ var('v', 1) }}, -1, {{ var('pause', 0) }}",
       'models/props.yml': `version: 2
 models:
@@ -343,7 +380,7 @@ models:
     const before = await read();
     expect(before).toEqual([[1, -1], [1, 1]]);
     let finished = false;
-    const build = p.sf('build', '--vars', '{"v": 2, "pause": 0.4}').then((r) => ((finished = true), r));
+    const build = p.sf('build', '--vars', '{"v": 2, "pause": 1}').then((r) => ((finished = true), r));
     const seen: unknown[] = [];
     let oldWhileBuilding = 0;
     for (let i = 0; i < 6; i++) {

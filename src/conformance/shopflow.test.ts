@@ -52,6 +52,8 @@ describe.each(ENGINES)('ShopFlow on %s', (engine) => {
   let p: ConformanceProject;
   let first: CliRun;
   let shopflow: ResolvedConfig;
+  /** Process warnings during the build (the pg driver's deprecations among them): none. */
+  const warnings: string[] = [];
 
   const readFigures = async (): Promise<Figures> => {
     const fact = p.sql('fact_sales');
@@ -86,7 +88,10 @@ describe.each(ENGINES)('ShopFlow on %s', (engine) => {
     for (const dir of ['models', 'macros', 'seeds', 'tests']) {
       if (existsSync(join(ROOT, dir))) cpSync(join(ROOT, dir), join(p.dir, dir), { recursive: true });
     }
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
     first = await p.sf('build');
+    process.off('warning', onWarning);
     if (first.code === 0) figures.set(engine, await readFigures());
   });
   afterAll(() => pool.disposeAll());
@@ -94,6 +99,7 @@ describe.each(ENGINES)('ShopFlow on %s', (engine) => {
   it('builds the real project (exit 0)', () => {
     expect(first.code, first.text).toBe(0);
     expect(first.out.join('\n')).toMatch(/ERROR=0 SKIP=0/);
+    expect(warnings).toEqual([]);
   });
 
   it('loads the raw seeds where the sources read them', async () => {

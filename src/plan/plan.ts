@@ -12,7 +12,7 @@ import { ledgerKey, ledgerSetup, type LedgerEntry } from './ledger.js';
 import type { BatchRequest } from './materializations/batches.js';
 import { incrementalPlan } from './materializations/incremental.js';
 import { seedActions, tableActions, viewActions, type Audit } from './materializations/index.js';
-import { auditAction, type ModelTest } from './quality/audit.js';
+import { auditActions, type ModelTest } from './quality/audit.js';
 import { judgeRelation, judged } from './quality/checks.js';
 import type { ExecutionPlan, PlanStep } from './types.js';
 
@@ -65,7 +65,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const relation = node.kind === 'seed' ? node.seed.relation : node.model.relation;
     const maxRate = node.kind === 'model' ? node.model.settings.max_quarantine_rate : undefined;
     const quarantine = { schema: relation.schema, name: `${relation.name}__quarantine` };
-    return (stage, scope) => [auditAction(dialect, stage, tests, { quarantine, scope, maxRate })!];
+    return (stage, scope) => auditActions(dialect, stage, tests, { quarantine, scope, maxRate });
   };
   const checks = inputs.checks ?? [];
   const sourceCheck = new Map(checks.filter((c) => c.source).map((c) => [c.source!, c.name]));

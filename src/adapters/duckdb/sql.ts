@@ -24,6 +24,10 @@ export class DuckDBDialect extends BaseSqlDialect {
     return `strftime(${column}, '${TIME_KEY_FORMAT[granularity]}')`;
   }
 
+  override tempRelation(name: string): string {
+    return `temp.main.${this.quoteIdentifier(name)}`;
+  }
+
   override intDivide(a: string, b: string): string {
     return `(${a}) // (${b})`;
   }

@@ -64,6 +64,8 @@ class PostgresAdapter implements Adapter {
   readonly #settings: PgSettings;
   /** The session that holds this run's advisory locks (released if the process dies). */
   #lockClient: Promise<pg.Client> | undefined;
+  /** The lock session's last query: steps locking at once queue theirs behind it (pg warns when a busy client is handed another). */
+  #lockQueue: Promise<unknown> = Promise.resolve();
 
   constructor(dialect: PostgresDialect, db: Kysely<any>, settings: PgSettings) {
     this.dialect = dialect;
@@ -96,11 +98,11 @@ class PostgresAdapter implements Adapter {
     const deadline = Date.now() + timeoutMs;
     let waited = false;
     for (;;) {
-      const got = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [a, b]);
+      const got = await this.#onLockSession(() => client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [a, b]));
       if (got.rows[0]?.ok) {
         return {
           release: async () => {
-            await client.query('select pg_advisory_unlock($1, $2)', [a, b]);
+            await this.#onLockSession(() => client.query('select pg_advisory_unlock($1, $2)', [a, b]));
           },
           refresh: NOTHING_TO_REFRESH,
         };
@@ -114,13 +116,19 @@ class PostgresAdapter implements Adapter {
     }
   }
 
+  #onLockSession<T>(query: () => Promise<T>): Promise<T> {
+    const result = this.#lockQueue.then(query);
+    this.#lockQueue = result.catch(() => undefined);
+    return result;
+  }
+
   /** Who holds advisory lock (a, b): its application_name names the sf process and host. */
   async #lockHolder(client: pg.Client, a: number, b: number): Promise<string> {
-    const who = await client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: string }>(
+    const who = await this.#onLockSession(() => client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: string }>(
       `select a.pid, a.application_name, a.client_addr::text as client_addr, a.backend_start::text as backend_start
        from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid = l.pid
        where l.locktype = 'advisory' and l.classid = $1::int::oid and l.objid = $2::int::oid and l.objsubid = 2 and l.granted`,
-      [a, b]);
+      [a, b]));
     const row = who.rows[0];
     return row
       ? `${row.application_name || 'a session'} (server PID ${row.pid}${row.client_addr ? ` from ${row.client_addr}` : ''}, connected since ${row.backend_start})`

@@ -32,6 +32,12 @@ export class PostgresDialect extends BaseSqlDialect {
     super(schema);
   }
 
+  override tempRelation(name: string): string {
+    return `pg_temp.${this.quoteIdentifier(name)}`;
+  }
+
+  override readonly rowId = 'ctid';
+
   override columnType(type: string): string {
     return TYPES[type.trim().toLowerCase()] ?? type;
   }

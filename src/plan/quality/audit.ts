@@ -8,10 +8,10 @@
 //   error       a failing test fails the unit: it rolls back, consumers keep the previous table,
 //               downstream is skipped.
 //   warn        reported; the rows are published.
-import { ModelError, type ColumnInfo, type Deferred, type Relation, type SqlDialect, type StepAction, type TestOutcome } from '../../adapters/types.js';
+import { ModelError, type ColumnInfo, type Relation, type SqlDialect, type StepAction, type TestOutcome } from '../../adapters/types.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
 import { checkColumns, columnCheck, judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
-import { failureCountSql, rowFailure } from './generic-tests.js';
+import { rowFailure, type RowFailure } from './generic-tests.js';
 
 export type { ModelTest };
 
@@ -33,52 +33,82 @@ const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
 
 const SF_COLUMNS = ['sf_test', 'sf_reason', 'sf_run_id', 'sf_partition', 'sf_quarantined_at'];
 
-export function auditAction(dialect: SqlDialect, stage: Relation, tests: readonly ModelTest[], target: AuditTarget): Deferred | undefined {
-  if (tests.length === 0) return undefined;
+/** The failing rows' ids and which rules each breaks: one temporary table a unit, dropped in it. */
+const FLAGS = 'sf_quarantine_flags';
+
+type Failure = RowFailure & { readonly test: GenericTestDeclaration };
+
+export function auditActions(dialect: SqlDialect, stage: Relation, tests: readonly ModelTest[], target: AuditTarget): StepAction[] {
+  if (tests.length === 0) return [];
   const stageSql = dialect.renderRelation(stage);
   const moved = tests.filter((t) => t.test.config.severity === 'quarantine');
   const judged = tests.filter((t) => t.test.config.severity !== 'quarantine');
-  const failures = moved.map(({ test, to }) => ({ test, ...rowFailure(dialect, test, stageSql, to && dialect.renderRelation(to)) }));
-  const anyFailure = failures.map((f) => `(${f.condition})`).join(' or ');
-  const counts = moved.length
-    ? [`select count(*) from ${stageSql}`, `select count(*) from ${stageSql} as sf_row where ${anyFailure}`,
-      ...failures.map((f) => `select count(*) from ${stageSql} as sf_row where ${f.condition}`),
-      // dbt's failure count (one per duplicated value for unique), beside the rows moved.
-      ...moved.map((t) => failureCountSql(t.query(stageSql), t.test.config.limit))]
-    : [];
-  return {
+  const failures: Failure[] = moved.map(({ test, to }) => ({ test, ...rowFailure(dialect, test, stageSql, to && dialect.renderRelation(to)) }));
+  const flagging = failures.length ? flagRows(dialect, stageSql, failures) : undefined;
+  return [...(flagging ? [flagging.create] : []), {
     kind: 'deferred',
     describe: [stage, target.quarantine],
-    queries: counts,
+    queries: flagging ? [flagging.counts] : [],
     build: (facts) => {
       const [columns = [], quarantineColumns = []] = facts.columns;
       checkColumns(dialect, tests.map(columnCheck), columns);
       const actions: StepAction[] = [];
-      if (moved.length) {
-        const [total, bad, ...perRule] = facts.values.map((v) => Number(v[0] ?? 0));
-        const each = perRule.slice(0, moved.length);
-        const dbtCount = perRule.slice(moved.length);
+      if (flagging) {
+        const [total = 0, bad = 0, ...rest] = (facts.values[0] ?? []).map(Number);
+        const each = rest.slice(0, failures.length);
+        const distinct = rest.slice(failures.length);
+        // dbt's failure count: the rows, or for unique and accepted_values the values; its `limit` caps it.
+        const dbtCount = failures.map((f, i) => {
+          const n = f.distinct ? distinct.shift()! : each[i]!;
+          return f.test.config.limit === undefined ? n : Math.min(n, f.test.config.limit);
+        });
         const byRule = failures.map((f, i) => `${f.test.name} ${each[i]}`).join(', ');
-        const tripped = target.maxRate !== undefined && total! > 0 && bad! / total! > target.maxRate;
+        const tripped = target.maxRate !== undefined && total > 0 && bad / total > target.maxRate;
         const outcomes = failures.map(({ test }, i): TestOutcome => ({
           kind: 'test-result', name: test.name, status: each[i]! === 0 ? 'pass' : tripped ? 'fail' : 'warn', failures: dbtCount[i]!,
           quarantined: tripped ? 0 : each[i]!, file: test.file, line: test.line,
           message: each[i]! === 0 ? undefined : tripped ? `${rows(each[i]!)} failed; the batch broke max_quarantine_rate` : `${rows(each[i]!)} quarantined into ${target.quarantine.name}`,
         }));
         if (tripped) {
-          const error = new ModelError(`${bad} of ${total} rows (${((bad! / total!) * 100).toFixed(2)}%) broke quarantine rules (${byRule}), above max_quarantine_rate ${target.maxRate}; nothing was published`);
+          const error = new ModelError(`${bad} of ${total} rows (${((bad / total) * 100).toFixed(2)}%) broke quarantine rules (${byRule}), above max_quarantine_rate ${target.maxRate}; nothing was published`);
           error.tests = outcomes;
           throw error;
         }
-        actions.push(...moveAside(dialect, stageSql, target, columns, quarantineColumns, failures, anyFailure, facts.unit));
-        if (bad! > 0) actions.push({ kind: 'note', message: `quarantined ${bad} of ${total} rows into ${target.quarantine.schema}.${target.quarantine.name}: ${byRule}` });
+        actions.push(...moveAside(dialect, stageSql, target, columns, quarantineColumns, failures, bad, facts.unit));
+        if (bad > 0) actions.push({ kind: 'note', message: `quarantined ${bad} of ${total} rows into ${target.quarantine.schema}.${target.quarantine.name}: ${byRule}` });
         actions.push(...outcomes);
       }
       // Judged after the moves: an error test sees only the rows that would be published.
       actions.push(...judgeActions(dialect, judged.map((t) => judgedOn(t, stageSql)), 'rollback'));
       return actions;
     },
+  }];
+}
+
+/**
+ * Every rule is evaluated once, in one pass over the staged rows, into a temporary table of the
+ * failing rows (their row id, their columns, a 0/1 flag per rule, the values dbt counts
+ * distinctly); the counts and the quarantine insert read that small table, not the stage, and
+ * the delete finds the rows by id.
+ * `counts` yields, one per row: the staged rows, the failing rows, the failing rows per rule,
+ * then the distinct failing values of each rule that counts values.
+ */
+function flagRows(dialect: SqlDialect, stageSql: string, failures: readonly Failure[]): { create: StepAction; counts: string } {
+  const flags = dialect.tempRelation(FLAGS);
+  const flag = failures.map((f, i) => `case when ${f.condition} then 1 else 0 end as sf_fail_${i}`);
+  const values = failures.flatMap((f, i) => (f.distinct ? [`${f.distinct} as sf_value_${i}`] : []));
+  const create = {
+    sql: `create temp table ${dialect.quoteIdentifier(FLAGS)} as\nselect * from (\n  select sf_row.${dialect.rowId} as sf_rowid, sf_row.*, ${[...flag, ...values].join(', ')}\n  from ${stageSql} as sf_row\n) as sf_checked\n`
+      + `where ${failures.map((_, i) => `sf_fail_${i} = 1`).join(' or ')}`,
   };
+  const parts = [
+    `count(*) as sf_n from ${stageSql}`,
+    `count(*) as sf_n from ${flags}`,
+    ...failures.map((_, i) => `count(*) as sf_n from ${flags} where sf_fail_${i} = 1`),
+    ...failures.flatMap((f, i) => (f.distinct ? [`count(distinct sf_value_${i}) as sf_n from ${flags} where sf_fail_${i} = 1`] : [])),
+  ];
+  const counts = `select sf_n from (\n${parts.map((p, i) => `  ${i ? 'union all ' : ''}select ${i} as sf_i, ${p}`).join('\n')}\n) as sf_counts\norder by sf_i`;
+  return { create, counts };
 }
 
 /** Create (or widen) the quarantine table, replace this unit's rows in it, move the failing rows. */
@@ -88,15 +118,16 @@ function moveAside(
   target: AuditTarget,
   columns: readonly ColumnInfo[],
   existing: readonly ColumnInfo[],
-  failures: readonly { test: GenericTestDeclaration; condition: string; reason: string }[],
-  anyFailure: string,
+  failures: readonly Failure[],
+  bad: number,
   unit: { runId: string; now: () => string },
 ): StepAction[] {
   const q = dialect.renderRelation(target.quarantine);
+  const flags = dialect.tempRelation(FLAGS);
   const quote = (c: string) => dialect.quoteIdentifier(c);
   const lit = (s: string) => dialect.stringLiteral(s);
-  const list = (pick: (f: (typeof failures)[number]) => string) =>
-    `substr(${failures.map((f) => `case when ${f.condition} then ${lit(`, ${pick(f)}`)} else '' end`).join(' || ')}, 3)`;
+  const list = (pick: (f: Failure) => string) =>
+    `substr(${failures.map((f, i) => `case when sf_row.sf_fail_${i} = 1 then ${lit(`, ${pick(f)}`)} else '' end`).join(' || ')}, 3)`;
   const actions: StepAction[] = [];
   if (existing.length === 0) {
     const sfColumns = SF_COLUMNS.map((c) => `cast(null as text) as ${quote(c)}`).join(', ');
@@ -106,13 +137,15 @@ function moveAside(
   }
   if (target.scope.clear === 'all') actions.push({ sql: `delete from ${q}` });
   else if (target.scope.clear) actions.push({ sql: `delete from ${q} where ${target.scope.clear}` });
-  const names = [...columns.map((c) => quote(c.name)), ...SF_COLUMNS.map(quote)].join(', ');
-  actions.push({
-    sql: `insert into ${q} (${names})\nselect ${columns.map((c) => `sf_row.${quote(c.name)}`).join(', ')}, ${list((f) => f.test.name)}, ${list((f) => f.reason)}, `
-      + `${lit(unit.runId)}, ${target.scope.partitionKey ?? 'null'}, ${lit(unit.now())}\n`
-      + `from ${stageSql} as sf_row\nwhere ${anyFailure}`,
-  });
-  actions.push({ sql: `delete from ${stageSql} as sf_row\nwhere ${anyFailure}` });
+  if (bad > 0) {
+    const names = [...columns.map((c) => quote(c.name)), ...SF_COLUMNS.map(quote)].join(', ');
+    actions.push({
+      sql: `insert into ${q} (${names})\nselect ${columns.map((c) => `sf_row.${quote(c.name)}`).join(', ')}, ${list((f) => f.test.name)}, ${list((f) => f.reason)}, `
+        + `${lit(unit.runId)}, ${target.scope.partitionKey ?? 'null'}, ${lit(unit.now())}\n`
+        + `from ${flags} as sf_row`,
+    });
+    actions.push({ sql: `delete from ${stageSql}\nwhere ${dialect.rowId} in (select sf_rowid from ${flags})` });
+  }
+  actions.push({ sql: `drop table ${flags}` });
   return actions;
 }
-

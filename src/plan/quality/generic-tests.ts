@@ -48,44 +48,58 @@ export function genericTestSql(dialect: SqlDialect, t: GenericTestDeclaration, r
   }
 }
 
+/** A row-level test as a condition on one staged row (alias `sf_row`). */
+export interface RowFailure {
+  readonly condition: string;
+  /** Why, in words, for the quarantine table's sf_reason. */
+  readonly reason: string;
+  /** Where dbt counts distinct values of the failing rows (unique, accepted_values), that value. */
+  readonly distinct?: string | undefined;
+}
+
 /**
- * For a row-level test: the condition a staged row (alias `sf_row`) fails, and why in words.
- * The same rows dbt's query reports, one by one (every row of a duplicated value for unique).
+ * For a row-level test: the condition a staged row fails, and why in words. The same rows
+ * dbt's query reports, one by one (every row of a duplicated value for unique).
  */
-export function rowFailure(dialect: SqlDialect, t: GenericTestDeclaration, stage: string, to?: string): { condition: string; reason: string } {
+export function rowFailure(dialect: SqlDialect, t: GenericTestDeclaration, stage: string, to?: string): RowFailure {
   const column = t.column ?? String(t.args['column_name'] ?? '');
   const col = `sf_row.${column}`;
-  let condition: string;
-  let reason: string;
-  switch (t.test) {
-    case 'not_null':
-      [condition, reason] = [`${col} is null`, `${column} is null`];
-      break;
-    case 'unique':
-      [condition, reason] = [`${col} in (select ${column} from ${stage} where ${column} is not null group by ${column} having count(*) > 1)`, `${column} is not unique`];
-      break;
-    case 'accepted_values': {
-      const quote = t.args['quote'] !== false;
-      const values = (t.args['values'] as unknown[]).map((v) => (quote ? dialect.stringLiteral(String(v)) : String(v)));
-      [condition, reason] = [`${col} is not null and ${col} not in (${values.join(', ')})`, `${column} is not one of ${values.join(', ')}`];
-      break;
+  const where = t.config.where;
+  const failure = ((): RowFailure => {
+    switch (t.test) {
+      case 'not_null':
+        return { condition: `${col} is null`, reason: `${column} is null` };
+      case 'unique':
+        // Duplicates among the rows the test's `where` keeps, as dbt's query counts them.
+        return {
+          condition: `${col} in (select ${column} from ${stage} where ${where ? `(${where}) and ` : ''}${column} is not null group by ${column} having count(*) > 1)`,
+          reason: `${column} is not unique`,
+          distinct: col,
+        };
+      case 'accepted_values': {
+        const quote = t.args['quote'] !== false;
+        const values = (t.args['values'] as unknown[]).map((v) => (quote ? dialect.stringLiteral(String(v)) : String(v)));
+        return { condition: `${col} is not null and ${col} not in (${values.join(', ')})`, reason: `${column} is not one of ${values.join(', ')}`, distinct: col };
+      }
+      case 'relationships': {
+        // NOT IN over the parent's non-null keys, not a correlated NOT EXISTS: the same rows, but
+        // every engine reads the parent once (SQLite ran NOT EXISTS as a scan of the parent per
+        // row: 13 s for 1M rows against 1,220 parents, 40 ms this way).
+        const field = String(t.args['field']);
+        return {
+          condition: `${col} is not null and ${col} not in (select sf_parent.${field} from ${to} as sf_parent where sf_parent.${field} is not null)`,
+          reason: `${column} has no match in ${String(t.args['to'])}.${field}`,
+        };
+      }
+      case 'expression': {
+        const expr = `${t.column ? `${t.column} ` : ''}${String(t.args['expression'])}`;
+        return { condition: `not (${dialect.adaptModelSql(expr)})`, reason: `${expr} is not true` };
+      }
+      default:
+        throw new Error(`${t.test} is not a row-level test`);
     }
-    case 'relationships':
-      // NOT IN over the parent's non-null keys, not a correlated NOT EXISTS: the same rows, but
-      // every engine reads the parent once (SQLite ran NOT EXISTS as a scan of the parent per
-      // row: 13 s for 1M rows against 1,220 parents, 40 ms this way).
-      [condition, reason] = [`${col} is not null and ${col} not in (select sf_parent.${String(t.args['field'])} from ${to} as sf_parent where sf_parent.${String(t.args['field'])} is not null)`,
-        `${column} has no match in ${String(t.args['to'])}.${String(t.args['field'])}`];
-      break;
-    case 'expression': {
-      const expr = `${t.column ? `${t.column} ` : ''}${String(t.args['expression'])}`;
-      [condition, reason] = [`not (${dialect.adaptModelSql(expr)})`, `${expr} is not true`];
-      break;
-    }
-    default:
-      throw new Error(`${t.test} is not a row-level test`);
-  }
-  return { condition: t.config.where ? `(${t.config.where}) and (${condition})` : condition, reason };
+  })();
+  return where ? { ...failure, condition: `(${where}) and (${failure.condition})` } : failure;
 }
 
 /** The number of failing rows, as dbt counts them (its `limit` applied first). */
