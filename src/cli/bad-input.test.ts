@@ -63,7 +63,7 @@ describe('invalid projects exit 2 and write nothing', () => {
     await expectInvalid({ 'models/x/big.sql': 'select 1' }, /two nodes are named 'big': models\/big\.sql and models\/x\/big\.sql/);
   });
   it('unknown config() key', async () => {
-    await expectInvalid({ 'models/x.sql': "{{ config(materialize='table') }}select 1" }, /models\/x\.sql:1: bad config\(\) in model 'x': unknown key\(s\) 'materialize'/);
+    await expectInvalid({ 'models/x.sql': "{{ config(materialize='table') }}select 1" }, /models\/x\.sql:1: bad config\(\) in model 'x': unknown config 'materialize': did you mean 'materialized'\?/);
   });
   it('bad config() value', async () => {
     await expectInvalid({ 'models/x.sql': "{{ config(tags='daily') }}select 1" }, /models\/x\.sql:1: bad config\(\) in model 'x': tags: expected array/);
@@ -80,7 +80,7 @@ describe('invalid projects exit 2 and write nothing', () => {
   });
   it('bad --vars, unknown target, unknown option', async () => {
     p = tempProject(GOOD);
-    expect(await p.sf('build', '--vars', '{nope')).toMatchObject({ code: 2, err: expect.stringMatching(/--vars is not valid JSON/) });
+    expect(await p.sf('build', '--vars', '{nope')).toMatchObject({ code: 2, err: expect.stringMatching(/--vars is not valid YAML or JSON/) });
     expect(await p.sf('build', '--target', 'prd')).toMatchObject({ code: 2, err: expect.stringMatching(/no target named 'prd'/) });
     expect((await p.sf('build', '--bogus')).code).toBe(2);
     expect(existsSync(join(p.dir, DB))).toBe(false);

@@ -1,6 +1,7 @@
 // `sf` commands. Maps outcomes to exit codes: 0 success; 1 a node failed; 2 the project or
 // the command is invalid and nothing ran.
 import { Command, CommanderError, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { isUserError, UserError, UserErrors } from '../util/errors.js';
 import { consolePrinter, formatEvent, printSummary, printUserError, type Printer } from './printer.js';
 import { Output } from './output.js';
@@ -27,6 +28,8 @@ interface CommonOptions {
   config?: string;
   target?: string;
   vars?: string;
+  profilesDir?: string;
+  profile?: string;
   /** false with --no-partial-parse. */
   partialParse?: boolean;
   select?: string[];
@@ -96,7 +99,9 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
       .option('--config <file>', 'config file (default: sf.config.ts or the *.config.ts importing sf-transform)')
       .option('-t, --target <name>', 'target from the config (default: defaultTarget)')
-      .option('--vars <json>', 'JSON object of vars, over the config\'s vars')
+      .option('--vars <yaml>', 'vars over the config\'s: a YAML or JSON mapping, e.g. \'{key: value}\'')
+      .option('--profiles-dir <dir>', 'dbt projects: the folder holding profiles.yml (default: DBT_PROFILES_DIR, the project directory, ~/.dbt)')
+      .option('--profile <name>', 'dbt projects: the profile to use, over dbt_project.yml\'s')
       .option('--no-partial-parse', 'render every template again, ignoring what target/partial_parse/ kept from the last compile');
     if (selection) {
       cmd
@@ -109,7 +114,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
   /** Loads the project and says what in it sf ignores (unknown keys in property files). */
   const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions, { seedErrors = false, listOnly = false } = {}) => {
     const project = await load({ ...projectOptions(opts), seedErrors, listOnly });
-    for (const w of project.manifest.warnings) p.err(`${paint.warn('warning:')} ${w}`);
+    for (const w of [...project.config.warnings, ...project.manifest.warnings, ...project.compiled.warnings]) p.err(`${paint.warn('warning:')} ${w}`);
     return project;
   };
 
@@ -385,7 +390,10 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
 }
 
 function projectOptions(opts: CommonOptions) {
-  return { projectDir: projectDirOf(opts), configFile: opts.config, target: opts.target, vars: parseVars(opts.vars), partialParse: opts.partialParse };
+  return {
+    projectDir: projectDirOf(opts), configFile: opts.config, target: opts.target, vars: parseVars(opts.vars), partialParse: opts.partialParse,
+    profilesDir: opts.profilesDir, profile: opts.profile,
+  };
 }
 
 /** `--project-dir`, else the nearest folder up from here holding a config (else here, to say none was found). */
@@ -393,18 +401,19 @@ function projectDirOf(opts: { projectDir?: string | undefined; config?: string |
   return opts.projectDir ?? (opts.config ? '.' : findProjectDir(process.cwd()) ?? '.');
 }
 
+/** --vars in dbt's form: a YAML mapping (`{key: value}`, `key: value`), JSON included. */
 function parseVars(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseYaml(text);
   } catch (err) {
-    throw new UserError('BAD_ARGUMENT', `--vars is not valid JSON: ${(err as Error).message}`, {
-      hint: `pass an object, e.g. --vars '{"start_date": "2026-05-01"}'`,
+    throw new UserError('BAD_ARGUMENT', `--vars is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`, {
+      hint: `pass a mapping, e.g. --vars '{start_date: 2026-05-01}' or --vars '{"start_date": "2026-05-01"}'`,
     });
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UserError('BAD_ARGUMENT', '--vars must be a JSON object', { hint: `e.g. --vars '{"k": "v"}'` });
+    throw new UserError('BAD_ARGUMENT', '--vars must be a mapping of names to values', { hint: `e.g. --vars '{k: v}' or --vars 'k: v'` });
   }
   return value as Record<string, unknown>;
 }

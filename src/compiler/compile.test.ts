@@ -141,7 +141,7 @@ describe('template errors carry file, line and a hint', () => {
       'models/b.sql': "select 1\n{{ config(materialized='tabel') }}",
     });
     expect(errors.map((e) => e.code)).toEqual(['MODEL_CONFIG', 'MODEL_CONFIG']);
-    expect(errors[0]!.message).toContain("unknown key(s) 'materialised'");
+    expect(errors[0]!.message).toContain("unknown config 'materialised': did you mean 'materialized'?");
     expect(errors[1]!.format()).toMatch(/^models\/b\.sql:2: bad config\(\) in model 'b': materialized:/);
   });
 

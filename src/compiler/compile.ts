@@ -7,7 +7,7 @@ import nunjucks from 'nunjucks';
 import type { ModelSettings, ResolvedConfig } from '../config/types.js';
 import { sourceRelation } from '../config/sources.js';
 import { mergeSettings } from '../parser/folder-settings.js';
-import type { Manifest, ModelNode } from '../parser/nodes.js';
+import type { Manifest, ModelNode, SeedNode } from '../parser/nodes.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { Relation, SqlDialect } from '../adapters/types.js';
 import { UserError, UserErrors } from '../util/errors.js';
@@ -16,6 +16,9 @@ import { relative } from 'node:path';
 import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type TokenTarget } from './context.js';
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
+import { installJinjaCompat } from './jinja-compat.js';
+import { crossDbMacros } from './cross-db.js';
+import { relationNaming, type NamedNode } from './naming.js';
 import { hashOf, noReads, RenderCache, type CachedRender, type CurrentInputs } from './render-cache.js';
 import { staticRender } from './static-calls.js';
 import { templateError } from './template-errors.js';
@@ -58,21 +61,17 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const { config, manifest, dialect } = inputs;
   const errors: UserError[] = [];
   const env = new nunjucks.Environment(null, { autoescape: false, dev: true, ...PRINTING_UNDEFINED_FAILS });
+  installJinjaCompat(env);
   let current: RenderState | undefined;
   // Filled once every model is rendered; until then a relation is guessed from folder settings.
   const relations = new Map<string, Relation>();
-  const seeds: CompiledSeed[] = manifest.seeds.map((node) => ({
-    node,
-    relation: { schema: config.seeds.schema ?? dialect.defaultSchema, name: node.name },
-  }));
-  for (const s of seeds) relations.set(s.node.name, s.relation);
   const modelByName = new Map(manifest.models.map((m) => [m.name, m]));
   const relationOf = (target: Exclude<TokenTarget, { kind: 'this' }>): Relation => {
     if (target.kind === 'source') return sourceRelation(config.sources, target.source, target.table);
     const known = relations.get(target.name);
     if (known) return known;
     const node = modelByName.get(target.name)!;
-    return { schema: node.folderSettings.schema ?? dialect.defaultSchema, name: node.folderSettings.alias ?? node.name };
+    return modelRelation(node, node.folderSettings);
   };
 
   const vars = { ...config.vars, ...inputs.cliVars };
@@ -89,7 +88,50 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     timeLiteral: (iso) => dialect.timeLiteral(iso),
   }, () => current!);
 
+  // dbt's cross-database macros, as dbt.<name> and by the bare name (a project macro of the name wins).
+  const crossDb = crossDbMacros(dialect.engine);
+  env.addGlobal('dbt', crossDb);
+  for (const [name, fn] of Object.entries(crossDb)) env.addGlobal(name, fn);
   const macroHashes = loadMacros(env, manifest, errors, (name) => current?.reads.macros.add(name));
+  const naming = relationNaming({
+    dbt: config.dbt !== undefined,
+    targetSchema: dialect.defaultSchema,
+    macro: (name) => (macroHashes.has(name) ? env.getGlobal(name) as (...args: unknown[]) => unknown : undefined),
+    asRender: (node, call) => {
+      const saved = current;
+      const state = freshState({ kind: 'model', id: node.unique_id, name: node.name, path: node.original_file_path, rawSql: '', folderSettings: {} }, STATIC_CONTEXT, {});
+      current = state;
+      try {
+        return call();
+      } finally {
+        errors.push(...state.errors);
+        current = saved;
+      }
+    },
+    errors,
+  });
+  const named = (node: ModelNode | SeedNode, settings: Readonly<Record<string, unknown>>): NamedNode => ({
+    name: node.name, resource_type: node.kind, unique_id: node.id, path: node.path, original_file_path: node.path, package_name: config.name, config: settings,
+  });
+  function modelRelation(node: ModelNode, settings: Readonly<ModelSettings>): Relation {
+    const n = named(node, settings);
+    return { schema: naming.schema(n, settings.schema), name: naming.alias(n, settings.alias) };
+  }
+  const seeds: CompiledSeed[] = manifest.seeds.map((node) => {
+    const n = named(node, { schema: node.schema, alias: node.alias });
+    return { node, relation: { schema: naming.schema(n, node.schema ?? config.seeds.schema), name: naming.alias(n, node.alias) } };
+  });
+  for (const s of seeds) relations.set(s.node.name, s.relation);
+  // dbt's adapter.dispatch('name'[, 'namespace']): the project's <engine>__name, else default__name.
+  env.addGlobal('adapter', {
+    dispatch: (name: unknown, _namespace?: unknown) => {
+      const candidates = [`${dialect.engine}__${String(name)}`, `default__${String(name)}`];
+      const found = candidates.find((c) => macroHashes.has(c));
+      if (!found) throw new Error(`adapter.dispatch('${String(name)}'): no macro named ${candidates.join(' or ')} in the project's macros`);
+      return env.getGlobal(found);
+    },
+    quote: (identifier: unknown) => dialect.quoteIdentifier(String(identifier)),
+  });
   /** Names a template can print, for "did you mean" on an undefined one. */
   const knownNames = () => Object.keys((env as unknown as { globals: Record<string, unknown> }).globals);
   const secrets = secretValues(processEnv);
@@ -114,8 +156,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     }
   }
   const ownRelation = (node: ModelNode, state: RenderState): Relation => {
-    const settings = mergeSettings(node.folderSettings, state.known, state.settings);
-    return { schema: settings.schema ?? dialect.defaultSchema, name: settings.alias ?? node.name };
+    return modelRelation(node, mergeSettings(node.folderSettings, state.known, state.settings));
   };
 
   /** The SQL that will run, checked for every secret value (one in a relation name too). */
@@ -165,7 +206,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     if (hit && stillResolves(hit)) {
       const state: RenderState = {
         ...freshState(node, STATIC_CONTEXT, {}), settings: hit.settings, refs: new Set(hit.refs),
-        sources: new Map(hit.sources.map((s) => [`${s.source}.${s.table}`, s])),
+        sources: new Map(hit.sources.map((s) => [`${s.source}.${s.table}`, s])), warnings: [...(hit.warnings ?? [])],
       };
       rendered.push({ node, text: hit.text, state });
       reused.add(node.name);
@@ -187,8 +228,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       // `;`), to be said with other template errors if there are any.
       if (r.state.errors.length === 0) {
         oneStatement(r.text, node, statementErrors);
-        const { settings, refs, sources, reads } = r.state;
-        cache.store(node.name, key, { text: r.text, settings, refs: [...refs], sources: [...sources.values()] }, reads, now);
+        const { settings, refs, sources, reads, warnings } = r.state;
+        cache.store(node.name, key, { text: r.text, settings, refs: [...refs], sources: [...sources.values()], ...(warnings.length ? { warnings } : {}) }, reads, now);
       }
       rendered.push(r);
     } catch (err) {
@@ -353,7 +394,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }): Snippet =>
     renderLoose(text, at, {}, at.what ?? `test ${at.name}`, at.what ? `check the template in ${at.file}` : 'check the templated value declared here');
 
-  return { models, seeds, tests, disabled, reused, render, renderGenericTest, renderSnippet };
+  const warnings = [...new Set(enabled.flatMap((r) => r.state.warnings))];
+  return { models, seeds, tests, disabled, warnings, reused, render, renderGenericTest, renderSnippet };
 }
 
 /**
@@ -402,7 +444,7 @@ function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'na
 
 /** The state of a render that has read nothing yet. */
 function freshState(node: ModelNode, ctx: RenderContext, known: Readonly<ModelSettings>): RenderState {
-  return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], reads: noReads() };
+  return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], warnings: [], reads: noReads() };
 }
 
 /** Installs the project's macros; returns each macro's hash (its file's text), for the render cache. */

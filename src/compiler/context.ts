@@ -10,6 +10,7 @@ import { MODEL_SETTING_KEYS, modelSettingsSchema, formatZodIssues, singularTestC
 import { UserError, type UserErrorCode } from '../util/errors.js';
 import { guardSecretFields, holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
 import { didYouMean } from '../util/suggest.js';
+import { judgeConfigKey } from '../dbt/config-keys.js';
 import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
 import type { RenderReads } from './render-cache.js';
@@ -34,6 +35,8 @@ export interface RenderState {
   readonly refs: Set<string>;
   readonly sources: Map<string, { source: string; table: string }>;
   readonly errors: UserError[];
+  /** What its config() sets that sf does not apply (`file:line: ...`), said once a model. */
+  readonly warnings: string[];
   /** A singular test's config() settings. */
   testConfig?: SingularTestConfig;
   /** What the render read besides its template (render-cache.ts). */
@@ -59,7 +62,7 @@ export interface ContextInputs {
   readonly timeLiteral: (iso: string) => string;
 }
 
-export const RESERVED_GLOBALS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'target', 'this', 'sf'];
+export const RESERVED_GLOBALS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'target', 'this', 'sf', 'adapter', 'return', 'dbt'];
 
 /** What prints as `token` and reads like a dbt Relation (schema, name, identifier, render()). */
 export function relationValue(target: TokenTarget, relation: () => RelationLike): object {
@@ -140,7 +143,21 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
       } else state.testConfig = { ...state.testConfig, ...test.data };
       return '';
     }
-    const parsed = modelSettingsSchema.safeParse(settings, { reportInput: true });
+    // dbt's other configs: kept out of the settings, judged (dbt/config-keys.ts).
+    const own: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(settings)) {
+      const verdict = judgeConfigKey(key);
+      if (verdict.kind === 'sf') own[key] = value;
+      if (!verdict.message) continue;
+      if (verdict.error) {
+        fail(state, { code: 'MODEL_CONFIG', message: `bad config() in model '${state.node.name}': ${verdict.message}`, pattern: callPattern('config') });
+      } else {
+        const line = lineOf(state.node.rawSql, callPattern('config'));
+        const warning = `${state.node.path}${line ? `:${line}` : ''}: ${verdict.message}`;
+        if (!state.warnings.includes(warning)) state.warnings.push(warning);
+      }
+    }
+    const parsed = modelSettingsSchema.safeParse(own, { reportInput: true });
     if (!parsed.success) {
       fail(state, {
         code: 'MODEL_CONFIG',

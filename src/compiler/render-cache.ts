@@ -30,6 +30,8 @@ export interface CachedRender {
   readonly refs: readonly string[];
   readonly sources: readonly { readonly source: string; readonly table: string }[];
   readonly settings: ModelSettings;
+  /** What the render's config() set that sf does not apply, said again on a cache hit. */
+  readonly warnings?: readonly string[] | undefined;
 }
 
 interface Entry extends CachedRender {
@@ -60,7 +62,7 @@ export function hashOf(value: unknown): string {
 const BUILD = (() => {
   const self = fileURLToPath(import.meta.url);
   const ext = extname(self);
-  return ['render-cache', 'compile', 'context', 'resolve'].map((m) => statSync(join(dirname(self), `${m}${ext}`)).mtimeMs).join(':');
+  return ['render-cache', 'compile', 'context', 'resolve', 'jinja-compat', 'cross-db', 'naming'].map((m) => statSync(join(dirname(self), `${m}${ext}`)).mtimeMs).join(':');
 })();
 
 export class RenderCache {
@@ -98,6 +100,7 @@ export class RenderCache {
     this.#changed = true;
     this.#next[name] = {
       key, text: render.text, refs: render.refs, sources: render.sources, settings: render.settings,
+      ...(render.warnings?.length ? { warnings: render.warnings } : {}),
       vars: [...reads.vars].map((v) => [v, now.varHash(v)]),
       env: [...reads.env].map((e) => [e, now.envHash(e)]),
       macros: [...reads.macros].map((m) => [m, now.macroHash(m) ?? '']),

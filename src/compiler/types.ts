@@ -67,6 +67,8 @@ export interface CompiledProject {
   readonly tests: readonly CompiledTest[];
   /** Models with enabled: false (not rendered when a folder default disables them). */
   readonly disabled: readonly string[];
+  /** What models' config() set that sf does not apply (`file:line: ...`). */
+  readonly warnings: readonly string[];
   /** Models whose first render came from the render cache (target/partial_parse/), not Nunjucks. */
   readonly reused: ReadonlySet<string>;
   /**

@@ -8,8 +8,9 @@ import { didYouMean } from '../util/suggest.js';
 import { escapeRegExp } from '../util/regex.js';
 import { blankComments, configIssues, lineOfPath } from './errors.js';
 import { configSchema } from './schema.js';
+import { DBT_PROJECT_FILE, isDbtProject, loadDbtProject, type DbtLoadOptions } from '../dbt/project.js';
 import { resolveSources } from './sources.js';
-import type { ResolvedConfig, SfConfig } from './types.js';
+import { DEFAULT_PATHS, type ResolvedConfig, type SfConfig } from './types.js';
 
 const CONFIG_NAMES = ['sf.config.ts', 'sf.config.mts', 'sf.config.js', 'sf.config.mjs'];
 
@@ -44,7 +45,9 @@ export function findConfigFile(projectDir: string): string {
       hint: 'name the one to use with --config <file>',
     });
   }
-  throw new UserError('CONFIG_NOT_FOUND', `no sf config file in ${projectDir}`, {
+  // A dbt project runs as it is (dbt/project.ts).
+  if (isDbtProject(projectDir)) return join(projectDir, DBT_PROJECT_FILE);
+  throw new UserError('CONFIG_NOT_FOUND', `no sf config file (or dbt_project.yml) in ${projectDir}`, {
     hint: "create sf.config.ts exporting defineConfig({...}) from 'sf-transform', or run `sf init <dir>`",
   });
 }
@@ -64,12 +67,18 @@ export function findProjectDir(start: string): string | undefined {
   }
 }
 
-export async function loadConfig(projectDir: string, configFile?: string): Promise<ResolvedConfig> {
+/** How a dbt project's profile is chosen (--profiles-dir, --profile, --target) and what its templates read. */
+export type DbtOptions = Omit<DbtLoadOptions, 'env' | 'cliVars'> & Partial<Pick<DbtLoadOptions, 'env' | 'cliVars'>>;
+
+export async function loadConfig(projectDir: string, configFile?: string, dbt: DbtOptions = {}): Promise<ResolvedConfig> {
   const dir = resolve(projectDir);
   const path = configFile ? resolve(dir, configFile) : findConfigFile(dir);
   if (!existsSync(path)) throw new UserError('CONFIG_NOT_FOUND', `config file ${configFile ?? path} does not exist${configFile ? ` in ${dir}` : ''}`);
   if (statSync(path).isDirectory()) {
     throw new UserError('CONFIG_NOT_FOUND', `--config ${configFile} is a folder, not a config file`, { hint: 'name the file, e.g. --config sf.config.ts (or --project-dir for the folder)' });
+  }
+  if (basename(path) === DBT_PROJECT_FILE) {
+    return deepFreeze(loadDbtProject(dirname(path), { ...dbt, env: dbt.env ?? process.env, cliVars: dbt.cliVars ?? {} }));
   }
   // `import { defineConfig } from 'sf-transform'` in the config resolves to this build's config module
   // (or its source, under tests): light, so loading a config pulls in no engine code.
@@ -130,6 +139,9 @@ export function resolveConfig(raw: unknown, projectDir: string, configPath: stri
   return deepFreeze({
     projectDir,
     configPath,
+    paths: DEFAULT_PATHS,
+    seedFolders: {},
+    warnings: [],
     name: c.name,
     targets: c.targets,
     defaultTarget,

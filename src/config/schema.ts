@@ -79,6 +79,7 @@ const targetSchema = z.discriminatedUnion('type', [
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
       .refine(isSecretEnvName, 'name DATABASE_URL or a variable starting with SF_SECRET_, so sf masks its value in output')
       .optional(),
+    passwordEnv: z.string().refine(isSecretEnvName, 'a secret variable name (SF_SECRET_*, DBT_ENV_SECRET_*, SF_PG_PASSWORD, PGPASSWORD), so sf masks its value').optional(),
     lockTimeout,
     retries,
   }).refine(

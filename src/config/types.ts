@@ -129,6 +129,11 @@ export interface PostgresTarget {
    * `SF_SECRET_`, so its value is masked in everything sf prints.
    */
   urlEnv?: string;
+  /**
+   * Name of an environment variable holding the password, over SF_PG_PASSWORD and PGPASSWORD
+   * (a secret name: SF_SECRET_*, DBT_ENV_SECRET_*). Set by a dbt profile's `password`.
+   */
+  passwordEnv?: string;
   /** Seconds to wait for another process writing the same model (default 60). */
   lockTimeout?: number;
   /** Retries of a step that failed on a transient error (default 3). */
@@ -224,9 +229,37 @@ export function defineConfig(config: SfConfig): SfConfig {
   return config;
 }
 
+/** A seed's settings from dbt_project.yml's `seeds:` (dbt's names), per folder or file. */
+export interface SeedSettings {
+  schema?: string;
+  alias?: string;
+  column_types?: Record<string, string>;
+  delimiter?: string;
+  quote_columns?: boolean;
+  enabled?: boolean;
+  tags?: string[];
+}
+
+/** Where a project's files are, relative to its directory (dbt's model-paths, seed-paths, ...). */
+export interface ProjectPaths {
+  readonly models: readonly string[];
+  readonly seeds: readonly string[];
+  readonly macros: readonly string[];
+  readonly tests: readonly string[];
+}
+
+export const DEFAULT_PATHS: ProjectPaths = { models: ['models'], seeds: ['seeds'], macros: ['macros'], tests: ['tests'] };
+
 export interface ResolvedConfig {
   readonly projectDir: string;
   readonly configPath: string;
+  readonly paths: ProjectPaths;
+  /** Per seed folder or file, relative to a seed path ('' for all): dbt_project.yml's seed configs. */
+  readonly seedFolders: Readonly<Record<string, Readonly<SeedSettings>>>;
+  /** Set for a dbt project (dbt_project.yml): relations are named as dbt names them. */
+  readonly dbt?: { readonly profile: string; readonly profilesFile: string } | undefined;
+  /** What the project's configuration says that sf ignores or does not apply, `file:line: ...`. */
+  readonly warnings: readonly string[];
   readonly name: string;
   readonly targets: Readonly<Record<string, Readonly<TargetConfig>>>;
   readonly defaultTarget: string;

@@ -68,16 +68,16 @@ seeds:
 
 /** name -> [status, failures]. */
 const EXPECTED: Record<string, [string, number]> = {
-  row_count_people: ['fail', 1],
+  row_count_people_10: ['fail', 1],
   unique_people_id: ['fail', 2],
   unique_people_id_2: ['warn', 2],
   not_null_people_name: ['fail', 1],
   not_null_people_name_2: ['pass', 0],
-  accepted_values_people_status: ['fail', 2],
-  accepted_values_people_status_2: ['fail', 1],
+  accepted_values_people_status__active__inactive: ['fail', 2],
+  accepted_values_people_status__active__inactive_2: ['fail', 1],
   not_null_people_status: ['warn', 1],
-  relationships_people_team_id: ['fail', 2],
-  expression_people_score: ['fail', 1],
+  relationships_people_team_id__team_id__ref_teams_: ['fail', 2],
+  dbt_utils_expression_is_true_people_score___0: ['fail', 1],
   assert_no_negative_scores: ['fail', 1],
   assert_teams_named: ['pass', 0],
 };
@@ -136,7 +136,7 @@ describe.each(ENGINES)('data tests on %s', (engine) => {
     const onTeams = await p.sf('test', '--select', 'teams');
     // As dbt's eager selection: the relationships test pointing at teams comes along.
     expect(onTeams.text).toContain('Done. PASS=1 WARN=0 ERROR=1 SKIP=0 TOTAL=2');
-    expect(onTeams.text).toMatch(/FAIL 2 relationships_people_team_id/);
+    expect(onTeams.text).toMatch(/FAIL 2 relationships_people_team_id__team_id__ref_teams_/);
     const warnOnly = await p.sf('test', '--select', 'not_null_people_status');
     expect(warnOnly.code).toBe(0);
     expect((await p.sf('test', '--select', 'not_null_people_status', '--warn-error')).code).toBe(1);
@@ -261,15 +261,15 @@ models:
     } });
     const run = await p.sf('build');
     expect(run.code, run.text).toBe(0);
-    expect(run.text).toMatch(/quarantined 4 of 6 rows into \S*items__quarantine: unique_items_id 2, expression_items_qty 1, relationships_items_product 1, not_null_items_product 1/);
+    expect(run.text).toMatch(/quarantined 4 of 6 rows into \S*items__quarantine: unique_items_id 2, dbt_utils_expression_is_true_items_qty___0 1, relationships_items_product__product__ref_products_ 1, not_null_items_product 1/);
     const ids = async (rel: string) => (await p.query(`select id from ${p.sql(rel)} order by id`)).map((r) => Number(r['id']));
     expect(await ids('items')).toEqual([1, 5]);
     const quarantined = async () => (await p.query(`select id, sf_test, sf_reason, sf_partition from ${p.sql('items__quarantine')} order by id, sf_test`))
       .map((r) => [Number(r['id']), r['sf_test'], r['sf_partition']]);
     expect(await quarantined()).toEqual([
-      [2, 'expression_items_qty', null],
+      [2, 'dbt_utils_expression_is_true_items_qty___0', null],
       [3, 'unique_items_id', null],
-      [3, 'unique_items_id, relationships_items_product', null],
+      [3, 'unique_items_id, relationships_items_product__product__ref_products_', null],
       [4, 'not_null_items_product', null],
     ]);
     const reasons = (await p.query(`select sf_reason from ${p.sql('items__quarantine')} where id = 4`)).map((r) => r['sf_reason']);
@@ -301,7 +301,7 @@ models:
     expect(built.find((r) => r.unique_id === 'model.conformance.items')?.tests).toContainEqual(
       expect.objectContaining({ unique_id: 'test.conformance.not_null_items_product', status: 'warn', failures: 1, quarantined: 1 }));
     expect(built.find((r) => r.unique_id === 'model.conformance.daily')?.tests).toEqual([
-      expect.objectContaining({ unique_id: 'test.conformance.expression_daily_qty', status: expect.any(String), quarantined: expect.any(Number) })]);
+      expect.objectContaining({ unique_id: 'test.conformance.dbt_utils_expression_is_true_daily_qty___0', status: expect.any(String), quarantined: expect.any(Number) })]);
     expect(await ids('items')).toEqual([1, 5]);
     expect(await quarantined()).toHaveLength(4);
 
@@ -311,9 +311,9 @@ models:
     const trippedTests = (JSON.parse(p.read('target/run_results.json')).results as { tests: { unique_id: string; status: string; failures: number; quarantined: number }[] }[])[0]!.tests;
     expect(trippedTests.map((t) => [t.unique_id.replace('test.conformance.', ''), t.status, t.failures, t.quarantined])).toEqual([
       // unique counts as dbt does: one per duplicated value (id 3, on two rows).
-      ['unique_items_id', 'fail', 1, 0], ['expression_items_qty', 'fail', 1, 0], ['relationships_items_product', 'fail', 1, 0], ['not_null_items_product', 'fail', 1, 0],
+      ['unique_items_id', 'fail', 1, 0], ['dbt_utils_expression_is_true_items_qty___0', 'fail', 1, 0], ['relationships_items_product__product__ref_products_', 'fail', 1, 0], ['not_null_items_product', 'fail', 1, 0],
     ]);
-    expect(tripped.text).toMatch(/4 of 6 rows \(66\.67%\) broke quarantine rules \(unique_items_id 2, expression_items_qty 1, relationships_items_product 1, not_null_items_product 1\), above max_quarantine_rate 0\.3; nothing was published/);
+    expect(tripped.text).toMatch(/4 of 6 rows \(66\.67%\) broke quarantine rules \(unique_items_id 2, dbt_utils_expression_is_true_items_qty___0 1, relationships_items_product__product__ref_products_ 1, not_null_items_product 1\), above max_quarantine_rate 0\.3; nothing was published/);
     expect(await ids('items')).toEqual([1, 5]);
     expect(await quarantined()).toHaveLength(4);
   });
@@ -345,11 +345,11 @@ models:
     const run = await p.sf('run');
     expect(run.code, run.text).toBe(0);
     // id 6 is duplicated only counting a row the where leaves out: no row fails unique.
-    expect(run.text).toMatch(/quarantined 4 of 7 rows into \S*codes__quarantine: accepted_values_codes_code 4, unique_codes_id 0/);
+    expect(run.text).toMatch(/quarantined 4 of 7 rows into \S*codes__quarantine: accepted_values_codes_code__a__b 4, unique_codes_id 0/);
     const tests = (JSON.parse(p.read('target/run_results.json')).results as { tests: { unique_id: string; status: string; failures: number; quarantined: number }[] }[])[0]!.tests;
     expect(tests.map((t) => [t.unique_id.replace('test.conformance.', ''), t.status, t.failures, t.quarantined])).toEqual([
       // Two values outside the list (x, y) on four rows; limit 1 caps the count, not the rows moved.
-      ['accepted_values_codes_code', 'warn', 1, 4], ['unique_codes_id', 'pass', 0, 0],
+      ['accepted_values_codes_code__a__b', 'warn', 1, 4], ['unique_codes_id', 'pass', 0, 0],
     ]);
     const kept = (await p.query(`select id, live from ${p.sql('codes')} order by id, live`)).map((r) => [Number(r['id']), Number(r['live'])]);
     expect(kept).toEqual([[1, 1], [6, 0], [6, 1]]);

@@ -87,7 +87,7 @@ describe.each(ENGINES)('sources from property files on %s', (engine) => {
     expect(orders).toMatchObject({ status: 'success', tests: [{ unique_id: 'test.conformance.source_unique_shop_orders_id', status: 'warn', failures: 1, quarantined: 0 }] });
     // A where with ref() renders with the project, and the tested model waits for what it refs.
     expect(results.find((r) => r.unique_id === 'model.conformance.order_stats')?.tests).toEqual([
-      expect.objectContaining({ unique_id: 'test.conformance.accepted_values_order_stats_n', status: 'pass', failures: 0 })]);
+      expect.objectContaining({ unique_id: 'test.conformance.accepted_values_order_stats_n__False__4', status: 'pass', failures: 0 })]);
     // A singular test reading the source ran once its seed was loaded and its check passed.
     expect(run.text).toMatch(/OK test assert_orders_have_ids/);
   });
@@ -260,7 +260,7 @@ describe.each(ENGINES)('custom generic tests, view tests and singular tests in a
     const results = JSON.parse(p.read('target/run_results.json')).results as { unique_id: string; status: string; tests?: { unique_id: string; status: string; failures: number }[] }[];
     expect(results.find((r) => r.unique_id === 'model.conformance.nums')?.tests).toEqual([
       expect.objectContaining({ unique_id: 'test.conformance.is_even_nums_n', status: 'fail', failures: 1 }),
-      expect.objectContaining({ unique_id: 'test.conformance.at_least_nums_n', status: 'pass', failures: 0 }),
+      expect.objectContaining({ unique_id: 'test.conformance.at_least_nums_n__2', status: 'pass', failures: 0 }),
     ]);
 
     // sf test runs the custom tests too, with dbt's counts.

@@ -55,8 +55,8 @@ describe('ShopFlow on DuckDB', () => {
 
   it('fact_sales__quarantine holds exactly the items that break a rule, with the rules they break', async () => {
     const rule: Record<string, string> = {
-      quantity_positive: 'expression_fact_sales_quantity',
-      product_exists: 'relationships_fact_sales_product_id',
+      quantity_positive: 'dbt_utils_expression_is_true_fact_sales_quantity___0',
+      product_exists: 'relationships_fact_sales_product_id__product_id__ref_dim_products_',
       customer_not_null: 'not_null_fact_sales_customer_id',
       order_item_id_unique: 'unique_fact_sales_order_item_id',
     };

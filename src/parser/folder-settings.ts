@@ -1,24 +1,24 @@
-import type { ModelSettings } from '../config/types.js';
 
 /**
  * Folder defaults that apply to a model, merged from the most general folder to the most
- * specific; tags add up. `'.'` applies to every model.
+ * specific; tags add up. `resource` is the model's path under its model folder without the
+ * extension (`staging/stg_orders`); a key applies to it when it is '' or '.', a folder above
+ * it, or the model itself (as dbt's resource paths in dbt_project.yml).
  */
-export function folderSettingsFor(
-  modelPath: string,
-  defaults: Readonly<Record<string, Readonly<ModelSettings>>>,
-): ModelSettings {
-  const rel = modelPath.replace(/^models\//, '');
+export function folderSettingsFor<T extends { tags?: string[] | undefined }>(
+  resource: string,
+  defaults: Readonly<Record<string, Readonly<T>>>,
+): T {
   const applicable = Object.keys(defaults)
     .map((key) => key.replace(/^\.?\/*|\/+$/g, ''))
     .map((folder, i) => ({ folder, settings: Object.values(defaults)[i]! }))
-    .filter(({ folder }) => folder === '' || rel.startsWith(`${folder}/`))
+    .filter(({ folder }) => folder === '' || resource === folder || resource.startsWith(`${folder}/`))
     .sort((a, b) => a.folder.split('/').length - b.folder.split('/').length || a.folder.length - b.folder.length);
   return mergeSettings(...applicable.map((a) => a.settings));
 }
 
-export function mergeSettings(...layers: readonly Readonly<ModelSettings>[]): ModelSettings {
-  const merged: ModelSettings = {};
+export function mergeSettings<T extends { tags?: string[] | undefined }>(...layers: readonly Readonly<T>[]): T {
+  const merged = {} as T;
   for (const layer of layers) {
     const { tags, ...rest } = layer;
     Object.assign(merged, rest);

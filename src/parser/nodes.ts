@@ -19,6 +19,12 @@ export interface SeedNode {
   readonly name: string;
   readonly path: string;
   readonly columnTypes: Readonly<Record<string, string>>;
+  /** The CSV's field delimiter. */
+  readonly delimiter: string;
+  /** dbt_project.yml's seed configs: a custom schema, the relation's name, tags. */
+  readonly schema?: string | undefined;
+  readonly alias?: string | undefined;
+  readonly tags?: readonly string[] | undefined;
 }
 
 /** A singular data test: SQL that returns the failing rows. */

@@ -4,10 +4,13 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { deepFreeze } from '../config/load.js';
-import type { ProjectFiles } from '../project/discover.js';
+import { resourcePath, type ProjectFiles } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { folderSettingsFor } from './folder-settings.js';
-import { parseProperties } from './properties.js';
+import { folderSettingsFor, mergeSettings } from './folder-settings.js';
+import { configsOf, SEED_CONFIG_KEYS } from '../dbt/config-keys.js';
+import { formatZodIssues, modelSettingsSchema } from '../config/schema.js';
+import type { ModelSettings, SeedSettings } from '../config/types.js';
+import { parseProperties, type NodeConfig } from './properties.js';
 import type { YamlContext } from './yaml-render.js';
 import type { Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
 
@@ -36,15 +39,25 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     name: nameOf(path, '.sql'),
     path,
     rawSql: read(path),
-    folderSettings: folderSettingsFor(path, config.models),
+    folderSettings: folderSettingsFor(resourcePath(path, config.paths.models), config.models),
   }));
-  const seeds: SeedNode[] = files.seeds.map((path) => ({
-    kind: 'seed',
-    id: `seed.${config.name}.${nameOf(path, '.csv')}`,
-    name: nameOf(path, '.csv'),
-    path,
-    columnTypes: config.seeds.columnTypes[nameOf(path, '.csv')] ?? {},
-  }));
+  const seeds: SeedNode[] = files.seeds.flatMap((path): SeedNode[] => {
+    const name = nameOf(path, '.csv');
+    // dbt_project.yml's seed configs by folder and file; the config file's by seed name.
+    const s = folderSettingsFor(resourcePath(path, config.paths.seeds), config.seedFolders);
+    if (s.enabled === false) return [];
+    return [{
+      kind: 'seed',
+      id: `seed.${config.name}.${name}`,
+      name,
+      path,
+      columnTypes: { ...s.column_types, ...config.seeds.columnTypes[name] },
+      delimiter: s.delimiter ?? config.seeds.delimiter,
+      ...(s.schema ? { schema: s.schema } : {}),
+      ...(s.alias ? { alias: s.alias } : {}),
+      ...(s.tags?.length ? { tags: s.tags } : {}),
+    }];
+  });
   const tests: TestNode[] = files.tests.map((path) => ({
     kind: 'test',
     id: `test.${config.name}.${nameOf(path, '.sql')}`,
@@ -89,10 +102,16 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     customTests: new Set(macros.flatMap((m) => [...m.source.matchAll(/\bmacro\s+test_([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((x) => x[1]!))),
   }, context);
   errors.push(...properties.errors);
+  const configWarnings: string[] = [];
+  const configured = applyPropertyConfigs(models.filter((m) => !duplicates.has(m)), seeds.filter((x) => !duplicates.has(x)), properties.configs, errors, configWarnings);
   if (collect) collect.push(...errors);
   else UserErrors.throwIfAny(errors);
+  const skipped = files.pythonModels.map((path) => `${path}: a Python model; sf runs SQL models only, so it is skipped`);
   return deepFreeze({
-    project: config.name, models: models.filter((m) => !duplicates.has(m)), seeds: seeds.filter((s) => !duplicates.has(s)), tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: properties.warnings });
+    project: config.name,
+    models: configured.models,
+    seeds: configured.seeds,
+    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...properties.warnings, ...configWarnings] });
 }
 
 /**
@@ -103,4 +122,48 @@ export function testBlocksAsMacros(source: string): string {
   return source
     .replace(/\{%(-?)\s*test\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g, '{%$1 macro test_$2(')
     .replace(/\{%(-?)\s*endtest\s*(-?)%\}/g, '{%$1 endmacro $2%}');
+}
+
+/**
+ * A property file's `config:` for a model or seed, over its folder settings (dbt's order:
+ * dbt_project.yml, then property files, then the model's own config()). Keys are judged as
+ * everywhere (dbt/config-keys.ts): applied, warned about, or a near miss refused.
+ */
+function applyPropertyConfigs(
+  models: readonly ModelNode[],
+  seeds: readonly SeedNode[],
+  configs: readonly NodeConfig[],
+  errors: UserError[],
+  warnings: string[],
+): { models: ModelNode[]; seeds: SeedNode[] } {
+  const find = (kind: NodeConfig['kind'], name: string) => configs.find((c) => c.kind === kind && c.name === name);
+  const judged = (c: NodeConfig, extra: readonly string[]) => configsOf(c.entries, extra, (line, message, error) => {
+    if (error) errors.push(new UserError('PROPERTIES', message, { location: { file: c.file, line } }));
+    else warnings.push(`${c.file}:${line}: ${message}`);
+  });
+  const outModels = models.map((model) => {
+    const c = find('models', model.name);
+    if (!c) return model;
+    const parsed = modelSettingsSchema.safeParse(judged(c, []));
+    if (!parsed.success) {
+      errors.push(new UserError('PROPERTIES', `config of model '${model.name}': ${formatZodIssues(parsed.error, '', modelSettingsSchema).join('; ')}`, { location: { file: c.file, line: c.entries[0]?.line } }));
+      return model;
+    }
+    return { ...model, folderSettings: mergeSettings(model.folderSettings, parsed.data as ModelSettings) };
+  });
+  const outSeeds = seeds.flatMap((original): SeedNode[] => {
+    const c = find('seeds', original.name);
+    if (!c) return [original];
+    const s = judged(c, SEED_CONFIG_KEYS) as SeedSettings;
+    if (s.enabled === false) return [];
+    return [{
+      ...original,
+      columnTypes: { ...original.columnTypes, ...s.column_types },
+      ...(s.delimiter ? { delimiter: s.delimiter } : {}),
+      ...(s.schema ? { schema: s.schema } : {}),
+      ...(s.alias ? { alias: s.alias } : {}),
+      ...(s.tags?.length ? { tags: [...new Set([...(original.tags ?? []), ...s.tags])] } : {}),
+    }];
+  });
+  return { models: outModels, seeds: outSeeds };
 }

@@ -12,6 +12,8 @@ import type { FreshnessRule, SourceTableConfig } from '../config/types.js';
 import { UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { renderYamlValues, type YamlContext } from './yaml-render.js';
+import { synthesizeTestName } from './test-names.js';
+import type { ConfigEntry } from '../dbt/config-keys.js';
 
 /** dbt's error and warn, and sf's quarantine (row-level tests: failing rows are moved aside). */
 export type Severity = 'error' | 'warn' | 'quarantine';
@@ -34,8 +36,10 @@ export interface TestConfig {
 }
 
 export interface GenericTestDeclaration {
-  /** Unique, dbt-style: `not_null_fact_sales_quantity`. */
+  /** Unique, as dbt names it: `not_null_fact_sales_quantity`, `accepted_values_orders_status__placed__shipped`. */
   readonly name: string;
+  /** Under 64 characters, for the relation keeping its failures: the name, or dbt's hashed short form. */
+  readonly alias: string;
   /** `not_null`, `unique`, `accepted_values`, `relationships`, `expression`, `row_count`. */
   readonly test: string;
   /** The model or seed the test is on, or a source table as `source.table`. */
@@ -66,6 +70,14 @@ const SOURCE_KEYS = new Set([...COMMON, 'database', 'schema', 'loader', 'loaded_
 const TABLE_KEYS = new Set([...COMMON, 'identifier', 'loaded_at_field', 'loaded_at_query', 'freshness', 'quoting', 'external', 'event_time', 'enabled']);
 const COLUMN_KEYS = new Set([...COMMON, 'data_type', 'quote', 'constraints', 'granularity', 'policy_tags', 'dimension', 'entity']);
 
+/** A model's or seed's `config:` in a property file, key by key with their lines. */
+export interface NodeConfig {
+  readonly kind: 'models' | 'seeds';
+  readonly name: string;
+  readonly file: string;
+  readonly entries: readonly ConfigEntry[];
+}
+
 export interface PropertyFile {
   readonly path: string;
   readonly source: string;
@@ -76,8 +88,9 @@ export function parseProperties(
   files: readonly PropertyFile[],
   nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlySet<string> },
   context?: YamlContext,
-): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; errors: UserError[]; warnings: string[] } {
+): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; configs: NodeConfig[]; errors: UserError[]; warnings: string[] } {
   const tests: GenericTestDeclaration[] = [];
+  const configs: NodeConfig[] = [];
   const warnings: string[] = [];
   const sources: SourceDeclaration[] = [];
   const errors: UserError[] = [];
@@ -126,10 +139,10 @@ export function parseProperties(
         const resolved = (isAlias(item) ? item.resolve(doc) : item) as Node;
         const test = readTest(resolved, plain(resolved), node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Set());
         if (!test) continue;
-        let unique = test.name;
-        for (let i = 2; taken.has(unique); i++) unique = `${test.name}_${i}`;
+        let [unique, alias] = [test.name, test.alias];
+        for (let i = 2; taken.has(unique); i++) [unique, alias] = [`${test.name}_${i}`, `${test.alias.slice(0, 60)}_${i}`];
         taken.add(unique);
-        tests.push({ ...test, name: unique });
+        tests.push({ ...test, name: unique, alias });
       }
     };
     const declareWithColumns = (entry: YAMLMap, node: string, on: GenericTestDeclaration['on'], keys: ReadonlySet<string>, what: string) => {
@@ -187,10 +200,20 @@ export function parseProperties(
           continue;
         }
         declareWithColumns(entry, name, kind === 'models' ? 'model' : 'seed', kind === 'models' ? MODEL_KEYS : SEED_KEYS, `${kind === 'models' ? 'model' : 'seed'} '${name}'`);
+        // `config:` of a model or seed: over dbt_project.yml's, under the model's own config().
+        const config = entry.get('config', true);
+        if (isMap(config)) {
+          configs.push({
+            kind, name, file: file.path,
+            entries: config.items.map((pair) => ({ key: String(scalar(pair.key) ?? ''), value: plain(pair.value), line: lineOf(pair.key as Node) })),
+          });
+        } else if (config !== undefined && config !== null && !(isScalar(config) && config.value === null)) {
+          fail(`'config:' of ${kind === 'models' ? 'model' : 'seed'} '${name}' should be a mapping`, config as Node);
+        }
       }
     }
   }
-  return { tests, sources, errors, warnings };
+  return { tests, sources, configs, errors, warnings };
 }
 
 /** A `sources:` entry: its schema, defaults and tables (dbt also allows them under `config:`). */
@@ -282,7 +305,7 @@ function readTest(
   line: number,
   fail: (message: string, at: Node | null | undefined, hint?: string) => void,
   customTests: ReadonlySet<string>,
-): Omit<GenericTestDeclaration, 'name'> & { name: string } | undefined {
+): GenericTestDeclaration | undefined {
   let test: string;
   let body: Record<string, unknown> = {};
   if (isScalar(item) && typeof item.value === 'string') {
@@ -352,8 +375,13 @@ function readTest(
     enabled: cfg['enabled'] !== false,
     storeFailures: cfg['store_failures'] === true || cfg['store_failures_as'] === 'table',
   };
-  const name = [on === 'source' ? 'source' : '', canonical, node, column].filter(Boolean).join('_').replace(/[^A-Za-z0-9_]/g, '_');
-  return { name, test: canonical, custom, node, on, column, args: argValues, config, file, line };
+  // A `name:` the user gave wins (dbt's custom test names); else dbt's synthesized one.
+  const { name: given, ...testArgs } = argValues as { name?: unknown };
+  const outer = isMap(item) ? (value as Record<string, unknown>)['name'] : undefined;
+  const givenName = typeof given === 'string' ? given : typeof outer === 'string' ? outer : undefined;
+  const names = synthesizeTestName(test, on === 'source' ? node.replace('.', '_') : node, on === 'source', { ...testArgs, ...(column !== undefined ? { column_name: column } : {}) });
+  const name = givenName ?? names.full;
+  return { name, alias: givenName ?? names.short, test: canonical, custom, node, on, column, args: testArgs, config, file, line };
 }
 
 function missingArgument(test: string, args: Record<string, unknown>, column: string | undefined): string | undefined {

@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function seed(content: string, columnTypes: Record<string, string> = {}): SeedNode {
   writeFileSync(join(dir, 'x.csv'), content);
-  return { kind: 'seed', id: 'seed.t.x', name: 'x', path: 'x.csv', columnTypes };
+  return { kind: 'seed', id: 'seed.t.x', name: 'x', path: 'x.csv', columnTypes, delimiter: ',' };
 }
 
 describe('type inference', () => {
@@ -34,7 +34,7 @@ describe('type inference', () => {
 
 describe('inspectSeed', () => {
   it('infers per column and lets declared types win', async () => {
-    const table = await inspectSeed(dir, seed('id,price,day,name\n1,9.99,2026-05-01,"a, b"\n2,,2026-05-02,""\n', { id: 'bigint' }), ',');
+    const table = await inspectSeed(dir, seed('id,price,day,name\n1,9.99,2026-05-01,"a, b"\n2,,2026-05-02,""\n', { id: 'bigint' }));
     expect(table).toEqual({
       sampled: [],
       columns: [
@@ -47,17 +47,17 @@ describe('inspectSeed', () => {
   });
 
   it('an empty CSV with a header gives columns and no rows', async () => {
-    expect(await inspectSeed(dir, seed('a,b\n'), ',')).toEqual({ sampled: [], columns: [{ name: 'a', type: 'text' }, { name: 'b', type: 'text' }] });
+    expect(await inspectSeed(dir, seed('a,b\n'))).toEqual({ sampled: [], columns: [{ name: 'a', type: 'text' }, { name: 'b', type: 'text' }] });
   });
 
   it('a ragged row is an error naming the line', async () => {
-    const err = (await inspectSeed(dir, seed('a,b\n1,2\n3,4\n5\n'), ',').catch((e: unknown) => e)) as UserError;
+    const err = (await inspectSeed(dir, seed('a,b\n1,2\n3,4\n5\n')).catch((e: unknown) => e)) as UserError;
     expect(err.code).toBe('SEED_CSV');
     expect(err.format()).toMatch(/^x\.csv:4: the row does not have the header's 2 fields/);
   });
 
   it('duplicate header names and declared types for missing columns are errors', async () => {
-    await expect(inspectSeed(dir, seed('a,a\n1,2\n'), ',')).rejects.toThrow(/header names column 'a' twice/);
-    await expect(inspectSeed(dir, seed('a\n1\n', { b: 'integer' }), ',')).rejects.toThrow(/has no column 'b'/);
+    await expect(inspectSeed(dir, seed('a,a\n1,2\n'))).rejects.toThrow(/header names column 'a' twice/);
+    await expect(inspectSeed(dir, seed('a\n1\n', { b: 'integer' }))).rejects.toThrow(/has no column 'b'/);
   });
 });

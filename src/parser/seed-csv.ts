@@ -24,9 +24,9 @@ export const SAMPLE_ROWS = 20_000;
  * seed whose every column is declared is read no further than its header; otherwise the
  * first `sampleRows` rows are read. Never the whole file: seeds may be far larger than memory.
  */
-export async function inspectSeed(projectDir: string, seed: SeedNode, delimiter: string, sampleRows = SAMPLE_ROWS): Promise<SeedTable> {
+export async function inspectSeed(projectDir: string, seed: SeedNode, sampleRows = SAMPLE_ROWS): Promise<SeedTable> {
   const source = createReadStream(join(projectDir, seed.path));
-  const parser = source.pipe(parse({ delimiter, bom: true, skip_empty_lines: true }));
+  const parser = source.pipe(parse({ delimiter: seed.delimiter, bom: true, skip_empty_lines: true }));
   let names: string[] | undefined;
   let inferences: (TypeInference | undefined)[] = [];
   let rows = 0;
@@ -93,9 +93,9 @@ function headerNames(seed: SeedNode, header: readonly string[]): string[] {
 }
 
 /** Every seed inspected at once, by name; all their errors together. */
-export async function inspectSeeds(projectDir: string, seeds: readonly SeedNode[], delimiter: string): Promise<Map<string, SeedTable>> {
+export async function inspectSeeds(projectDir: string, seeds: readonly SeedNode[]): Promise<Map<string, SeedTable>> {
   const tables = new Map<string, SeedTable>();
-  const errors = await seedHeaderErrors(projectDir, seeds, delimiter, (seed, table) => tables.set(seed.name, table));
+  const errors = await seedHeaderErrors(projectDir, seeds, (seed, table) => tables.set(seed.name, table));
   UserErrors.throwIfAny(errors);
   return tables;
 }
@@ -104,10 +104,9 @@ export async function inspectSeeds(projectDir: string, seeds: readonly SeedNode[
 export async function seedHeaderErrors(
   projectDir: string,
   seeds: readonly SeedNode[],
-  delimiter: string,
   onTable?: (seed: SeedNode, table: SeedTable) => void,
 ): Promise<UserError[]> {
-  const results = await Promise.all(seeds.map((seed) => inspectSeed(projectDir, seed, delimiter).catch((err: unknown) => {
+  const results = await Promise.all(seeds.map((seed) => inspectSeed(projectDir, seed).catch((err: unknown) => {
     if (err instanceof UserError) return err;
     throw err;
   })));

@@ -57,7 +57,6 @@ async function planFor(engine: string, request: BatchRequest, exists: boolean) {
     state: new Map(exists ? models.map((m) => [relationKey(m.relation), 'table' as const]) : []),
     projectDir: project.dir,
     seedTables: new Map(),
-    seedDelimiter: ',',
     render: loaded.compiled.render,
     ledger: new Map([[`${loaded.dialect.defaultSchema}.overwritten`, [
       { relation: `${loaded.dialect.defaultSchema}.overwritten`, model: 'overwritten', partition: '2026-06-02', rows: 3, checksum: '1', runId: 'r0', startedAt: '', finishedAt: '', status: 'success', attempts: 1, error: null },

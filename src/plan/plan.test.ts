@@ -34,8 +34,7 @@ async function planText(state: Record<string, RelationKind>): Promise<string> {
     dialect: loaded.dialect,
     state: new Map(Object.entries(state).map(([k, v]) => [relationKey({ schema: k.split('.')[0]!, name: k.split('.')[1]! }), v])),
     projectDir: project.dir,
-    seedTables: new Map([[seed.node.name, await inspectSeed(project.dir, seed.node, ',')]]),
-    seedDelimiter: ',',
+    seedTables: new Map([[seed.node.name, await inspectSeed(project.dir, seed.node)]]),
     render: loaded.compiled.render,
   });
   return renderPlan(plan);

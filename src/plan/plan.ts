@@ -24,7 +24,6 @@ export interface PlanInputs {
   readonly projectDir: string;
   /** Inspected seed files, for every selected seed. */
   readonly seedTables: ReadonlyMap<string, SeedTable>;
-  readonly seedDelimiter: string;
   /** Compiled SQL path per model, for error messages. */
   readonly compiledPaths?: ReadonlyMap<string, string>;
   /** Renders a model for a run (CompiledProject.render). */
@@ -92,10 +91,10 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       if (!table) throw new Error(`seed ${name} was not inspected before planning`);
       const path = join(inputs.projectDir, node.seed.node.path);
       schemas.add(node.seed.relation.schema);
-      const actions = (t: SeedTable) => seedActions(node.seed, t, path, inputs.seedDelimiter, dialect, state, audit(name));
+      const actions = (t: SeedTable) => seedActions(node.seed, t, path, dialect, state, audit(name));
       // Read at run time, and only if a value past the sample does not fit its types. A CSV
       // error past the sample fails the unit with its file and line.
-      const reinfer = async () => actions(await inspectSeed(inputs.projectDir, node.seed.node, inputs.seedDelimiter, Infinity).catch((err: unknown) => {
+      const reinfer = async () => actions(await inspectSeed(inputs.projectDir, node.seed.node, Infinity).catch((err: unknown) => {
         throw err instanceof UserError ? new Error(err.format(), { cause: err }) : err;
       }));
       steps.push({

@@ -1,26 +1,40 @@
-// Step 1 after config: find the project's files. Pure file listing, no parsing.
+// Step 1 after config: find the project's files (where the config's paths say). Pure file
+// listing, no parsing.
 import { listFiles } from '../util/fs.js';
 import type { ResolvedConfig } from '../config/types.js';
-
-export const PROJECT_DIRS = { models: 'models', seeds: 'seeds', macros: 'macros', tests: 'tests' } as const;
 
 export interface ProjectFiles {
   readonly models: readonly string[];
   readonly seeds: readonly string[];
   readonly macros: readonly string[];
   readonly tests: readonly string[];
-  /** dbt property files: .yml and .yaml files under models/ and seeds/. */
+  /** dbt property files: .yml and .yaml files under the model and seed paths. */
   readonly properties: readonly string[];
+  /** dbt's docs blocks: .md files under the model paths. */
+  readonly docs: readonly string[];
+  /** dbt's Python models (.py under the model paths): sf skips them, saying so. */
+  readonly pythonModels: readonly string[];
 }
 
 export function discoverProject(config: ResolvedConfig): ProjectFiles {
   const root = config.projectDir;
+  const under = (dirs: readonly string[], ext: string | readonly string[]) => [...new Set(dirs.flatMap((d) => listFiles(root, d, ext)))];
+  const tests = under(config.paths.tests, '.sql');
+  // <test path>/generic/ holds generic test definitions (as in dbt): macros, not singular tests.
+  const generic = (p: string) => config.paths.tests.some((t) => p.startsWith(`${t}/generic/`));
   return {
-    models: listFiles(root, PROJECT_DIRS.models, '.sql'),
-    seeds: listFiles(root, PROJECT_DIRS.seeds, '.csv').filter((p) => !p.slice('seeds/'.length).includes('/')),
-    // tests/generic/ holds generic test definitions (as in dbt): macros, not singular tests.
-    macros: [...listFiles(root, PROJECT_DIRS.macros, '.sql'), ...listFiles(root, `${PROJECT_DIRS.tests}/generic`, '.sql')],
-    tests: listFiles(root, PROJECT_DIRS.tests, '.sql').filter((p) => !p.startsWith(`${PROJECT_DIRS.tests}/generic/`)),
-    properties: [PROJECT_DIRS.models, PROJECT_DIRS.seeds].flatMap((dir) => listFiles(root, dir, ['.yml', '.yaml'])).sort(),
+    models: under(config.paths.models, '.sql'),
+    seeds: under(config.paths.seeds, '.csv'),
+    macros: [...under(config.paths.macros, '.sql'), ...tests.filter(generic)],
+    tests: tests.filter((p) => !generic(p)),
+    properties: under([...config.paths.models, ...config.paths.seeds], ['.yml', '.yaml']).sort(),
+    docs: under(config.paths.models, '.md'),
+    pythonModels: under(config.paths.models, '.py'),
   };
+}
+
+/** `path` relative to the first of `roots` holding it, without its extension: `staging/stg_orders`. */
+export function resourcePath(path: string, roots: readonly string[]): string {
+  const root = roots.find((r) => path.startsWith(`${r}/`));
+  return (root ? path.slice(root.length + 1) : path).replace(/\.[^./]+$/, '');
 }

@@ -139,7 +139,7 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
 }
 
 /** dbt's store_failures: the failing rows, replaced on each run, in `<schema>_dbt_test__audit.<test>`. */
-export async function keepFailures(adapter: Adapter, t: { name: string; query: string; limit?: number | undefined }): Promise<void> {
+export async function keepFailures(adapter: Adapter, t: { name: string; alias?: string | undefined; query: string; limit?: number | undefined }): Promise<void> {
   await adapter.db.transaction().execute(async (trx) => {
     for (const s of storeFailures(adapter.dialect, t)) await sql.raw(s.sql).execute(trx);
   });
@@ -154,7 +154,7 @@ export async function keepBuildFailures(adapter: Adapter, project: LoadedProject
     for (const t of tests.get(name) ?? []) {
       if (!t.test.config.storeFailures || t.test.config.severity === 'quarantine') continue;
       const query = t.query(project.dialect.renderRelation(testedRelation(project, t.test)));
-      await keepFailures(adapter, { name: t.test.name, query, limit: t.test.config.limit });
+      await keepFailures(adapter, { name: t.test.name, alias: t.test.alias, query, limit: t.test.config.limit });
     }
   }
 }

@@ -31,6 +31,9 @@ export interface ProjectOptions {
   readonly partialParse?: boolean | undefined;
   /** Settings and dependencies only: models' SQL is not rendered where it need not be (`sf ls`). */
   readonly listOnly?: boolean | undefined;
+  /** A dbt project's profiles.yml folder (--profiles-dir) and profile (--profile). */
+  readonly profilesDir?: string | undefined;
+  readonly profile?: string | undefined;
 }
 
 export interface LoadedProject {
@@ -44,7 +47,9 @@ export interface LoadedProject {
 }
 
 export async function loadProject(options: ProjectOptions): Promise<LoadedProject> {
-  const loaded = await loadConfig(options.projectDir, options.configFile);
+  const loaded = await loadConfig(options.projectDir, options.configFile, {
+    profilesDir: options.profilesDir, profile: options.profile, target: options.target, cliVars: options.vars, env: options.env,
+  });
   const targetName = options.target ?? loaded.defaultTarget;
   const target = loaded.targets[targetName];
   if (!target) {
@@ -76,7 +81,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
   ));
   const graph = compiled && collecting(errors, () => buildGraph(compiled));
   if (errors.length && options.seedErrors) {
-    errors.push(...await seedHeaderErrors(config.projectDir, manifest.seeds, config.seeds.delimiter));
+    errors.push(...await seedHeaderErrors(config.projectDir, manifest.seeds));
   }
   UserErrors.throwIfAny(errors);
   return { config, targetName, target, dialect, manifest, compiled: compiled!, graph: graph! };

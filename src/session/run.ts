@@ -88,7 +88,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     const node = graph.node(name);
     return node.kind === 'seed' ? [node.seed.node] : [];
   });
-  const seedTables = await inspectSeeds(config.projectDir, seeds, config.seeds.delimiter);
+  const seedTables = await inspectSeeds(config.projectDir, seeds);
 
   request.onValid?.();
   const lockTimeoutMs = (request.lockTimeoutSeconds ?? target.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
@@ -114,7 +114,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
       const state = await adapter.introspect(schemaList);
       return buildPlan({
         graph, selected: nodes, dialect: adapter.dialect, state, projectDir: config.projectDir,
-        seedTables, seedDelimiter: config.seeds.delimiter, compiledPaths,
+        seedTables, compiledPaths,
         render: project.compiled.render,
         ledger: ledgerKeys.length ? await readLedger(adapter, state, ledgerKeys) : new Map(),
         request: planRequest,

@@ -39,6 +39,7 @@ export interface TestEvent {
 
 interface PlannedTest {
   readonly name: string;
+  readonly alias?: string | undefined;
   readonly kind: 'generic' | 'singular';
   readonly on: string;
   readonly file: string;
@@ -137,7 +138,7 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
       throw err;
     }
     planned.push({
-      name: t.name, kind: 'generic', on: t.node, file: t.file, line: t.line, query,
+      name: t.name, alias: t.alias, kind: 'generic', on: t.node, file: t.file, line: t.line, query,
       severity: made.test.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
       storeFailures: t.config.storeFailures,
       needs: [

@@ -4,8 +4,11 @@
 export const SECRET_ENV_PREFIX = 'SF_SECRET_';
 const EXTRA_SECRET_VARS = ['SF_PG_PASSWORD', 'PGPASSWORD', 'DATABASE_URL'];
 
+/** dbt's prefix for secret environment variables: masked too. */
+export const DBT_SECRET_ENV_PREFIX = 'DBT_ENV_SECRET_';
+
 export function isSecretEnvName(name: string): boolean {
-  return name.startsWith(SECRET_ENV_PREFIX) || EXTRA_SECRET_VARS.includes(name);
+  return name.startsWith(SECRET_ENV_PREFIX) || name.startsWith(DBT_SECRET_ENV_PREFIX) || EXTRA_SECRET_VARS.includes(name);
 }
 
 export function secretValues(env: NodeJS.ProcessEnv): string[] {

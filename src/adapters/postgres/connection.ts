@@ -68,9 +68,10 @@ export function pgSettings(target: PostgresTarget, schema: string, env: NodeJS.P
   const port = target.port ?? (env['PGPORT'] ? Number(env['PGPORT']) : 5432);
   const user = target.user ?? env['PGUSER'] ?? osUser(env);
   const database = target.database ?? env['PGDATABASE'] ?? user;
+  const named = target.passwordEnv ? env[target.passwordEnv] : undefined;
   const sfPassword = env['SF_PG_PASSWORD'];
-  const password = sfPassword || env['PGPASSWORD'] || undefined;
-  const source = sfPassword ? 'SF_PG_PASSWORD' : env['PGPASSWORD'] ? 'PGPASSWORD' : 'SF_PG_PASSWORD';
+  const password = named || sfPassword || env['PGPASSWORD'] || undefined;
+  const source = named ? target.passwordEnv! : sfPassword ? 'SF_PG_PASSWORD' : env['PGPASSWORD'] ? 'PGPASSWORD' : 'SF_PG_PASSWORD';
   return {
     pool: { ...common, host, port, user, database, ...(password ? { password } : {}) },
     shown: {

@@ -5,6 +5,7 @@
 // writing makes us wait, then SQLITE_BUSY is retryable), foreign_keys off (sf builds tables
 // in any order), legacy_alter_table on (a table read by a view can be swapped in by rename,
 // see sql.ts).
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -48,6 +49,15 @@ export async function openSQLite(target: SQLiteTarget, projectDir: string, diale
     raw.pragma('journal_mode = WAL');
     raw.pragma('foreign_keys = OFF');
     raw.pragma('legacy_alter_table = ON');
+    // Functions dbt's cross-database macros use (compiler/cross-db.ts) that SQLite lacks.
+    raw.function('md5', { deterministic: true }, (v: unknown) => (v === null ? null : createHash('md5').update(String(v)).digest('hex')));
+    raw.function('split_part', { deterministic: true }, (s: unknown, delimiter: unknown, part: unknown) => {
+      if (s === null || delimiter === null || part === null) return null;
+      const pieces = String(s).split(String(delimiter));
+      const n = Number(part);
+      // As PostgreSQL: 1-based, negative counts from the end, out of range gives ''.
+      return (n > 0 ? pieces[n - 1] : n < 0 ? pieces[pieces.length + n] : undefined) ?? '';
+    });
     // The partition ledger's checksum (sql.ts checksum()): a sum of 64-bit row hashes mod 2^64.
     raw.aggregate(CHECKSUM_FUNCTION, {
       varargs: true,

@@ -43,13 +43,12 @@ export function seedActions(
   seed: CompiledSeed,
   table: SeedTable,
   csvPath: string,
-  delimiter: string,
   dialect: SqlDialect,
   state: WarehouseState,
   audit?: Audit,
 ): StepAction[] {
   const stage = stageRelation(seed.relation);
-  const load: CsvLoad = { kind: 'csv-load', relation: stage, path: csvPath, file: seed.node.path, columns: table.columns, delimiter, sampled: table.sampled };
+  const load: CsvLoad = { kind: 'csv-load', relation: stage, path: csvPath, file: seed.node.path, columns: table.columns, delimiter: seed.node.delimiter, sampled: table.sampled };
   return [
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTable(stage, table.columns),

@@ -11,6 +11,8 @@ import { freshnessSql, freshnessVerdict, missingLoadedAtField } from './freshnes
 /** One test to judge: its failing-rows query and dbt's settings. */
 export interface JudgedTest {
   readonly name: string;
+  /** The relation name of its stored failures, when the name is too long for one (dbt's alias). */
+  readonly alias?: string | undefined;
   readonly file: string;
   readonly line?: number | undefined;
   readonly severity: 'error' | 'warn';
@@ -40,7 +42,7 @@ export function judged(t: ModelTest, model: string): JudgedTest {
   const c = t.test.config;
   return {
     ...columnCheck(t), severity: c.severity === 'warn' ? 'warn' : 'error',
-    warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures, query: t.query(model),
+    alias: t.test.alias, warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures, query: t.query(model),
   };
 }
 
@@ -116,8 +118,8 @@ export interface ExtraCheck {
 }
 
 /** Replace the test's stored failures with its failing rows now. */
-export function storeFailures(dialect: SqlDialect, t: Pick<JudgedTest, 'name' | 'query' | 'limit'>): Statement[] {
-  const rel = failuresRelation(dialect, t.name);
+export function storeFailures(dialect: SqlDialect, t: Pick<JudgedTest, 'name' | 'alias' | 'query' | 'limit'>): Statement[] {
+  const rel = failuresRelation(dialect, t.alias ?? t.name);
   return [
     ...(dialect.capabilities.schemas ? dialect.createSchema(rel.schema) : []),
     dialect.dropRelation(rel, 'table'),

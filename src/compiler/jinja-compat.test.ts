@@ -1,0 +1,57 @@
+// Jinja as dbt projects write it, rendered by sf's Nunjucks (jinja-compat.ts): each construct
+// renders what Jinja renders.
+import nunjucks from 'nunjucks';
+import { describe, expect, it } from 'vitest';
+import { dropTrailingCommas, installJinjaCompat } from './jinja-compat.js';
+
+const env = new nunjucks.Environment(null, { autoescape: false });
+installJinjaCompat(env);
+const render = (src: string, ctx: Record<string, unknown> = {}) => env.renderString(src, ctx).trim();
+
+describe('Jinja as dbt writes it', () => {
+  it('knows True, False and None', () => {
+    expect(render('{% if True and not False and x is none %}yes{% endif %}', { x: null })).toBe('yes');
+    expect(render("{{ [True, False] | join(',') }}")).toBe('true,false');
+  });
+
+  it('reads a tuple as a list, and a parenthesized expression as itself', () => {
+    expect(render("{{ ('a', 'b') | join(',') }} {{ 'b' in ('a', 'b') }} {{ (1 + 2) * 3 }}")).toBe('a,b true 9');
+  });
+
+  it('takes trailing commas in lists, dicts and calls, not in strings or SQL', () => {
+    expect(render("{{ [1, 2,] | length }} {{ {'a': 1,}['a'] }} {{ range(3,) | list | length }}")).toBe('2 1 3');
+    expect(render("{% set cols = [\n  'a',\n  'b',\n] %}{{ cols | join('|') }}")).toBe('a|b');
+    expect(dropTrailingCommas("select a, b, from t where x in ({{ [1,] | join(',') }}) and s = ',)'")).toBe("select a, b, from t where x in ({{ [1 ] | join(',') }}) and s = ',)'");
+    expect(dropTrailingCommas("{{ f('a,)', ',]') }}")).toBe("{{ f('a,)', ',]') }}");
+  });
+
+  it('has Python\'s string, list and dict methods', () => {
+    expect(render("{{ 'AbC'.lower() }} {{ 'abc'.upper() }} {{ '  x '.strip() }} {{ 'xxaxx'.strip('x') }} {{ 'a-b-c'.replace('-', '_') }}")).toBe('abc ABC x a a_b_c');
+    expect(render("{{ 'a,b,,c'.split(',') | length }} {{ ' a  b '.split() | join('|') }} {{ 'a.b.c'.split('.', 1) | join('|') }}")).toBe('4 a|b a|b.c');
+    expect(render("{{ 'orders'.startswith('ord') }} {{ 'x.csv'.endswith(('.csv', '.tsv')) }} {{ '{}_{}'.format('a', 1) }} {{ ', '.join(['a', 'b']) }}")).toBe('true true a_1 a, b');
+    expect(render("{% set l = [] %}{% do l.append(1) %}{% do l.extend([2, 3]) %}{{ l | join(',') }} {{ l.pop() }} {{ l | length }}")).toBe('1,2,3 3 2');
+    expect(render("{% set d = {'b': 2, 'a': 1} %}{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %} {{ d.get('a') }} {{ d.get('z', 'none') }} {{ d.keys() | join }}")).toBe('b=2;a=1; 1 none ba');
+    expect(render("{% set d = {} %}{% do d.update({'x': 1}) %}{{ d.x }}")).toBe('1');
+  });
+
+  it('keeps an object\'s own member over a Python method of the same name', () => {
+    expect(render('{{ d.items }} {{ d.get("k") }}', { d: { items: 'mine', get: (k: string) => `got ${k}` } })).toBe('mine got k');
+  });
+
+  it('lets a macro return a value with return(), from any depth, and the caller goes on with its own variables', () => {
+    const src = `{% macro cols(n) %}{% for i in range(n) %}{% if i == 2 %}{{ return(['c0', 'c1', 'c2']) }}{% endif %}{% endfor %}{{ return([]) }}{% endmacro %}
+{% macro outer() %}{% set mine = 'kept' %}{% set got = cols(5) %}{{ got | join(',') }} {{ mine }}{% endmacro %}
+{% for x in [1] %}{% set c = cols(1) %}{{ c | length }} {{ outer() }} {{ x }}{% endfor %}`;
+    expect(render(src)).toBe('0 c0,c1,c2 kept 1');
+  });
+
+  it('refuses a loop filter (for ... if) rather than loop over everything', () => {
+    expect(() => render("{% for x in [1, 2] if x > 1 %}{{ x }}{% endfor %}")).toThrow(/loop filter .* is not supported yet/);
+    expect(render("{% for x in ([1, 2] if True else []) %}{{ x }}{% endfor %}")).toBe('12');
+  });
+
+  it('evaluates {% do %} and prints nothing; prints tojson as Python\'s json.dumps, reads fromjson', () => {
+    expect(render("{% set l = [] %}{% do l.append('x') %}[{% do l.append('y') %}]{{ l | length }}")).toBe('[]2');
+    expect(render("{{ {'a': 1, 'b': [1, 2]} | tojson }} {{ tojson(['x']) }} {{ fromjson('{\"k\": [1]}').k[0] }}")).toBe('{"a": 1, "b": [1, 2]} ["x"] 1');
+  });
+});

@@ -1,0 +1,258 @@
+// Jinja as dbt projects write it, where Nunjucks differs. Loaded once, before any template
+// compiles; Nunjucks 3.2.4 is pinned, and jinja-compat.test.ts checks each piece against it.
+//   - True, False, None                  globals (Nunjucks knows only true/false/none)
+//   - tuples                             ('a', 'b') is a list (Nunjucks gave its last element)
+//   - trailing commas                    [1, 2,]  {'a': 1,}  f(a, b,)  dropped before parsing
+//   - Python's methods                   'x'.lower(), s.split(','), l.append(x), d.items(), d.get(k)
+//   - {% do expr %}                      evaluates, prints nothing
+//   - {{ return(value) }} in a macro     the macro's value is `value` (dbt's return), not its text
+//   - tojson / fromjson                  filters and functions
+import nunjucks from 'nunjucks';
+import './sandbox.js';
+
+interface Runtime {
+  memberLookup: (obj: unknown, name: unknown) => unknown;
+}
+const runtime = (nunjucks as unknown as { runtime: Runtime }).runtime;
+interface CompilerClass {
+  prototype: { compileGroup(node: { children: unknown[] }, frame: unknown): void; _compileAggregate(node: unknown, frame: unknown, open: string, close: string): void };
+}
+const compiler = (nunjucks as unknown as { compiler: { compile: (src: string, ...rest: unknown[]) => string; Compiler: CompilerClass } }).compiler;
+
+/** What `return(value)` throws; the macro it is in catches it (see withMacroReturns). */
+class MacroReturn {
+  constructor(readonly value: unknown) {}
+}
+
+// ---------------------------------------------------------------------------------------
+// Python's methods on strings, lists and dicts, where JavaScript has none of that name. An
+// object's own member of the name wins (a relation's `.name`, `config.get`), as Jinja reads
+// attributes before items.
+
+type Method = (self: any, ...args: any[]) => unknown;
+
+/** Python's in-place methods return None (printed as nothing here). */
+const none = (_done: unknown) => null;
+
+const pyStr = (v: unknown) => (v === null || v === undefined ? 'None' : v === true ? 'True' : v === false ? 'False' : String(v));
+
+const STRING_METHODS: Record<string, Method> = {
+  lower: (s: string) => s.toLowerCase(),
+  upper: (s: string) => s.toUpperCase(),
+  strip: (s: string, chars?: string) => (chars ? trimChars(s, chars, true, true) : s.trim()),
+  lstrip: (s: string, chars?: string) => (chars ? trimChars(s, chars, true, false) : s.trimStart()),
+  rstrip: (s: string, chars?: string) => (chars ? trimChars(s, chars, false, true) : s.trimEnd()),
+  split: (s: string, sep?: string | null, max?: number) => pySplit(s, sep ?? undefined, max),
+  startswith: (s: string, prefix: string | string[]) => (Array.isArray(prefix) ? prefix : [prefix]).some((p) => s.startsWith(p)),
+  endswith: (s: string, suffix: string | string[]) => (Array.isArray(suffix) ? suffix : [suffix]).some((p) => s.endsWith(p)),
+  replace: (s: string, old: string, next: string, count?: number) => {
+    if (count === undefined || count < 0) return s.split(old).join(next);
+    let out = s;
+    for (let i = 0, at = 0; i < count; i++) {
+      const found = out.indexOf(old, at);
+      if (found < 0) break;
+      out = out.slice(0, found) + next + out.slice(found + old.length);
+      at = found + next.length;
+    }
+    return out;
+  },
+  title: (s: string) => s.replace(/[A-Za-z]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
+  capitalize: (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s),
+  join: (s: string, items: unknown[]) => [...items].map(pyStr).join(s),
+  find: (s: string, sub: string) => s.indexOf(sub),
+  count: (s: string, sub: string) => (sub ? s.split(sub).length - 1 : s.length + 1),
+  isdigit: (s: string) => /^\d+$/.test(s),
+  isalpha: (s: string) => /^[A-Za-z]+$/.test(s),
+  isalnum: (s: string) => /^[A-Za-z0-9]+$/.test(s),
+  islower: (s: string) => /[a-z]/.test(s) && s === s.toLowerCase(),
+  isupper: (s: string) => /[A-Z]/.test(s) && s === s.toUpperCase(),
+  format: (s: string, ...args: unknown[]) => {
+    let i = 0;
+    return s.replace(/\{(\d*)\}/g, (_, n: string) => pyStr(args[n === '' ? i++ : Number(n)]));
+  },
+};
+
+const LIST_METHODS: Record<string, Method> = {
+  append: (l: unknown[], x: unknown) => none(l.push(x)),
+  extend: (l: unknown[], xs: unknown[]) => none(l.push(...xs)),
+  insert: (l: unknown[], i: number, x: unknown) => none(l.splice(i, 0, x)),
+  pop: (l: unknown[], i?: number) => (i === undefined ? l.pop() : l.splice(i, 1)[0]),
+  remove: (l: unknown[], x: unknown) => {
+    const i = l.indexOf(x);
+    if (i >= 0) l.splice(i, 1);
+    return null;
+  },
+  index: (l: unknown[], x: unknown) => l.indexOf(x),
+  count: (l: unknown[], x: unknown) => l.filter((y) => y === x).length,
+  reverse: (l: unknown[]) => none(l.reverse()),
+  sort: (l: unknown[]) => none(l.sort()),
+  copy: (l: unknown[]) => [...l],
+};
+
+const DICT_METHODS: Record<string, Method> = {
+  items: (d: Record<string, unknown>) => Object.entries(d),
+  keys: (d: Record<string, unknown>) => Object.keys(d),
+  values: (d: Record<string, unknown>) => Object.values(d),
+  get: (d: Record<string, unknown>, k: string, fallback: unknown = null) => (Object.hasOwn(d, k) ? d[k] : fallback),
+  update: (d: Record<string, unknown>, other: Record<string, unknown>) => none(Object.assign(d, other)),
+  pop: (d: Record<string, unknown>, k: string, fallback?: unknown) => {
+    const had = Object.hasOwn(d, k);
+    const value = had ? d[k] : fallback;
+    delete d[k];
+    return value;
+  },
+  setdefault: (d: Record<string, unknown>, k: string, value: unknown = null) => (Object.hasOwn(d, k) ? d[k] : (d[k] = value)),
+  copy: (d: Record<string, unknown>) => ({ ...d }),
+};
+
+function trimChars(s: string, chars: string, left: boolean, right: boolean): string {
+  let [a, b] = [0, s.length];
+  while (left && a < b && chars.includes(s[a]!)) a++;
+  while (right && b > a && chars.includes(s[b - 1]!)) b--;
+  return s.slice(a, b);
+}
+
+function pySplit(s: string, sep: string | undefined, max?: number): string[] {
+  const parts = sep === undefined ? s.trim().split(/\s+/).filter((p) => p !== '') : s.split(sep);
+  if (max === undefined || max < 0 || parts.length <= max + 1) return parts;
+  return [...parts.slice(0, max), parts.slice(max).join(sep ?? ' ')];
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+
+const sandboxedLookup = runtime.memberLookup;
+runtime.memberLookup = (obj, name) => {
+  const key = String(name);
+  const methods = typeof obj === 'string' ? STRING_METHODS : Array.isArray(obj) ? LIST_METHODS : isPlainObject(obj) && !Object.hasOwn(obj, key) ? DICT_METHODS : undefined;
+  const method = methods && Object.hasOwn(methods, key) ? methods[key] : undefined;
+  if (method) return (...args: unknown[]) => method(obj, ...args);
+  return sandboxedLookup(obj, name);
+};
+
+// ---------------------------------------------------------------------------------------
+// Source and compiled code: trailing commas out before parsing; a macro body that catches its
+// own return(value) and restores the caller's frame (Nunjucks 3.2.4's code for a macro).
+
+// `{% for x in xs if cond %}` (a loop filter) would parse as the inline if `xs if cond` and loop
+// over everything: refused with its line until sf filters loops as Jinja does.
+interface ParserClass {
+  prototype: { parseFor(this: { fail(message: string, line?: number, col?: number): never }): { arr: unknown; lineno: number; colno: number } };
+}
+const parser = (nunjucks as unknown as { parser: { Parser: ParserClass } }).parser;
+const nodeTypes = (nunjucks as unknown as { nodes: { InlineIf: new (...args: unknown[]) => { else_?: unknown } } }).nodes;
+const parseFor = parser.Parser.prototype.parseFor;
+parser.Parser.prototype.parseFor = function parseForWithoutFilter() {
+  const node = parseFor.call(this);
+  if (node.arr instanceof nodeTypes.InlineIf && !(node.arr as { else_?: unknown }).else_) {
+    this.fail('a loop filter ({% for x in items if condition %}) is not supported yet: put the condition in an {% if %} inside the loop', node.lineno, node.colno);
+  }
+  return node;
+};
+
+// A tuple, `('a', 'b')`, is a list; Nunjucks would give its last element (JavaScript's comma).
+const compileGroup = compiler.Compiler.prototype.compileGroup;
+compiler.Compiler.prototype.compileGroup = function compileTuple(node, frame) {
+  if (node.children.length > 1) this._compileAggregate(node, frame, '[', ']');
+  else compileGroup.call(this, node, frame);
+};
+
+const compile = compiler.compile;
+compiler.compile = (src: string, ...rest: unknown[]) => withMacroReturns(compile(dropTrailingCommas(src), ...rest));
+
+const MACRO_START = /var callerFrame = frame;\n(frame = (?:new runtime\.Frame\(\)|frame\.push\(true\)|callerFrame\.push\(true\));)/g;
+const MACRO_END = /frame = callerFrame;\nreturn new runtime\.SafeString\((t_\d+)\);\n\}\);/g;
+
+function withMacroReturns(code: string): string {
+  return code
+    .replace(MACRO_START, 'var callerFrame = frame;\ntry {\n$1')
+    .replace(MACRO_END, 'frame = callerFrame;\nreturn new runtime.SafeString($1);\n} catch (e) { frame = callerFrame; if (e && e.__sfMacroReturn) return e.value; throw e; }\n});');
+}
+
+/**
+ * `[1, 2,]`, `{'a': 1,}`, `f(a,)` inside `{{ }}` and `{% %}` become `[1, 2]`, ...: the comma is
+ * replaced by a space (lines and columns stay). Strings and the SQL outside tags are untouched.
+ */
+export function dropTrailingCommas(src: string): string {
+  if (!src.includes(',')) return src;
+  let out = '';
+  let i = 0;
+  while (i < src.length) {
+    const open = src.slice(i).search(/\{\{|\{%/);
+    if (open < 0) return out + src.slice(i);
+    out += src.slice(i, i + open + 2);
+    i += open + 2;
+    const closer = src[i - 1] === '{' ? '}}' : '%}';
+    // Inside a tag: copy up to its closer, skipping strings, dropping a comma before ] } ).
+    let quote: string | undefined;
+    let pendingComma = -1;
+    while (i < src.length) {
+      const c = src[i]!;
+      if (quote) {
+        if (c === '\\') {
+          out += src.slice(i, i + 2);
+          i += 2;
+          continue;
+        }
+        if (c === quote) quote = undefined;
+      } else if (c === '"' || c === "'") {
+        quote = c;
+        pendingComma = -1;
+      } else if (src.startsWith(closer, i) || (closer === '%}' && src.startsWith('-%}', i)) || (closer === '}}' && src.startsWith('-}}', i))) {
+        break;
+      } else if (c === ',') {
+        pendingComma = out.length;
+      } else if ((c === ']' || c === '}' || c === ')') && pendingComma >= 0) {
+        out = `${out.slice(0, pendingComma)} ${out.slice(pendingComma + 1)}`;
+        pendingComma = -1;
+      } else if (!/\s/.test(c)) {
+        pendingComma = -1;
+      }
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** `{% do expr %}`: evaluate, print nothing. */
+class DoExtension {
+  readonly tags = ['do'];
+  parse(parser: any, nodes: any): unknown {
+    const tag = parser.nextToken();
+    const args = new nodes.NodeList(tag.lineno, tag.colno);
+    args.addChild(parser.parseExpression());
+    parser.advanceAfterBlockEnd(tag.value);
+    return new nodes.CallExtension(this, 'run', args);
+  }
+  run(_context: unknown, _value: unknown): string {
+    return '';
+  }
+}
+
+/** Python's json.dumps layout (`{"a": 1, "b": [1, 2]}`), as dbt's tojson prints. */
+export function toJson(value: unknown, indent?: number): string {
+  return indent ? JSON.stringify(value, null, indent) : JSON.stringify(value, null, 1)?.replace(/\n\s*/g, ' ').replace(/([[{]) /g, '$1').replace(/ ([\]}])/g, '$1') ?? 'null';
+}
+
+/** The Jinja dbt writes, on `env`: the globals, filters and tags above. */
+export function installJinjaCompat(env: nunjucks.Environment): void {
+  env.addGlobal('True', true);
+  env.addGlobal('False', false);
+  env.addGlobal('None', null);
+  env.addGlobal('return', (value: unknown) => {
+    throw Object.assign(new MacroReturn(value), { __sfMacroReturn: true });
+  });
+  env.addGlobal('tojson', (value: unknown) => toJson(value));
+  env.addGlobal('fromjson', (text: string, fallback: unknown = null) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return fallback;
+    }
+  });
+  env.addFilter('tojson', (value: unknown, indent?: number) => toJson(value, indent));
+  env.addFilter('fromjson', (text: string) => JSON.parse(text));
+  env.addExtension('DoExtension', new DoExtension());
+}

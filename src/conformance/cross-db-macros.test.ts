@@ -1,0 +1,70 @@
+// dbt's cross-database macros give the same results on every engine: date arithmetic, types,
+// hashing, strings, and the aggregates, each called as dbt.<name> (and one by its bare name).
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ENGINES } from './engines.js';
+import { ProjectPool } from './harness.js';
+
+const MODEL = `{% set ts = "'2026-06-17 13:45:10'" if target.type == 'sqlite' else "timestamp '2026-06-17 13:45:10'" %}
+{% set day = "'2026-06-17'" if target.type == 'sqlite' else "date '2026-06-17'" %}
+{% set jan = "'2026-01-15'" if target.type == 'sqlite' else "date '2026-01-15'" %}
+{% set feb = "'2026-02-10'" if target.type == 'sqlite' else "date '2026-02-10'" %}
+select
+  cast({{ dbt.date_trunc('month', ts) }} as {{ dbt.type_string() }}) as month_start,
+  cast({{ dbt.date_trunc('week', day) }} as {{ dbt.type_string() }}) as week_start,
+  cast({{ dbt.date_trunc('hour', ts) }} as {{ dbt.type_string() }}) as hour_start,
+  cast({{ dbt.dateadd('day', 3, ts) }} as {{ dbt.type_string() }}) as plus_3_days,
+  cast({{ dbt.dateadd('month', 2, day) }} as {{ dbt.type_string() }}) as plus_2_months,
+  {{ dbt.datediff(jan, day, 'day') }} as days_between,
+  {{ dbt.datediff(jan, day, 'month') }} as months_between,
+  cast({{ dbt.last_day(feb, 'month') }} as {{ dbt.type_string() }}) as feb_end,
+  {{ dbt.hash("'abc'") }} as hashed,
+  {{ dbt.concat(["'a'", "'b'", "'c'"]) }} as joined,
+  {{ dbt.safe_cast("'42'", dbt.type_int()) }} as forty_two,
+  {{ dbt.split_part("'a,b,c'", "','", 2) }} as second_part,
+  {{ dbt.string_literal(dbt.escape_single_quotes("it's")) }} as quoted,
+  {{ dbt.cast_bool_to_text('1 = 1') }} as true_text,
+  cast(7 as {{ dbt.type_bigint() }}) + cast(0.5 as {{ dbt.type_float() }}) as seven_and_a_half,
+  {{ datediff(jan, feb, 'day') }} as bare_name
+`;
+
+const AGGREGATES = `select
+  {{ dbt.listagg('letter', "'|'", 'order by letter') }} as letters,
+  {{ dbt.bool_or('flag') }} as any_flag,
+  {{ dbt.any_value('k') }} as some_k,
+  count(*) as n
+from (
+  select 'b' as letter, 1 = 0 as flag, 1 as k
+  union all select 'a', 1 = 1, 1
+  union all select 'c', 1 = 0, 1
+) as t
+`;
+
+describe.each(ENGINES)('dbt cross-database macros on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('give the same values on every engine', async () => {
+    const p = await pool.create({ files: { 'models/dates.sql': MODEL, 'models/aggregates.sql': AGGREGATES } });
+    const run = await p.sf('run');
+    expect(run.code, run.text).toBe(0);
+    const [row] = await p.query(`select * from ${p.sql('dates')}`);
+    const r = row!;
+    const text = (k: string) => String(r[k]);
+    expect({
+      month_start: text('month_start').slice(0, 10), week_start: text('week_start').slice(0, 10), hour_start: text('hour_start').slice(0, 19),
+      plus_3_days: text('plus_3_days').slice(0, 10), plus_2_months: text('plus_2_months').slice(0, 10),
+      days_between: Number(r['days_between']), months_between: Number(r['months_between']), feb_end: text('feb_end').slice(0, 10),
+      hashed: text('hashed'), joined: text('joined'), forty_two: Number(r['forty_two']), second_part: text('second_part'),
+      quoted: text('quoted'), true_text: text('true_text'), seven_and_a_half: Number(r['seven_and_a_half']), bare_name: Number(r['bare_name']),
+    }).toEqual({
+      month_start: '2026-06-01', week_start: '2026-06-15', hour_start: '2026-06-17 13:00:00',
+      plus_3_days: '2026-06-20', plus_2_months: '2026-08-17',
+      days_between: 153, months_between: 5, feb_end: '2026-02-28',
+      hashed: '900150983cd24fb0d6963f7d28e17f72', joined: 'abc', forty_two: 42, second_part: 'b',
+      quoted: "it's", true_text: 'true', seven_and_a_half: 7.5, bare_name: 26,
+    });
+    const [agg] = await p.query(`select * from ${p.sql('aggregates')}`);
+    expect({ letters: agg!['letters'], any_flag: [true, 1, '1'].includes(agg!['any_flag'] as never), some_k: Number(agg!['some_k']), n: Number(agg!['n']) })
+      .toEqual({ letters: 'a|b|c', any_flag: true, some_k: 1, n: 3 });
+  });
+});

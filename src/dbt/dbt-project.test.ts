@@ -1,0 +1,241 @@
+// dbt projects read as dbt reads them: dbt_project.yml's paths, vars and per-folder configs
+// (with and without `+`, Jinja in values), profiles.yml found where dbt finds it, dbt's schema
+// names, subfolder seeds with their configs, and every config key either applied, warned about
+// once, or refused with a suggestion. Engine-independent: DuckDB.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempProject, type TempProject } from '../testing/project.js';
+
+const PROFILES = `shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{{ env_var('SHOP_DB_DIR', 'target') }}/dev.duckdb"
+    other:
+      type: duckdb
+      path: target/other.duckdb
+      schema: analytics
+`;
+
+const PROJECT = `name: shop
+version: '1.0'
+config-version: 2
+profile: shop
+model-paths: ["transform"]
+seed-paths: ["data"]
+clean-targets: ["target"]
+require-dbt-version: ">=1.5.0"
+vars:
+  region: global
+  threshold: 1
+  shop:
+    threshold: 5
+models:
+  +tags: ['everything']
+  shop:
+    +materialized: table
+    staging:
+      materialized: view
+      +schema: stg
+      +tags: staging
+      stg_special:
+        +materialized: table
+    extra:
+      +enabled: "{{ var('load_extra', false) }}"
+seeds:
+  shop:
+    +column_types: {id: varchar}
+    lookups:
+      +schema: ref
+      +delimiter: ";"
+      codes:
+        +alias: code_list
+    drafts:
+      +enabled: false
+`;
+
+const FILES: Record<string, string> = {
+  'dbt_project.yml': PROJECT,
+  'profiles.yml': PROFILES,
+  'transform/staging/stg_a.sql': "select 1 as id, '{{ var(\"region\") }}' as region, {{ var('threshold') }} as threshold",
+  'transform/staging/stg_special.sql': 'select * from {{ ref("stg_a") }}',
+  'transform/marts/mart.sql': 'select * from {{ ref("stg_a") }} join {{ ref("codes") }} using (id)',
+  'transform/extra/extra.sql': 'select 2 as id',
+  'data/people.csv': 'id,name\n1,ann\n',
+  'data/lookups/codes.csv': 'id;code\n1;x\n',
+  'data/drafts/broken.csv': 'a,b\n1\n',
+};
+
+let p: TempProject | undefined;
+afterEach(() => p?.cleanup());
+
+function dbtProject(files: Record<string, string> = FILES): TempProject {
+  p = tempProject(files);
+  rmSync(join(p.dir, 'sf.config.ts'));
+  return p;
+}
+
+interface ManifestNode { relation: string; config: { materialized: string; tags: string[] } }
+const nodes = (project: TempProject) => JSON.parse(readFileSync(join(project.dir, 'target/manifest.json'), 'utf8')).nodes as Record<string, ManifestNode>;
+
+describe('a dbt project', () => {
+  it('reads the paths, the folder configs with and without +, dbt schema names and the Jinja in dbt_project.yml', async () => {
+    const project = dbtProject();
+    const compiled = await project.sf('compile');
+    expect(compiled.code, compiled.err).toBe(0);
+    const n = nodes(project);
+    expect(n['model.shop.stg_a']).toMatchObject({ relation: 'main_stg.stg_a', config: { materialized: 'view', tags: ['everything', 'staging'] } });
+    // A file's own entry wins over its folder's.
+    expect(n['model.shop.stg_special']).toMatchObject({ relation: 'main_stg.stg_special', config: { materialized: 'table' } });
+    expect(n['model.shop.mart']).toMatchObject({ relation: 'main.mart', config: { materialized: 'table', tags: ['everything'] } });
+    // +enabled from a var: off by default, on with --vars in YAML form.
+    expect(n['model.shop.extra']).toBeUndefined();
+    expect((await project.sf('compile', '--vars', 'load_extra: true')).code).toBe(0);
+    expect(nodes(project)['model.shop.extra']).toMatchObject({ relation: 'main.extra' });
+  });
+
+  it('applies a property file\'s config: over dbt_project.yml\'s, under the model\'s own config()', async () => {
+    const project = dbtProject({
+      ...FILES,
+      'transform/marts/_props.yml': `version: 2
+models:
+  - name: mart
+    config:
+      materialized: view
+      schema: props
+      tags: [from_props]
+  - name: stg_special
+    config:
+      materialized: view
+      materialised: table
+seeds:
+  - name: people
+    config:
+      column_types: {name: varchar(20)}
+      alias: persons
+`,
+      'transform/staging/stg_special.sql': "{{ config(materialized='table') }}select * from {{ ref('stg_a') }}",
+    });
+    const refused = await project.sf('compile');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/transform\/marts\/_props\.yml:11: unknown config 'materialised': did you mean 'materialized'\?/);
+    project.write('transform/marts/_props.yml', readFileSync(join(project.dir, 'transform/marts/_props.yml'), 'utf8').replace('      materialised: table\n', ''));
+    const compiled = await project.sf('compile');
+    expect(compiled.code, compiled.err).toBe(0);
+    const n = nodes(project);
+    expect(n['model.shop.mart']).toMatchObject({ relation: 'main_props.mart', config: { materialized: 'view', tags: ['everything', 'from_props'] } });
+    // config() in the SQL wins over the property file.
+    expect(n['model.shop.stg_special']).toMatchObject({ config: { materialized: 'table' } });
+    expect((n as Record<string, { relation: string }>)['seed.shop.people']).toMatchObject({ relation: 'main.persons' });
+  });
+
+  it('names schemas and relations with the project\'s own generate_schema_name and generate_alias_name', async () => {
+    const project = dbtProject({
+      ...FILES,
+      'macros/naming.sql': `{% macro generate_schema_name(custom_schema_name, node) -%}
+  {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}
+{% macro generate_alias_name(custom_alias_name=none, node=none) -%}
+  {%- if custom_alias_name -%}{{ custom_alias_name | trim }}{%- elif node.resource_type == 'seed' -%}seed_{{ node.name }}{%- else -%}{{ node.name }}{%- endif -%}
+{%- endmacro %}
+`,
+    });
+    const built = await project.sf('build');
+    expect(built.code, built.out + built.err).toBe(0);
+    const n = nodes(project) as Record<string, { relation: string }>;
+    expect([n['model.shop.stg_a']?.relation, n['model.shop.mart']?.relation, n['seed.shop.people']?.relation, n['seed.shop.codes']?.relation])
+      .toEqual(['stg.stg_a', 'main.mart', 'main.seed_people', 'ref.code_list']);
+    expect(await project.query('select count(*) as n from stg.stg_special', 'target/dev.duckdb')).toEqual([{ n: '1' }]);
+  });
+
+  it('gives project-scoped vars over global ones, and --vars over both', async () => {
+    const project = dbtProject();
+    expect((await project.sf('run', '--select', 'stg_a')).code).toBe(0);
+    expect(await project.query('select region, threshold from main_stg.stg_a', 'target/dev.duckdb')).toEqual([{ region: 'global', threshold: 5 }]);
+    expect((await project.sf('run', '--select', 'stg_a', '--vars', '{threshold: 7, region: eu}')).code).toBe(0);
+    expect(await project.query('select region, threshold from main_stg.stg_a', 'target/dev.duckdb')).toEqual([{ region: 'eu', threshold: 7 }]);
+  });
+
+  it('loads seeds from subfolders with their schema, alias, delimiter and column types; a disabled folder is left out', async () => {
+    const project = dbtProject();
+    const built = await project.sf('build');
+    expect(built.code, built.out + built.err).toBe(0);
+    expect(await project.query("select id, code from main_ref.code_list", 'target/dev.duckdb')).toEqual([{ id: '1', code: 'x' }]);
+    const types = await project.query<{ t: string }>("select data_type as t from information_schema.columns where table_name = 'people' and column_name = 'id'", 'target/dev.duckdb');
+    expect(types).toEqual([{ t: 'VARCHAR' }]);
+    expect(built.out).not.toMatch(/broken/);
+  });
+
+  it('finds profiles.yml through --profiles-dir, DBT_PROFILES_DIR, the project, ~/.dbt; --profile and --target choose', async () => {
+    const project = dbtProject();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'sf-profiles-'));
+    try {
+      writeFileSync(join(elsewhere, 'profiles.yml'), PROFILES.replace('shop:', 'other_profile:'));
+      // The project's own profiles.yml, else the named folder only.
+      expect((await project.sf('debug')).out).toMatch(/path +target\/dev\.duckdb/);
+      const missing = await project.sf('ls', '--profiles-dir', elsewhere);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/profile 'shop' is not in .*profiles\.yml[\s\S]*did you mean 'other_profile'\?|profiles there: other_profile/);
+      expect((await project.sf('ls', '--profiles-dir', elsewhere, '--profile', 'other_profile')).code).toBe(0);
+      const other = await project.sf('debug', '--target', 'other');
+      expect(other.out).toMatch(/other\.duckdb/);
+      rmSync(join(project.dir, 'profiles.yml'));
+      process.env['DBT_PROFILES_DIR'] = elsewhere;
+      expect((await project.sf('ls', '--profile', 'other_profile')).code).toBe(0);
+      delete process.env['DBT_PROFILES_DIR'];
+      const home = process.env['HOME'];
+      process.env['HOME'] = elsewhere;
+      mkdirSync(join(elsewhere, '.dbt'));
+      writeFileSync(join(elsewhere, '.dbt/profiles.yml'), PROFILES);
+      try {
+        expect((await project.sf('ls')).code).toBe(0);
+      } finally {
+        process.env['HOME'] = home;
+      }
+      rmSync(join(elsewhere, '.dbt'), { recursive: true });
+      const none = await project.sf('ls');
+      expect(none.code).toBe(2);
+      expect(none.err).toMatch(/no profiles\.yml for this dbt project/);
+    } finally {
+      delete process.env['DBT_PROFILES_DIR'];
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('warns once about configs sf does not apply and other warehouses\' configs; refuses a misspelled one with the line', async () => {
+    const project = dbtProject({
+      ...FILES,
+      'dbt_project.yml': PROJECT.replace('    +materialized: table\n', "    +materialized: table\n    +persist_docs: {relation: true}\n    +cluster_by: ['id']\n    +post-hook: \"grant select on {{ this }} to reporter\"\n") + 'on-run-start: "select 1"\n',
+      'transform/marts/mart.sql': "{{ config(sort='id', dist='all', grants={'select': ['r']}) }}\nselect * from {{ ref('stg_a') }}",
+      'transform/py_model.py': 'def model(dbt, session):\n    return None\n',
+    });
+    const ls = await project.sf('ls');
+    expect(ls.code, ls.err).toBe(0);
+    const warnings = ls.err.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/dbt_project\.yml:\d+: config 'cluster_by' belongs to another warehouse's adapter/),
+      expect.stringMatching(/dbt_project\.yml:\d+: config 'post-hook' is not applied: sf does not run hooks yet/),
+      expect.stringMatching(/dbt_project\.yml:\d+: sf does not run on-run-start hooks yet/),
+      expect.stringMatching(/transform\/marts\/mart\.sql:1: config 'sort' belongs to another warehouse's adapter/),
+      expect.stringMatching(/transform\/marts\/mart\.sql:1: config 'grants' is not applied/),
+      expect.stringMatching(/transform\/py_model\.py: a Python model; .* skipped/),
+    ]));
+    expect(warnings.join('\n')).not.toMatch(/persist_docs/);
+    expect(warnings.filter((w) => w.includes('cluster_by'))).toHaveLength(1);
+
+    const typo = dbtProject({ ...FILES, 'dbt_project.yml': PROJECT.replace('      materialized: view', '      materialised: view') });
+    const bad = await typo.sf('ls');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/dbt_project\.yml:19: unknown config 'materialised': did you mean 'materialized'\?/);
+  });
+
+  it('says which profile and output type it cannot use', async () => {
+    const project = dbtProject({ ...FILES, 'profiles.yml': 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: x\n' });
+    const run = await project.sf('ls');
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/profiles\.yml:4: output shop\.dev has type 'snowflake': sf runs duckdb, postgres and sqlite outputs/);
+  });
+});

@@ -1,0 +1,156 @@
+// A dbt project (dbt_project.yml) as an sf config: its name, where its files are, its vars, the
+// per-folder configs of its models and seeds, and the targets of its profile (profiles.yml).
+// Keys sf has no use for (clean-targets, require-dbt-version, flags, query-comment, ...) are
+// ignored; what sf does not do yet is said once each, never silently dropped.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { modelSettingsSchema, formatZodIssues } from '../config/schema.js';
+import type { ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
+import { renderYamlValues } from '../parser/yaml-render.js';
+import { UserError, UserErrors } from '../util/errors.js';
+import { configsOf, SEED_CONFIG_KEYS } from './config-keys.js';
+import { loadProfile } from './profiles.js';
+import { readResourceTree } from './resource-tree.js';
+
+export const DBT_PROJECT_FILE = 'dbt_project.yml';
+
+export interface DbtLoadOptions {
+  readonly profilesDir?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly target?: string | undefined;
+  /** --vars: over the project's, and the only vars dbt_project.yml itself can read. */
+  readonly cliVars: Readonly<Record<string, unknown>>;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function isDbtProject(dir: string): boolean {
+  return existsSync(join(dir, DBT_PROJECT_FILE));
+}
+
+/** Top-level keys of dbt_project.yml that change nothing sf does. */
+const IGNORED = new Set([
+  'config-version', 'version', 'require-dbt-version', 'clean-targets', 'target-path', 'log-path',
+  'packages-install-path', 'flags', 'query-comment', 'quoting', 'analysis-paths', 'docs-paths', 'asset-paths',
+  'function-paths', 'restrict-access', 'dbt-cloud', 'semantic-models', 'saved-queries', 'metrics', 'exposures',
+  'unit_tests', 'snapshot-paths', 'profile', 'name',
+  'model-paths', 'source-paths', 'seed-paths', 'data-paths', 'macro-paths', 'test-paths', 'vars', 'models', 'seeds',
+]);
+/** Keys whose work sf does not do: said once. */
+const NOT_DONE: Readonly<Record<string, string>> = {
+  'on-run-start': 'sf does not run on-run-start hooks yet',
+  'on-run-end': 'sf does not run on-run-end hooks yet',
+  tests: 'tests: configs in dbt_project.yml are not applied yet (set them in the property files)',
+  data_tests: 'data_tests: configs in dbt_project.yml are not applied yet (set them in the property files)',
+  sources: 'sources: configs in dbt_project.yml are not applied yet',
+  snapshots: 'sf does not build snapshots yet',
+  dispatch: 'sf does not load packages yet, so dispatch search orders do not apply',
+};
+
+export function loadDbtProject(projectDir: string, options: DbtLoadOptions): ResolvedConfig {
+  const configPath = join(projectDir, DBT_PROJECT_FILE);
+  const file = DBT_PROJECT_FILE;
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(configPath, 'utf8'), { lineCounter: lines, prettyErrors: false, merge: true });
+  const lineOf = (n: unknown) => ((n as Node | null)?.range ? lines.linePos((n as Node).range![0]).line : undefined);
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    throw new UserError('CONFIG_INVALID', `YAML syntax error: ${e.message.split('\n')[0]}`, {
+      location: { file, line: lines.linePos(e.pos[0]).line }, hint: 'check the indentation and the quoting around this line',
+    });
+  }
+  if (!isMap(doc.contents)) throw new UserError('CONFIG_INVALID', 'dbt_project.yml should be a mapping (name:, profile:, models:, ...)', { location: { file } });
+  const top = doc.contents;
+  const name = top.get('name');
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new UserError('CONFIG_INVALID', `name: ${name === undefined ? 'missing' : `'${String(name)}' is not a project name`}`, {
+      location: { file, line: lineOf(top.get('name', true)) }, hint: 'a project name is letters, digits and _, not starting with a digit (name: my_project)',
+    });
+  }
+
+  const profile = loadProfile(projectDir, typeof top.get('profile') === 'string' ? String(top.get('profile')) : undefined, {
+    profilesDir: options.profilesDir, profile: options.profile, vars: options.cliVars, env: options.env,
+  });
+  const targetName = options.target ?? profile.defaultTarget;
+  const target = profile.targets[targetName];
+  const schemaOf = (t: typeof target) => (t && 'schema' in t && t.schema) || (t?.type === 'postgres' ? 'public' : 'main');
+  // dbt renders dbt_project.yml with --vars (not its own vars), env_var and target.
+  const problems = renderYamlValues(top, { vars: options.cliVars, env: options.env, target: { name: targetName, type: target?.type ?? 'duckdb', schema: schemaOf(target) } });
+  const errors: UserError[] = problems.map((p) => new UserError('CONFIG_INVALID', p.message, { location: { file, line: lineOf(p.node) } }));
+  const warnings: string[] = [];
+  const warnOnce = (line: number | undefined, message: string) => {
+    if (!warnings.some((w) => w.endsWith(`: ${message}`))) warnings.push(`${file}${line ? `:${line}` : ''}: ${message}`);
+  };
+
+  for (const pair of top.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (NOT_DONE[key]) warnOnce(lineOf(pair.key), NOT_DONE[key]!);
+    else if (!IGNORED.has(key)) warnOnce(lineOf(pair.key), `unknown key '${key}'; it is ignored`);
+  }
+
+  const values = doc.toJS() as Record<string, unknown>;
+  const pathList = (keys: string[], fallback: string): string[] => {
+    for (const key of keys) {
+      const v = values[key];
+      if (v === undefined || v === null) continue;
+      return (Array.isArray(v) ? v : [v]).map((p) => String(p).replace(/^\.\//, '').replace(/\/+$/, ''));
+    }
+    return [fallback];
+  };
+  const paths: ProjectPaths = {
+    models: pathList(['model-paths', 'source-paths'], 'models'),
+    seeds: pathList(['seed-paths', 'data-paths'], 'seeds'),
+    macros: pathList(['macro-paths'], 'macros'),
+    tests: pathList(['test-paths'], 'tests'),
+  };
+
+  const models = readResourceTree(top.get('models', true), name, doc, lines);
+  const seeds = readResourceTree(top.get('seeds', true), name, doc, lines);
+  const modelFolders: Record<string, ModelSettings> = {};
+  for (const [path, entries] of models.byPath) {
+    const settings = configsOf(entries, [], (line, message, error) => (error ? errors.push(new UserError('CONFIG_INVALID', message, { location: { file, line } })) : warnOnce(line, message)));
+    const parsed = modelSettingsSchema.safeParse(settings);
+    if (!parsed.success) {
+      const line = entries.find((e) => formatZodIssues(parsed.error).some((m) => m.includes(e.key)))?.line ?? entries[0]?.line;
+      errors.push(new UserError('CONFIG_INVALID', `models${path ? ` (${path})` : ''}: ${formatZodIssues(parsed.error, '', modelSettingsSchema).join('; ')}`, { location: { file, line } }));
+      continue;
+    }
+    modelFolders[path] = parsed.data as ModelSettings;
+  }
+  const seedFolders: Record<string, SeedSettings> = {};
+  for (const [path, entries] of seeds.byPath) {
+    seedFolders[path] = configsOf(entries, SEED_CONFIG_KEYS, (line, message, error) => (error ? errors.push(new UserError('CONFIG_INVALID', message, { location: { file, line } })) : warnOnce(line, message))) as SeedSettings;
+  }
+  for (const p of [...models.otherPackages, ...seeds.otherPackages]) {
+    warnOnce(p.line, `configs for '${p.name}' apply to a package; sf does not load packages yet`);
+  }
+
+  const vars = projectVars(values['vars'], name);
+  UserErrors.throwIfAny(errors);
+  return {
+    projectDir,
+    configPath,
+    paths,
+    seedFolders,
+    dbt: { profile: profile.name, profilesFile: profile.file },
+    warnings,
+    name,
+    targets: profile.targets,
+    defaultTarget: profile.defaultTarget,
+    models: modelFolders,
+    vars,
+    sources: {},
+    seeds: { schema: undefined, columnTypes: {}, delimiter: ',' },
+  };
+}
+
+/**
+ * dbt's vars: top-level keys are global, a key naming the project holds its own (winning over
+ * the global ones). Other packages' scopes are kept out.
+ */
+function projectVars(all: unknown, project: string): Record<string, unknown> {
+  if (!all || typeof all !== 'object' || Array.isArray(all)) return {};
+  const own = (all as Record<string, unknown>)[project];
+  const globals = Object.fromEntries(Object.entries(all as Record<string, unknown>).filter(([k]) => k !== project));
+  return { ...globals, ...(own && typeof own === 'object' && !Array.isArray(own) ? own as Record<string, unknown> : {}) };
+}
