@@ -270,6 +270,24 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       if (kept.length) p.out(`Kept the database files ${kept.join(', ')} (--all removes them too).`);
     });
 
+  program.command('deps').description('list what a dbt project\'s packages.yml asks for and which of it is installed in dbt_packages/ (sf does not download packages)')
+    .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
+    .action(async (opts: { projectDir?: string }) => {
+      const { packageRequests } = await import('./deps.js');
+      const dir = resolve(projectDirOf(opts));
+      const { file, packages } = packageRequests(dir);
+      if (!file || packages.length === 0) {
+        p.out(file ? `${file} asks for no packages.` : 'No packages.yml (or dependencies.yml) here: nothing to install.');
+        return;
+      }
+      const width = Math.max(...packages.map((x) => x.spec.length));
+      for (const x of packages) p.out(`  ${x.spec.padEnd(width)}  ${x.installed ? `installed (${x.path})` : `missing (${x.path})`}`);
+      const missing = packages.filter((x) => !x.installed).length;
+      p.out(`sf does not download packages (it runs offline): ${missing ? `run \`dbt deps\`, or copy the ${missing} missing one${missing === 1 ? '' : 's'} into dbt_packages/` : 'all are installed'}.`);
+      p.out('sf does not load package macros yet: calls to them (dbt_utils.star, ...) are errors naming the macro and line.');
+      if (missing) code = EXIT.failed;
+    });
+
   withCommon(program.command('compile').description('render models to target/compiled/ (opens no database); with --select, print their SQL'))
     .addOption(new Option('--output <format>', 'text, or JSON: name, relation, compiled path and SQL of each model').choices(['text', 'json']).default('text'))
     .action(async (opts: CommonOptions & { output: 'text' | 'json' }) => {

@@ -77,6 +77,13 @@ select d from x where d in ({{ config.get('partitions') | join(', ') }}) and '{{
     expect(incrementalSpec(loaded.compiled.models.find((m) => m.node.name === 'b')!.settings).predicates).toEqual(['id > 1']);
   });
 
+  it('config.get() reads a custom config key, as dbt keeps them', async () => {
+    project = tempProject({ 'models/c.sql': "{{ config(materialized='table', owner_team='growth') }}select '{{ config.get('owner_team') }}' as team" });
+    const loaded = await loadProject({ projectDir: project.dir, env: {} });
+    expect(loaded.compiled.models[0]!.sql).toBe("select 'growth' as team");
+    expect(loaded.compiled.models[0]!.settings.materialized).toBe('table');
+  });
+
   it('a ref only inside is_incremental() needs a depends_on line, as in dbt', async () => {
     project = tempProject({
       'seeds/things.csv': 'id,name\n1,a\n',

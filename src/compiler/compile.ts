@@ -61,8 +61,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const { config, manifest, dialect } = inputs;
   const errors: UserError[] = [];
   const env = new nunjucks.Environment(null, { autoescape: false, dev: true, ...PRINTING_UNDEFINED_FAILS });
-  installJinjaCompat(env);
   let current: RenderState | undefined;
+  // A render that reads the clock (modules.datetime...now()) is not kept in the render cache.
+  installJinjaCompat(env, () => {
+    if (current) current.reads.opaque = true;
+  });
   // Filled once every model is rendered; until then a relation is guessed from folder settings.
   const relations = new Map<string, Relation>();
   const modelByName = new Map(manifest.models.map((m) => [m.name, m]));
@@ -444,7 +447,7 @@ function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'na
 
 /** The state of a render that has read nothing yet. */
 function freshState(node: ModelNode, ctx: RenderContext, known: Readonly<ModelSettings>): RenderState {
-  return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], warnings: [], reads: noReads() };
+  return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], warnings: [], custom: {}, reads: noReads() };
 }
 
 /** Installs the project's macros; returns each macro's hash (its file's text), for the render cache. */

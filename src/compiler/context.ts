@@ -37,6 +37,8 @@ export interface RenderState {
   readonly errors: UserError[];
   /** What its config() sets that sf does not apply (`file:line: ...`), said once a model. */
   readonly warnings: string[];
+  /** config() keys that are neither sf's nor dbt's: kept for config.get, as dbt keeps custom configs. */
+  readonly custom: Record<string, unknown>;
   /** A singular test's config() settings. */
   testConfig?: SingularTestConfig;
   /** What the render read besides its template (render-cache.ts). */
@@ -148,6 +150,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     for (const [key, value] of Object.entries(settings)) {
       const verdict = judgeConfigKey(key);
       if (verdict.kind === 'sf') own[key] = value;
+      else if (verdict.kind === 'custom' && !verdict.error) state.custom[key] = value;
       if (!verdict.message) continue;
       if (verdict.error) {
         fail(state, { code: 'MODEL_CONFIG', message: `bad config() in model '${state.node.name}': ${verdict.message}`, pattern: callPattern('config') });
@@ -174,7 +177,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   // dbt's config.get('key', default) / config.require('key'): the model's settings so far.
   const setting = (key: string) => {
     const state = current();
-    const merged: Record<string, unknown> = { ...state.node.folderSettings, ...state.known, ...state.settings };
+    const merged: Record<string, unknown> = { ...state.node.folderSettings, ...state.known, ...state.settings, ...state.custom };
     return merged[key];
   };
   Object.assign(config, {

@@ -45,13 +45,31 @@ describe('Jinja as dbt writes it', () => {
     expect(render(src)).toBe('0 c0,c1,c2 kept 1');
   });
 
-  it('refuses a loop filter (for ... if) rather than loop over everything', () => {
-    expect(() => render("{% for x in [1, 2] if x > 1 %}{{ x }}{% endfor %}")).toThrow(/loop filter .* is not supported yet/);
+  it('filters loops as Jinja does: loop variables and else count only the items kept', () => {
+    expect(render("{% for x in [1, 2, 3, 4] if x is odd %}{{ loop.index }}:{{ x }}{% if not loop.last %},{% endif %}{% endfor %}")).toBe('1:1,2:3');
+    expect(render("{% for k, v in {'a': 1, 'b': 2}.items() if v > 1 %}{{ k }}{% endfor %}")).toBe('b');
+    expect(render("{% for x in [1] if x > 5 %}{{ x }}{% else %}none{% endfor %}")).toBe('none');
+    expect(render("{% for x in [1, 2] %}{% for y in [1, 2, 3] if y != x %}{{ x }}{{ y }} {% endfor %}{% endfor %}")).toBe('12 13 21 23');
     expect(render("{% for x in ([1, 2] if True else []) %}{{ x }}{% endfor %}")).toBe('12');
+  });
+
+  it('has modules.datetime: dates, timedeltas, arithmetic, strftime and strptime, in UTC', () => {
+    const dt = 'modules.datetime';
+    expect(render(`{{ (${dt}.date(2026, 3, 1) - ${dt}.timedelta(days=1)).strftime('%Y-%m-%d %a %j') }}`)).toBe('2026-02-28 Sat 059');
+    expect(render(`{{ ${dt}.datetime(2026, 6, 17, 13, 5) + ${dt}.timedelta(hours=12) }}`)).toBe('2026-06-18 01:05:00');
+    expect(render(`{{ (${dt}.date(2026, 6, 17) - ${dt}.date(2026, 1, 15)).days }} {{ ${dt}.datetime.strptime('17/06/2026', '%d/%m/%Y').isoformat() }}`)).toBe('153 2026-06-17T00:00:00');
+    expect(render(`{{ ${dt}.date.fromisoformat('2026-06-17').replace(day=1) }} {{ ${dt}.date(2026, 1, 2) < ${dt}.date(2026, 1, 3) }} {{ 2 + 3 }} {{ 7 - 10 }}`)).toBe('2026-06-01 true 5 -3');
+    const today = render(`{{ ${dt}.date.today() }}`);
+    expect(today).toBe(new Date().toISOString().slice(0, 10));
+  });
+
+  it('has modules.re with Python\'s regular expressions', () => {
+    expect(render("{{ modules.re.match('(?P<word>[a-z]+)_(\\\\d+)', 'orders_42').group('word') }} {{ modules.re.search('\\\\d+', 'abc 123 def').group(0) }}")).toBe('orders 123');
+    expect(render("{{ modules.re.sub('[^a-z0-9]+', '_', 'Order Items (v2)'.lower()) }} {{ modules.re.findall('\\\\d', 'a1b2') | join(',') }} {{ modules.re.match('x', 'yx') is none }}")).toBe('order_items_v2_ 1,2 true');
   });
 
   it('evaluates {% do %} and prints nothing; prints tojson as Python\'s json.dumps, reads fromjson', () => {
     expect(render("{% set l = [] %}{% do l.append('x') %}[{% do l.append('y') %}]{{ l | length }}")).toBe('[]2');
-    expect(render("{{ {'a': 1, 'b': [1, 2]} | tojson }} {{ tojson(['x']) }} {{ fromjson('{\"k\": [1]}').k[0] }}")).toBe('{"a": 1, "b": [1, 2]} ["x"] 1');
+    expect(render("{{ {'a': 1, 'b': [1, 2]} | tojson }} {{ tojson(['x [ y']) }} {{ fromjson('{\"k\": [1]}').k[0] }}")).toBe('{"a": 1, "b": [1, 2]} ["x [ y"] 1');
   });
 });

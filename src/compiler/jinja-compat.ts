@@ -2,20 +2,31 @@
 // compiles; Nunjucks 3.2.4 is pinned, and jinja-compat.test.ts checks each piece against it.
 //   - True, False, None                  globals (Nunjucks knows only true/false/none)
 //   - tuples                             ('a', 'b') is a list (Nunjucks gave its last element)
+//   - loop filters                       {% for x in xs if cond %}
 //   - trailing commas                    [1, 2,]  {'a': 1,}  f(a, b,)  dropped before parsing
 //   - Python's methods                   'x'.lower(), s.split(','), l.append(x), d.items(), d.get(k)
 //   - {% do expr %}                      evaluates, prints nothing
 //   - {{ return(value) }} in a macro     the macro's value is `value` (dbt's return), not its text
 //   - tojson / fromjson                  filters and functions
+//   - modules.datetime, modules.re       py-modules.ts
 import nunjucks from 'nunjucks';
 import './sandbox.js';
+import { pyAdd, pyModules, pySub } from './py-modules.js';
 
 interface Runtime {
   memberLookup: (obj: unknown, name: unknown) => unknown;
 }
 const runtime = (nunjucks as unknown as { runtime: Runtime }).runtime;
+interface CompilerProto {
+  compileGroup(node: { children: unknown[] }, frame: unknown): void;
+  compileAdd(node: { left: unknown; right: unknown }, frame: unknown): void;
+  compileSub(node: { left: unknown; right: unknown }, frame: unknown): void;
+  _compileAggregate(node: unknown, frame: unknown, open: string, close: string): void;
+  compile(node: unknown, frame: unknown): void;
+  _emit(code: string): void;
+}
 interface CompilerClass {
-  prototype: { compileGroup(node: { children: unknown[] }, frame: unknown): void; _compileAggregate(node: unknown, frame: unknown, open: string, close: string): void };
+  prototype: CompilerProto;
 }
 const compiler = (nunjucks as unknown as { compiler: { compile: (src: string, ...rest: unknown[]) => string; Compiler: CompilerClass } }).compiler;
 
@@ -126,27 +137,44 @@ runtime.memberLookup = (obj, name) => {
   const methods = typeof obj === 'string' ? STRING_METHODS : Array.isArray(obj) ? LIST_METHODS : isPlainObject(obj) && !Object.hasOwn(obj, key) ? DICT_METHODS : undefined;
   const method = methods && Object.hasOwn(methods, key) ? methods[key] : undefined;
   if (method) return (...args: unknown[]) => method(obj, ...args);
-  return sandboxedLookup(obj, name);
+  const found = sandboxedLookup(obj, name);
+  // A callable namespace (modules.datetime.datetime: called, and has .now()) stays itself, not a bound copy.
+  const member = obj !== null && obj !== undefined ? (obj as Record<string, unknown>)[key] : undefined;
+  return typeof member === 'function' && Object.keys(member).length > 0 ? member : found;
 };
 
 // ---------------------------------------------------------------------------------------
 // Source and compiled code: trailing commas out before parsing; a macro body that catches its
 // own return(value) and restores the caller's frame (Nunjucks 3.2.4's code for a macro).
 
-// `{% for x in xs if cond %}` (a loop filter) would parse as the inline if `xs if cond` and loop
-// over everything: refused with its line until sf filters loops as Jinja does.
+// `{% for x in xs if cond %}` (Jinja's loop filter) parses in Nunjucks as the inline if
+// `xs if cond`, which loops over everything. Rewritten as Jinja means it: the items passing the
+// condition are collected first, then looped over (so loop.index, loop.last and `else` count
+// only those):
+//   {% set __sf_filtered_N = [] %}
+//   {% for x in xs %}{% if cond %}{{ __sf_filtered_N.append(x) }}{% endif %}{% endfor %}
+//   {% for x in __sf_filtered_N %}...{% else %}...{% endfor %}
+type AstNode = { lineno: number; colno: number; [field: string]: unknown };
+type NodeClass = new (lineno: number, colno: number, ...fields: unknown[]) => AstNode;
 interface ParserClass {
-  prototype: { parseFor(this: { fail(message: string, line?: number, col?: number): never }): { arr: unknown; lineno: number; colno: number } };
+  prototype: { parseFor(this: unknown): AstNode };
 }
 const parser = (nunjucks as unknown as { parser: { Parser: ParserClass } }).parser;
-const nodeTypes = (nunjucks as unknown as { nodes: { InlineIf: new (...args: unknown[]) => { else_?: unknown } } }).nodes;
+const ast = (nunjucks as unknown as { nodes: Record<'InlineIf' | 'For' | 'Set' | 'If' | 'FunCall' | 'LookupVal' | 'Symbol' | 'Literal' | 'Array' | 'NodeList' | 'Output', NodeClass> }).nodes;
+let filteredLoops = 0;
 const parseFor = parser.Parser.prototype.parseFor;
-parser.Parser.prototype.parseFor = function parseForWithoutFilter() {
+parser.Parser.prototype.parseFor = function parseFilteredFor() {
   const node = parseFor.call(this);
-  if (node.arr instanceof nodeTypes.InlineIf && !(node.arr as { else_?: unknown }).else_) {
-    this.fail('a loop filter ({% for x in items if condition %}) is not supported yet: put the condition in an {% if %} inside the loop', node.lineno, node.colno);
-  }
-  return node;
+  const arr = node['arr'] as AstNode;
+  if (!(node instanceof ast.For) || !(arr instanceof ast.InlineIf) || arr['else_']) return node;
+  const { lineno: l, colno: c } = node;
+  const list = () => new ast.Symbol(l, c, `__sf_filtered_${filteredLoops}`);
+  filteredLoops++;
+  const items = list();
+  const append = new ast.FunCall(l, c, new ast.LookupVal(l, c, items, new ast.Literal(l, c, 'append')), new ast.NodeList(l, c, [node['name']]));
+  const collect = new ast.For(l, c, arr['body'], node['name'], new ast.NodeList(l, c, [new ast.If(l, c, arr['cond'], new ast.NodeList(l, c, [new ast.Output(l, c, [append])]), null)]), null);
+  const loop = new ast.For(l, c, items, node['name'], node['body'], node['else_']);
+  return new ast.NodeList(l, c, [new ast.Set(l, c, [list()], new ast.Array(l, c, [])), collect, loop]);
 };
 
 // A tuple, `('a', 'b')`, is a list; Nunjucks would give its last element (JavaScript's comma).
@@ -155,6 +183,20 @@ compiler.Compiler.prototype.compileGroup = function compileTuple(node, frame) {
   if (node.children.length > 1) this._compileAggregate(node, frame, '[', ']');
   else compileGroup.call(this, node, frame);
 };
+
+// `a + b`, `a - b`: dates and timedeltas (modules.datetime) as Python adds them.
+const runtimeOps = runtime as unknown as Record<string, unknown>;
+runtimeOps['sfPyAdd'] = pyAdd;
+runtimeOps['sfPySub'] = pySub;
+const operator = (helper: string) => function compileOperator(this: CompilerProto, node: { left: unknown; right: unknown }, frame: unknown) {
+  this._emit(`runtime.${helper}(`);
+  this.compile(node.left, frame);
+  this._emit(', ');
+  this.compile(node.right, frame);
+  this._emit(')');
+};
+compiler.Compiler.prototype.compileAdd = operator('sfPyAdd');
+compiler.Compiler.prototype.compileSub = operator('sfPySub');
 
 const compile = compiler.compile;
 compiler.compile = (src: string, ...rest: unknown[]) => withMacroReturns(compile(dropTrailingCommas(src), ...rest));
@@ -233,11 +275,17 @@ class DoExtension {
 
 /** Python's json.dumps layout (`{"a": 1, "b": [1, 2]}`), as dbt's tojson prints. */
 export function toJson(value: unknown, indent?: number): string {
-  return indent ? JSON.stringify(value, null, indent) : JSON.stringify(value, null, 1)?.replace(/\n\s*/g, ' ').replace(/([[{]) /g, '$1').replace(/ ([\]}])/g, '$1') ?? 'null';
+  if (indent) return JSON.stringify(value, null, indent) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => toJson(v)).join(', ')}]`;
+  if (value !== null && typeof value === 'object' && !('toJSON' in value)) {
+    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}: ${toJson(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
-/** The Jinja dbt writes, on `env`: the globals, filters and tags above. */
-export function installJinjaCompat(env: nunjucks.Environment): void {
+/** The Jinja dbt writes, on `env`: the globals, filters and tags above. `onClock`: a template read the time. */
+export function installJinjaCompat(env: nunjucks.Environment, onClock?: () => void): void {
+  env.addGlobal('modules', pyModules(onClock));
   env.addGlobal('True', true);
   env.addGlobal('False', false);
   env.addGlobal('None', null);

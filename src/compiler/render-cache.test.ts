@@ -26,12 +26,13 @@ const FILES = {
   'models/uses_source.sql': "select * from {{ source('raw', 'others') }}",
   'models/marts/in_folder.sql': "select '{{ config.get('materialized') }}' as m, '{{ this.schema }}' as s",
   'models/reads_relation.sql': "select '{{ ref('plain').schema }}' as s",
+  'models/reads_clock.sql': "select '{{ modules.datetime.datetime.now().isoformat() }}' as compiled_at",
   'macros/double.sql': '{% macro double(x) %}{{ x * 2 }}{% endmacro %}',
   'macros/triple.sql': '{% macro triple(x) %}{{ x * 3 }}{% endmacro %}',
 };
 const ALL = Object.keys(FILES).filter((f) => f.startsWith('models/')).map((f) => f.replace(/^.*\/|\.sql$/g, ''));
-/** Never kept: it read another model's relation attributes. */
-const OPAQUE = ['reads_relation'];
+/** Never kept: they read another model's relation attributes, or the clock. */
+const OPAQUE = ['reads_clock', 'reads_relation'];
 
 describe('the render cache', () => {
   const project = tempProject(FILES, CONFIG('rate: 2'));
@@ -65,34 +66,34 @@ describe('the render cache', () => {
 
   it('a changed var (config or --vars) re-renders the models that read it', async () => {
     let p = await after(() => project.write('sf.config.ts', CONFIG('rate: 3')));
-    expect(rendered(p)).toEqual(['reads_relation', 'uses_var']);
+    expect(rendered(p)).toEqual(['reads_clock', 'reads_relation', 'uses_var']);
     expect(sql(p, 'uses_var')).toContain('select 3 as rate');
     p = await after(() => {}, { vars: { rate: 4 } });
-    expect(rendered(p)).toEqual(['reads_relation', 'uses_var']);
+    expect(rendered(p)).toEqual(['reads_clock', 'reads_relation', 'uses_var']);
     expect(sql(p, 'uses_var')).toContain('select 4 as rate');
     // A var read with its default, now set.
     p = await after(() => {}, { vars: { rate: 4, missing: 8 } });
-    expect(rendered(p)).toEqual(['reads_relation', 'uses_default']);
+    expect(rendered(p)).toEqual(['reads_clock', 'reads_relation', 'uses_default']);
     expect(sql(p, 'uses_default')).toBe('select 8 as v');
     // Back to the config's vars: both render again, from then on cached.
-    expect(rendered(await after(() => {}))).toEqual(['reads_relation', 'uses_default', 'uses_var']);
+    expect(rendered(await after(() => {}))).toEqual(['reads_clock', 'reads_relation', 'uses_default', 'uses_var']);
   });
 
   it('a changed environment variable re-renders the models that read it', async () => {
     const p = await after(() => { env = { SF_TEST_REGION: 'us' }; });
-    expect(rendered(p)).toEqual(['reads_relation', 'uses_env']);
+    expect(rendered(p)).toEqual(['reads_clock', 'reads_relation', 'uses_env']);
     expect(sql(p, 'uses_env')).toBe("select 'us' as region");
   });
 
   it("a changed macro re-renders the models that call it, not the others'", async () => {
     const p = await after(() => project.write('macros/double.sql', '{% macro double(x) %}{{ x * 20 }}{% endmacro %}'));
-    expect(rendered(p)).toEqual(['reads_relation', 'uses_macro']);
+    expect(rendered(p)).toEqual(['reads_clock', 'reads_relation', 'uses_macro']);
     expect(sql(p, 'uses_macro')).toBe('select 40 as d');
   });
 
   it('changed folder settings re-render the models under them', async () => {
     const p = await after(() => project.write('sf.config.ts', CONFIG('rate: 3', "materialized: 'table', schema: 'marts'")));
-    expect(rendered(p)).toEqual(['in_folder', 'reads_relation']);
+    expect(rendered(p)).toEqual(['in_folder', 'reads_clock', 'reads_relation']);
     expect(sql(p, 'in_folder')).toBe("select 'table' as m, 'marts' as s");
   });
 

@@ -141,6 +141,7 @@ export function resolveConfig(raw: unknown, projectDir: string, configPath: stri
     configPath,
     paths: DEFAULT_PATHS,
     seedFolders: {},
+    testFolders: {},
     warnings: [],
     name: c.name,
     targets: c.targets,

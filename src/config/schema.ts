@@ -62,7 +62,7 @@ export const modelSettingsSchema = z.strictObject({
 /** Config keys a model may set, for hints. */
 export const MODEL_SETTING_KEYS = Object.keys(modelSettingsSchema.shape);
 
-const targetSchema = z.discriminatedUnion('type', [
+export const targetSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), schema: identifier.optional(), threads, lockTimeout, retries }),
   z.strictObject({ type: z.literal('sqlite'), path: z.string().min(1), threads, lockTimeout, retries }),
   z.strictObject({

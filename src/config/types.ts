@@ -256,6 +256,8 @@ export interface ResolvedConfig {
   readonly paths: ProjectPaths;
   /** Per seed folder or file, relative to a seed path ('' for all): dbt_project.yml's seed configs. */
   readonly seedFolders: Readonly<Record<string, Readonly<SeedSettings>>>;
+  /** Per folder or test under a model or seed path ('' for all): dbt_project.yml's test configs. */
+  readonly testFolders: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Set for a dbt project (dbt_project.yml): relations are named as dbt names them. */
   readonly dbt?: { readonly profile: string; readonly profilesFile: string } | undefined;
   /** What the project's configuration says that sf ignores or does not apply, `file:line: ...`. */

@@ -26,6 +26,7 @@ const NOT_APPLIED: Readonly<Record<string, string>> = {
   database: 'sf builds in the target\'s database',
   indexes: 'sf does not create indexes yet', unlogged: 'sf creates ordinary (logged) tables',
   packages: 'sf does not run Python models', submission_method: 'sf does not run Python models',
+  fail_calc: 'sf counts a test\'s failing rows (count(*))',
 };
 
 /** Configs of other warehouses' adapters (BigQuery, Snowflake, Redshift, Databricks/Spark, ...). */
@@ -79,6 +80,9 @@ export function judgeConfigKey(key: string, extra: readonly string[] = []): KeyV
 
 /** A seed's configs sf applies (dbt's names), besides a model's that also fit a seed. */
 export const SEED_CONFIG_KEYS = ['schema', 'alias', 'column_types', 'delimiter', 'quote_columns', 'enabled', 'tags'];
+
+/** A data test's configs (dbt's names), as dbt_project.yml's `tests:` may set them. */
+export const TEST_CONFIG_KEYS = ['severity', 'store_failures', 'store_failures_as', 'warn_if', 'error_if', 'limit', 'where', 'enabled', 'tags', 'meta'];
 
 export interface ConfigEntry {
   readonly key: string;

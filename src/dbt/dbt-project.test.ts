@@ -151,6 +151,46 @@ seeds:
     expect(await project.query('select count(*) as n from stg.stg_special', 'target/dev.duckdb')).toEqual([{ n: '1' }]);
   });
 
+  it('applies dbt_project.yml\'s tests: configs by the folder of the property file, under a test\'s own', async () => {
+    const project = dbtProject({
+      ...FILES,
+      'dbt_project.yml': `${PROJECT}tests:\n  +severity: warn\n  shop:\n    marts:\n      +severity: error\n`,
+      'transform/staging/_stg.yml': `version: 2
+models:
+  - name: stg_a
+    columns:
+      - name: region
+        data_tests:
+          - accepted_values: {values: ['eu']}
+          - not_null: {config: {where: "region = 'nowhere'"}}
+  - name: stg_b
+    columns:
+      - name: id
+        data_tests:
+          - accepted_values: {values: [2], quote: false, config: {severity: error}}
+`,
+      'transform/staging/stg_b.sql': 'select 1 as id',
+      'transform/marts/_marts.yml': `version: 2
+models:
+  - name: mart
+    columns:
+      - name: region
+        data_tests:
+          - accepted_values: {values: ['eu']}
+`,
+    });
+    // Each model's tests audit it before it is published (sf build).
+    expect((await project.sf('build')).code).toBe(1);
+    const results = JSON.parse(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8')).results as { tests?: { unique_id: string; status: string }[] }[];
+    const statuses = Object.fromEntries(results.flatMap((r) => r.tests ?? []).map((t) => [t.unique_id.replace('test.shop.', ''), t.status]));
+    expect(statuses).toEqual({
+      accepted_values_stg_a_region__eu: 'warn',
+      not_null_stg_a_region: 'pass',
+      accepted_values_stg_b_id__False__2: 'fail',
+      accepted_values_mart_region__eu: 'fail',
+    });
+  });
+
   it('gives project-scoped vars over global ones, and --vars over both', async () => {
     const project = dbtProject();
     expect((await project.sf('run', '--select', 'stg_a')).code).toBe(0);
@@ -232,10 +272,34 @@ seeds:
     expect(bad.err).toMatch(/dbt_project\.yml:19: unknown config 'materialised': did you mean 'materialized'\?/);
   });
 
+  it('sf deps lists what packages.yml asks for and what is installed; a package macro without its package names both', async () => {
+    const project = dbtProject({
+      ...FILES,
+      'packages.yml': 'packages:\n  - package: dbt-labs/dbt_utils\n    version: [">=1.0.0", "<2.0.0"]\n  - local: vendor/shared_macros\n',
+      'transform/marts/keyed.sql': "select 1 as id,\n  {{ dbt_utils.generate_surrogate_key(['id']) }} as k",
+    });
+    const deps = await project.sf('deps');
+    expect(deps.code).toBe(1);
+    expect(deps.out).toMatch(/dbt-labs\/dbt_utils \[>=1\.0\.0, <2\.0\.0\] +missing \(dbt_packages\/dbt_utils\)/);
+    expect(deps.out).toMatch(/run `dbt deps`, or copy the 2 missing ones into dbt_packages\//);
+    project.write('dbt_packages/dbt_utils/dbt_project.yml', 'name: dbt_utils\n');
+    project.write('vendor/shared_macros/dbt_project.yml', 'name: shared_macros\n');
+    const installed = await project.sf('deps');
+    expect(installed.code).toBe(0);
+    expect(installed.out).toMatch(/installed \(dbt_packages\/dbt_utils\)[\s\S]*all are installed/);
+    const compiled = await project.sf('compile');
+    expect(compiled.code).toBe(2);
+    expect(compiled.err).toMatch(/transform\/marts\/keyed\.sql:2: dbt_utils\.generate_surrogate_key\(\) is not defined: sf has no package 'dbt_utils' loaded/);
+  });
+
   it('says which profile and output type it cannot use', async () => {
     const project = dbtProject({ ...FILES, 'profiles.yml': 'shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: x\n' });
     const run = await project.sf('ls');
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/profiles\.yml:4: output shop\.dev has type 'snowflake': sf runs duckdb, postgres and sqlite outputs/);
+    project.write('profiles.yml', "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: localhost\n      port: 'fivefourthreetwo'\n");
+    const port = await project.sf('ls');
+    expect(port.code).toBe(2);
+    expect(port.err).toMatch(/profiles\.yml:4: output shop\.dev: port: /);
   });
 });

@@ -10,6 +10,7 @@ import nunjucks from 'nunjucks';
 import '../compiler/sandbox.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { TargetConfig } from '../config/types.js';
+import { formatZodIssues, targetSchema } from '../config/schema.js';
 import { UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 
@@ -89,7 +90,12 @@ export function loadProfile(projectDir: string, profileName: string | undefined,
   for (const pair of outputsNode.items) {
     const output = String(isScalar(pair.key) ? pair.key.value : '');
     if (!isMap(pair.value)) throw new UserError('CONFIG_INVALID', `output '${output}' of profile '${name}' should be a mapping`, { location: at(pair.key as Node) });
-    targets[output] = targetFromOutput(pair.value.toJS(doc) as Record<string, unknown>, `${name}.${output}`, options.env, at(pair.key as Node));
+    const target = targetFromOutput(pair.value.toJS(doc) as Record<string, unknown>, `${name}.${output}`, options.env, at(pair.key as Node));
+    const checked = targetSchema.safeParse(target);
+    if (!checked.success) {
+      throw new UserError('CONFIG_INVALID', `output ${name}.${output}: ${formatZodIssues(checked.error).join('; ')}`, { location: at(pair.key as Node) });
+    }
+    targets[output] = target;
   }
   const rawDefault = profileNode.get('target');
   const defaultTarget = rawDefault === undefined || rawDefault === null ? 'default' : String(rawDefault);
@@ -133,8 +139,7 @@ const int = (v: unknown) => (v === undefined || v === null || v === '' ? undefin
 /** One output of the profile as an sf target. */
 function targetFromOutput(o: Output, where: string, env: NodeJS.ProcessEnv, location: { file: string; line?: number | undefined }): TargetConfig {
   const type = str(o['type']);
-  const threads = int(o['threads']);
-  const common = { ...(threads ? { threads } : {}) };
+  const common = o['threads'] !== undefined && o['threads'] !== null ? { threads: int(o['threads'])! } : {};
   switch (type) {
     case 'duckdb': {
       // dbt-duckdb: `path` (default in memory), `schema` (default main).
@@ -148,7 +153,7 @@ function targetFromOutput(o: Output, where: string, env: NodeJS.ProcessEnv, loca
       return {
         type: 'postgres',
         ...(str(o['host']) ? { host: str(o['host'])! } : {}),
-        ...(int(o['port']) ? { port: int(o['port'])! } : {}),
+        ...(o['port'] !== undefined && o['port'] !== null ? { port: int(o['port'])! } : {}),
         ...(str(o['user']) ? { user: str(o['user'])! } : {}),
         ...(str(o['dbname'] ?? o['database']) ? { database: str(o['dbname'] ?? o['database'])! } : {}),
         ...(str(o['schema']) ? { schema: str(o['schema'])! } : {}),

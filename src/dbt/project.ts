@@ -9,7 +9,7 @@ import { modelSettingsSchema, formatZodIssues } from '../config/schema.js';
 import type { ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
 import { renderYamlValues } from '../parser/yaml-render.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { configsOf, SEED_CONFIG_KEYS } from './config-keys.js';
+import { configsOf, SEED_CONFIG_KEYS, TEST_CONFIG_KEYS } from './config-keys.js';
 import { loadProfile } from './profiles.js';
 import { readResourceTree } from './resource-tree.js';
 
@@ -33,15 +33,13 @@ const IGNORED = new Set([
   'config-version', 'version', 'require-dbt-version', 'clean-targets', 'target-path', 'log-path',
   'packages-install-path', 'flags', 'query-comment', 'quoting', 'analysis-paths', 'docs-paths', 'asset-paths',
   'function-paths', 'restrict-access', 'dbt-cloud', 'semantic-models', 'saved-queries', 'metrics', 'exposures',
-  'unit_tests', 'snapshot-paths', 'profile', 'name',
+  'unit_tests', 'snapshot-paths', 'profile', 'name', 'tests', 'data_tests',
   'model-paths', 'source-paths', 'seed-paths', 'data-paths', 'macro-paths', 'test-paths', 'vars', 'models', 'seeds',
 ]);
 /** Keys whose work sf does not do: said once. */
 const NOT_DONE: Readonly<Record<string, string>> = {
   'on-run-start': 'sf does not run on-run-start hooks yet',
   'on-run-end': 'sf does not run on-run-end hooks yet',
-  tests: 'tests: configs in dbt_project.yml are not applied yet (set them in the property files)',
-  data_tests: 'data_tests: configs in dbt_project.yml are not applied yet (set them in the property files)',
   sources: 'sources: configs in dbt_project.yml are not applied yet',
   snapshots: 'sf does not build snapshots yet',
   dispatch: 'sf does not load packages yet, so dispatch search orders do not apply',
@@ -104,11 +102,12 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     tests: pathList(['test-paths'], 'tests'),
   };
 
+  const report = (line: number, message: string, error: boolean) => (error ? errors.push(new UserError('CONFIG_INVALID', message, { location: { file, line } })) : warnOnce(line, message));
   const models = readResourceTree(top.get('models', true), name, doc, lines);
   const seeds = readResourceTree(top.get('seeds', true), name, doc, lines);
   const modelFolders: Record<string, ModelSettings> = {};
   for (const [path, entries] of models.byPath) {
-    const settings = configsOf(entries, [], (line, message, error) => (error ? errors.push(new UserError('CONFIG_INVALID', message, { location: { file, line } })) : warnOnce(line, message)));
+    const settings = configsOf(entries, [], report);
     const parsed = modelSettingsSchema.safeParse(settings);
     if (!parsed.success) {
       const line = entries.find((e) => formatZodIssues(parsed.error).some((m) => m.includes(e.key)))?.line ?? entries[0]?.line;
@@ -119,9 +118,14 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   }
   const seedFolders: Record<string, SeedSettings> = {};
   for (const [path, entries] of seeds.byPath) {
-    seedFolders[path] = configsOf(entries, SEED_CONFIG_KEYS, (line, message, error) => (error ? errors.push(new UserError('CONFIG_INVALID', message, { location: { file, line } })) : warnOnce(line, message))) as SeedSettings;
+    seedFolders[path] = configsOf(entries, SEED_CONFIG_KEYS, report) as SeedSettings;
   }
-  for (const p of [...models.otherPackages, ...seeds.otherPackages]) {
+  const tests = readResourceTree(top.get('data_tests', true) ?? top.get('tests', true), name, doc, lines);
+  const testFolders: Record<string, Record<string, unknown>> = {};
+  for (const [path, entries] of tests.byPath) {
+    testFolders[path] = configsOf(entries, TEST_CONFIG_KEYS, report);
+  }
+  for (const p of [...models.otherPackages, ...seeds.otherPackages, ...tests.otherPackages]) {
     warnOnce(p.line, `configs for '${p.name}' apply to a package; sf does not load packages yet`);
   }
 
@@ -132,6 +136,7 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     configPath,
     paths,
     seedFolders,
+    testFolders,
     dbt: { profile: profile.name, profilesFile: profile.file },
     warnings,
     name,

@@ -100,6 +100,11 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     models: new Set(models.map((m) => m.name)),
     seeds: new Set(seeds.map((s) => s.name)),
     customTests: new Set(macros.flatMap((m) => [...m.source.matchAll(/\bmacro\s+test_([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((x) => x[1]!))),
+    // A test's place for dbt_project.yml's tests: configs: its property file's folder, then its name.
+    testDefaults: (file, name) => {
+      const folder = resourcePath(file, [...config.paths.models, ...config.paths.seeds]).replace(/(^|\/)[^/]*$/, '');
+      return folderSettingsFor<{ tags?: string[] }>(folder ? `${folder}/${name}` : name, config.testFolders as Record<string, { tags?: string[] }>);
+    },
   }, context);
   errors.push(...properties.errors);
   const configWarnings: string[] = [];

@@ -70,6 +70,9 @@ const SOURCE_KEYS = new Set([...COMMON, 'database', 'schema', 'loader', 'loaded_
 const TABLE_KEYS = new Set([...COMMON, 'identifier', 'loaded_at_field', 'loaded_at_query', 'freshness', 'quoting', 'external', 'event_time', 'enabled']);
 const COLUMN_KEYS = new Set([...COMMON, 'data_type', 'quote', 'constraints', 'granularity', 'policy_tags', 'dimension', 'entity']);
 
+/** A test's config defaults from dbt_project.yml's `tests:`, by the property file declaring it and the test's name. */
+export type TestDefaults = (propertyFile: string, testName: string) => Readonly<Record<string, unknown>>;
+
 /** A model's or seed's `config:` in a property file, key by key with their lines. */
 export interface NodeConfig {
   readonly kind: 'models' | 'seeds';
@@ -86,7 +89,7 @@ export interface PropertyFile {
 /** Every generic test and source the property files declare, or all their errors at once. */
 export function parseProperties(
   files: readonly PropertyFile[],
-  nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlySet<string> },
+  nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlySet<string>; testDefaults?: TestDefaults },
   context?: YamlContext,
 ): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; configs: NodeConfig[]; errors: UserError[]; warnings: string[] } {
   const tests: GenericTestDeclaration[] = [];
@@ -137,7 +140,7 @@ export function parseProperties(
       }
       for (const item of testsNode.items) {
         const resolved = (isAlias(item) ? item.resolve(doc) : item) as Node;
-        const test = readTest(resolved, plain(resolved), node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Set());
+        const test = readTest(resolved, plain(resolved), node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Set(), nodes.testDefaults);
         if (!test) continue;
         let [unique, alias] = [test.name, test.alias];
         for (let i = 2; taken.has(unique); i++) [unique, alias] = [`${test.name}_${i}`, `${test.alias.slice(0, 60)}_${i}`];
@@ -305,6 +308,7 @@ function readTest(
   line: number,
   fail: (message: string, at: Node | null | undefined, hint?: string) => void,
   customTests: ReadonlySet<string>,
+  testDefaults?: TestDefaults,
 ): GenericTestDeclaration | undefined {
   let test: string;
   let body: Record<string, unknown> = {};
@@ -339,7 +343,16 @@ function readTest(
   const { config: rawConfig, arguments: args, ...rest } = body as { config?: Record<string, unknown>; arguments?: Record<string, unknown> };
   const flatConfig = Object.fromEntries(Object.entries(rest).filter(([k]) => CONFIG_KEYS.has(k)));
   const argValues = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !CONFIG_KEYS.has(k))), ...(args ?? {}) };
-  const cfg = { ...flatConfig, ...(rawConfig ?? {}) };
+  // A `name:` the user gave wins (dbt's custom test names); else dbt's synthesized one.
+  const { name: given, ...testArgs } = argValues as { name?: unknown };
+  const outer = isMap(item) ? (value as Record<string, unknown>)['name'] : undefined;
+  const givenName = typeof given === 'string' ? given : typeof outer === 'string' ? outer : undefined;
+  const names = synthesizeTestName(test, on === 'source' ? node.replace('.', '_') : node, on === 'source', { ...testArgs, ...(column !== undefined ? { column_name: column } : {}) });
+  const name = givenName ?? names.full;
+  // dbt_project.yml's tests: configs for this file's folder, under the test's own.
+  const defaults = testDefaults?.(file, name) ?? {};
+  const own = { ...flatConfig, ...(rawConfig ?? {}) };
+  const cfg: Record<string, unknown> = { ...defaults, ...own, tags: [...asList(defaults['tags']), ...asList(own['tags'])] };
   const severity = String(cfg['severity'] ?? 'error').toLowerCase();
   if (severity !== 'error' && severity !== 'warn' && severity !== 'quarantine') {
     fail(`severity '${String(cfg['severity'])}' of ${test} on ${node}${column ? `.${column}` : ''} is not error, warn or quarantine`, item,
@@ -371,17 +384,15 @@ function readTest(
     limit: typeof cfg['limit'] === 'number' ? cfg['limit'] : undefined,
     warnIf: typeof cfg['warn_if'] === 'string' ? cfg['warn_if'] : '!=0',
     errorIf: typeof cfg['error_if'] === 'string' ? cfg['error_if'] : '!=0',
-    tags: Array.isArray(cfg['tags']) ? cfg['tags'].map(String) : typeof cfg['tags'] === 'string' ? [cfg['tags']] : [],
+    tags: [...new Set(asList(cfg['tags']))],
     enabled: cfg['enabled'] !== false,
     storeFailures: cfg['store_failures'] === true || cfg['store_failures_as'] === 'table',
   };
-  // A `name:` the user gave wins (dbt's custom test names); else dbt's synthesized one.
-  const { name: given, ...testArgs } = argValues as { name?: unknown };
-  const outer = isMap(item) ? (value as Record<string, unknown>)['name'] : undefined;
-  const givenName = typeof given === 'string' ? given : typeof outer === 'string' ? outer : undefined;
-  const names = synthesizeTestName(test, on === 'source' ? node.replace('.', '_') : node, on === 'source', { ...testArgs, ...(column !== undefined ? { column_name: column } : {}) });
-  const name = givenName ?? names.full;
   return { name, alias: givenName ?? names.short, test: canonical, custom, node, on, column, args: testArgs, config, file, line };
+}
+
+function asList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
 }
 
 function missingArgument(test: string, args: Record<string, unknown>, column: string | undefined): string | undefined {
