@@ -246,9 +246,11 @@ export interface ProjectPaths {
   readonly seeds: readonly string[];
   readonly macros: readonly string[];
   readonly tests: readonly string[];
+  /** dbt's snapshots: sf does not build them yet, and says so. */
+  readonly snapshots: readonly string[];
 }
 
-export const DEFAULT_PATHS: ProjectPaths = { models: ['models'], seeds: ['seeds'], macros: ['macros'], tests: ['tests'] };
+export const DEFAULT_PATHS: ProjectPaths = { models: ['models'], seeds: ['seeds'], macros: ['macros'], tests: ['tests'], snapshots: ['snapshots'] };
 
 export interface ResolvedConfig {
   readonly projectDir: string;

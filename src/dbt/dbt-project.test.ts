@@ -251,6 +251,8 @@ models:
       'dbt_project.yml': PROJECT.replace('    +materialized: table\n', "    +materialized: table\n    +persist_docs: {relation: true}\n    +cluster_by: ['id']\n    +post-hook: \"grant select on {{ this }} to reporter\"\n") + 'on-run-start: "select 1"\n',
       'transform/marts/mart.sql': "{{ config(sort='id', dist='all', grants={'select': ['r']}) }}\nselect * from {{ ref('stg_a') }}",
       'transform/py_model.py': 'def model(dbt, session):\n    return None\n',
+      'transform/_semantic.yml': 'version: 2\nexposures:\n  - name: dashboard\nmetrics:\n  - name: revenue\nunit_tests:\n  - name: t\nmodles:\n  - name: x\n',
+      'snapshots/orders_snapshot.sql': "{% snapshot orders_snapshot %}select 1{% endsnapshot %}",
     });
     const ls = await project.sf('ls');
     expect(ls.code, ls.err).toBe(0);
@@ -262,6 +264,11 @@ models:
       expect.stringMatching(/transform\/marts\/mart\.sql:1: config 'sort' belongs to another warehouse's adapter/),
       expect.stringMatching(/transform\/marts\/mart\.sql:1: config 'grants' is not applied/),
       expect.stringMatching(/transform\/py_model\.py: a Python model; .* skipped/),
+      expect.stringMatching(/transform\/_semantic\.yml:2: exposures are .* skipped/),
+      expect.stringMatching(/transform\/_semantic\.yml:4: metrics \(the semantic layer\) are not part of sf; skipped/),
+      expect.stringMatching(/transform\/_semantic\.yml:6: sf does not run unit tests yet; skipped/),
+      expect.stringMatching(/transform\/_semantic\.yml:8: unknown key 'modles' \(did you mean 'models'\?\); it is ignored/),
+      expect.stringMatching(/snapshots\/orders_snapshot\.sql: sf does not build snapshots yet; skipped/),
     ]));
     expect(warnings.join('\n')).not.toMatch(/persist_docs/);
     expect(warnings.filter((w) => w.includes('cluster_by'))).toHaveLength(1);

@@ -100,6 +100,7 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     seeds: pathList(['seed-paths', 'data-paths'], 'seeds'),
     macros: pathList(['macro-paths'], 'macros'),
     tests: pathList(['test-paths'], 'tests'),
+    snapshots: pathList(['snapshot-paths'], 'snapshots'),
   };
 
   const report = (line: number, message: string, error: boolean) => (error ? errors.push(new UserError('CONFIG_INVALID', message, { location: { file, line } })) : warnOnce(line, message));

@@ -111,7 +111,10 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   const configured = applyPropertyConfigs(models.filter((m) => !duplicates.has(m)), seeds.filter((x) => !duplicates.has(x)), properties.configs, errors, configWarnings);
   if (collect) collect.push(...errors);
   else UserErrors.throwIfAny(errors);
-  const skipped = files.pythonModels.map((path) => `${path}: a Python model; sf runs SQL models only, so it is skipped`);
+  const skipped = [
+    ...files.pythonModels.map((path) => `${path}: a Python model; sf runs SQL models only, so it is skipped`),
+    ...(files.snapshots.length ? [`${files.snapshots[0]}${files.snapshots.length > 1 ? ` and ${files.snapshots.length - 1} more snapshot file${files.snapshots.length > 2 ? 's' : ''}` : ''}: sf does not build snapshots yet; skipped`] : []),
+  ];
   return deepFreeze({
     project: config.name,
     models: configured.models,

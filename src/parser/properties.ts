@@ -1,10 +1,11 @@
 // dbt's property files (`models/**/*.yml`, `seeds/**/*.yml`): the data tests declared on models,
 // seeds, source tables and their columns, in dbt's format (`version: 2`, `columns:` with
-// `data_tests:` or the older `tests:`, model-level `data_tests:`, each test's `config:`), and
-// the `sources:` they declare (config/sources.ts merges them with the config's). Templated
-// values are rendered first (yaml-render.ts). Keys sf does not use (`description`, `meta`,
-// `docs`, `semantic_models`, `metrics`, `unit_tests`, ...) are ignored. A YAML syntax error, or
-// a test on a model or seed the project does not have, is an error with the file and line.
+// `data_tests:` or the older `tests:`, model-level `data_tests:`, each test's `config:`), the
+// `sources:` they declare (config/sources.ts merges them with the config's), and models' and
+// seeds' `config:`. Templated values are rendered first (yaml-render.ts). Keys that only
+// describe (`description`, `meta`, `docs`) are ignored; what sf does not build (`exposures`,
+// `metrics`, `semantic_models`, `unit_tests`, ...) is warned about once per file. A YAML syntax
+// error, or a test on a model or seed the project does not have, is an error with file and line.
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
 import { COUNT_CONDITION, freshnessSchema, formatZodIssues } from '../config/schema.js';
 import type { SourceDeclaration } from '../config/sources.js';
@@ -61,6 +62,19 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression', 'row_count'];
 const CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'tags', 'enabled', 'meta', 'alias', 'schema', 'database']);
+
+/** Top-level keys of a property file sf reads, or accepts quietly (descriptions only). */
+const TOP_LEVEL_KEYS = new Set(['version', 'models', 'seeds', 'sources', 'macros', 'groups']);
+/** Top-level keys declaring what sf does not build or run: one warning per file. */
+const SKIPPED_TOP_LEVEL: Readonly<Record<string, string>> = {
+  exposures: 'exposures are documentation of downstream uses; sf does not track them, skipped',
+  semantic_models: 'semantic models (the semantic layer) are not part of sf; skipped',
+  metrics: 'metrics (the semantic layer) are not part of sf; skipped',
+  saved_queries: 'saved queries (the semantic layer) are not part of sf; skipped',
+  unit_tests: 'sf does not run unit tests yet; skipped',
+  snapshots: 'sf does not build snapshots yet; their properties are skipped',
+  analyses: 'sf does not compile analyses; skipped',
+};
 
 /** The keys dbt's property files define for each kind of entry (others are warned about). */
 const COMMON = ['name', 'description', 'docs', 'meta', 'config', 'columns', 'data_tests', 'tests', 'tags', 'group'];
@@ -130,6 +144,15 @@ export function parseProperties(
         warnings.push(`${file.path}:${lineOf(pair.key as Node)}: unknown key '${key}' in ${what}${near ? ` (${near})` : ''}; it is ignored`);
       }
     };
+    // What a property file may declare besides models, seeds and sources: said once where sf skips it.
+    for (const pair of doc.contents.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (SKIPPED_TOP_LEVEL[key]) warnings.push(`${file.path}:${lineOf(pair.key as Node)}: ${SKIPPED_TOP_LEVEL[key]}`);
+      else if (!TOP_LEVEL_KEYS.has(key)) {
+        const near = didYouMean(key, [...TOP_LEVEL_KEYS, ...Object.keys(SKIPPED_TOP_LEVEL)]);
+        warnings.push(`${file.path}:${lineOf(pair.key as Node)}: unknown key '${key}'${near ? ` (${near})` : ''}; it is ignored`);
+      }
+    }
     if (context) for (const p of renderYamlValues(doc.contents, context)) fail(p.message, p.node);
     /** Declares the tests under `testsNode` on a node (or a column of it). */
     const declare = (testsNode: unknown, node: string, on: GenericTestDeclaration['on'], column: string | undefined) => {

@@ -14,6 +14,8 @@ export interface ProjectFiles {
   readonly docs: readonly string[];
   /** dbt's Python models (.py under the model paths): sf skips them, saying so. */
   readonly pythonModels: readonly string[];
+  /** dbt's snapshots (.sql under the snapshot paths): skipped, said once. */
+  readonly snapshots: readonly string[];
 }
 
 export function discoverProject(config: ResolvedConfig): ProjectFiles {
@@ -30,6 +32,7 @@ export function discoverProject(config: ResolvedConfig): ProjectFiles {
     properties: under([...config.paths.models, ...config.paths.seeds], ['.yml', '.yaml']).sort(),
     docs: under(config.paths.models, '.md'),
     pythonModels: under(config.paths.models, '.py'),
+    snapshots: under(config.paths.snapshots, '.sql'),
   };
 }
 
