@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { dialectFor, targetSchema } from '../adapters/registry.js';
 import { modelSettingsSchema, formatZodIssues } from '../config/schema.js';
 import type { ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
 import { renderYamlValues } from '../parser/yaml-render.js';
@@ -71,9 +72,10 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   });
   const targetName = options.target ?? profile.defaultTarget;
   const target = profile.targets[targetName];
-  const schemaOf = (t: typeof target) => (t && 'schema' in t && t.schema) || (t?.type === 'postgres' ? 'public' : 'main');
+  // The schema models get, as loadProject picks it (an unknown target is its error, later).
+  const schema = target ? dialectFor(target.type, targetSchema(target)).defaultSchema : '';
   // dbt renders dbt_project.yml with --vars (not its own vars), env_var and target.
-  const problems = renderYamlValues(top, { vars: options.cliVars, env: options.env, target: { name: targetName, type: target?.type ?? 'duckdb', schema: schemaOf(target) } });
+  const problems = renderYamlValues(top, { vars: options.cliVars, env: options.env, target: { name: targetName, type: target?.type ?? '', schema } });
   const errors: UserError[] = problems.map((p) => new UserError('CONFIG_INVALID', p.message, { location: { file, line: lineOf(p.node) } }));
   const warnings: string[] = [];
   const warnOnce = (line: number | undefined, message: string) => {
