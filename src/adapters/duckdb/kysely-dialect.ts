@@ -64,19 +64,31 @@ class DuckDBDriver implements Driver {
 
 class DuckDBKyselyConnection implements DatabaseConnection {
   readonly #conn: DuckDBConnection;
+  /** The statement running on it, if any. */
+  #running: Promise<unknown> | undefined;
 
   constructor(conn: DuckDBConnection) {
     this.#conn = conn;
   }
 
-  /** Stop the statement running on it (Ctrl-C). */
+  /**
+   * Stop the statement running on it (Ctrl-C, --fail-fast). DuckDB clears the flag when a
+   * query begins, so a statement handed to its worker thread but not begun yet would miss one
+   * interrupt and run to its end: ask again until the statement has stopped.
+   */
   interrupt(): void {
+    const running = this.#running;
+    if (!running) return;
     this.#conn.interrupt();
+    const again = setInterval(() => this.#conn.interrupt(), 100);
+    void running.finally(() => clearInterval(again)).catch(() => {});
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const params = query.parameters.length ? (query.parameters as DuckDBValue[]) : undefined;
-    const reader = await this.#conn.runAndReadAll(query.sql, params);
+    const run = this.#conn.runAndReadAll(query.sql, params);
+    this.#running = run;
+    const reader = await run.finally(() => { if (this.#running === run) this.#running = undefined; });
     // JSON conversion keeps decimals and bigints exact (as strings) and dates as ISO text.
     const rows = reader.getRowObjectsJson() as R[];
     const names = reader.columnNames();
