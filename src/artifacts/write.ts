@@ -27,7 +27,8 @@ import { compiledPath, targetDir } from './paths.js';
 
 export const SF_VERSION = '0.1.0';
 
-export function writeCompiled(project: LoadedProject): Map<string, string> {
+/** `live`: SQL of models that asked the warehouse while rendering, over their first render's. */
+export function writeCompiled(project: LoadedProject, live: ReadonlyMap<string, string> = new Map()): Map<string, string> {
   const paths = new Map<string, string>();
   for (const model of project.compiled.models) paths.set(model.node.name, compiledPath(project.config.name, model.node.path));
   // No compiled folder yet (a first compile, after sf clean): nothing to compare with.
@@ -38,10 +39,16 @@ export function writeCompiled(project: LoadedProject): Map<string, string> {
     // Exactly the SQL that runs: compile refuses SQL holding a secret, so nothing is masked.
     // A file that already says it is left alone: reading is far cheaper than writing.
     const path = join(project.config.projectDir, paths.get(model.node.name)!);
-    const text = `${model.sql}\n`;
+    const text = `${live.get(model.node.name) ?? model.sql}\n`;
     if (fresh || readIfExists(path) !== text) writeFileSync(path, text);
   }
   return paths;
+}
+
+/** A model's compiled SQL once it is known at run time (a model that asks the warehouse while it renders). */
+export function writeCompiledSql(project: LoadedProject, model: string, sql: string): void {
+  const node = project.compiled.models.find((m) => m.node.name === model);
+  if (node) writeFileSync(join(project.config.projectDir, compiledPath(project.config.name, node.node.path)), `${sql}\n`);
 }
 
 /** With a `plan` (a run's), each batched model lists the batches the run builds. */

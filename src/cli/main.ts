@@ -273,7 +273,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
   program.command('deps').description('list what a dbt project\'s packages.yml asks for and which of it is installed in dbt_packages/ (sf does not download packages)')
     .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
     .action(async (opts: { projectDir?: string }) => {
-      const { packageRequests } = await import('./deps.js');
+      const { packageRequests } = await import('../dbt/packages.js');
       const dir = resolve(projectDirOf(opts));
       const { file, packages } = packageRequests(dir);
       if (!file || packages.length === 0) {
@@ -284,22 +284,26 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       for (const x of packages) p.out(`  ${x.spec.padEnd(width)}  ${x.installed ? `installed (${x.path})` : `missing (${x.path})`}`);
       const missing = packages.filter((x) => !x.installed).length;
       p.out(`sf does not download packages (it runs offline): ${missing ? `run \`dbt deps\`, or copy the ${missing} missing one${missing === 1 ? '' : 's'} into dbt_packages/` : 'all are installed'}.`);
-      p.out('sf does not load package macros yet: calls to them (dbt_utils.star, ...) are errors naming the macro and line.');
+      p.out('Installed packages lend the project their macros (dbt_utils.star, ...) and generic tests; sf has built-in versions of the most used dbt_utils macros for when dbt_utils is missing.');
       if (missing) code = EXIT.failed;
     });
 
-  withCommon(program.command('compile').description('render models to target/compiled/ (opens no database); with --select, print their SQL'))
+  withCommon(program.command('compile').description('render models to target/compiled/ (opens the database only for models that query it while rendering: run_query, dbt_utils.star, ...); with --select, print their SQL'))
     .addOption(new Option('--output <format>', 'text, or JSON: name, relation, compiled path and SQL of each model').choices(['text', 'json']).default('text'))
     .action(async (opts: CommonOptions & { output: 'text' | 'json' }) => {
       const { loadProject } = await import('../session/project.js');
       const { writeCompiled, writeManifest } = await import('../artifacts/write.js');
       const { selectNodes } = await import('../graph/selection/select.js');
+      const { renderAskingModels } = await import('../session/warehouse-answers.js');
       const project = await open(loadProject, opts);
-      const paths = writeCompiled(project);
-      writeManifest(project, paths, new Date());
-      const selected = [...selectNodes(project.graph, opts)].filter((n) => paths.has(n));
       const byName = new Map(project.compiled.models.map((m) => [m.node.name, m]));
-      const models = selected.map((name) => byName.get(name)!);
+      const selected = [...selectNodes(project.graph, opts)].filter((n) => byName.has(n));
+      const asking = selected.filter((n) => byName.get(n)!.asksWarehouse);
+      if (asking.length) p.err(`Connecting to target '${project.targetName}': ${asking.length === 1 ? 'model' : 'models'} ${asking.join(', ')} ${asking.length === 1 ? 'queries' : 'query'} the warehouse while rendering.`);
+      const live = await renderAskingModels(project, asking);
+      const paths = writeCompiled(project, live);
+      writeManifest(project, paths, new Date());
+      const models = selected.map((name) => ({ ...byName.get(name)!, sql: live.get(name) ?? byName.get(name)!.sql }));
       if (opts.output === 'json') {
         p.out(JSON.stringify(models.map((m) => ({
           name: m.node.name, relation: m.settings.materialized === 'ephemeral' ? null : project.dialect.displayRelation(m.relation),

@@ -10,7 +10,7 @@ import { mergeSettings } from '../parser/folder-settings.js';
 import type { Manifest, ModelNode, SeedNode } from '../parser/nodes.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { Relation, SqlDialect } from '../adapters/types.js';
-import { UserError, UserErrors } from '../util/errors.js';
+import { isUserError, UserError, UserErrors } from '../util/errors.js';
 import { holdsSecret, secretValues } from '../util/secrets.js';
 import { relative } from 'node:path';
 import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type TokenTarget } from './context.js';
@@ -22,6 +22,7 @@ import { relationNaming, type NamedNode } from './naming.js';
 import { hashOf, noReads, RenderCache, type CachedRender, type CurrentInputs } from './render-cache.js';
 import { staticRender } from './static-calls.js';
 import { templateError } from './template-errors.js';
+import { installWarehouseGlobals, NeedsWarehouse, type WarehouseAnswers } from './warehouse.js';
 import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import './sandbox.js';
 import { lineAt, scanStatements } from './sql-statements.js';
@@ -95,7 +96,22 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const crossDb = crossDbMacros(dialect.engine);
   env.addGlobal('dbt', crossDb);
   for (const [name, fn] of Object.entries(crossDb)) env.addGlobal(name, fn);
-  const macroHashes = loadMacros(env, manifest, errors, (name) => current?.reads.macros.add(name));
+  // run_query, statement, load_result, execute, api: before the project's macros, which may replace them.
+  const adapterGlobal: Record<string, unknown> = {};
+  installWarehouseGlobals(env, dialect, adapterGlobal, () => {
+    const state = current!;
+    return {
+      answers: state.live,
+      results: state.results,
+      markLive: () => {
+        state.liveRead = true;
+        state.reads.opaque = true;
+      },
+      resolve: (sql) => resolveTokens(sql, relations.get(state.node.name) ?? { schema: dialect.defaultSchema, name: state.node.name }, resolveInputs),
+    };
+  });
+  const macros = loadMacros(env, manifest, errors, (name) => current?.reads.macros.add(name));
+  const macroHashes = macros.hashes;
   const naming = relationNaming({
     dbt: config.dbt !== undefined,
     targetSchema: dialect.defaultSchema,
@@ -125,16 +141,32 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return { node, relation: { schema: naming.schema(n, node.schema ?? config.seeds.schema), name: naming.alias(n, node.alias) } };
   });
   for (const s of seeds) relations.set(s.node.name, s.relation);
-  // dbt's adapter.dispatch('name'[, 'namespace']): the project's <engine>__name, else default__name.
-  env.addGlobal('adapter', {
-    dispatch: (name: unknown, _namespace?: unknown) => {
-      const candidates = [`${dialect.engine}__${String(name)}`, `default__${String(name)}`];
-      const found = candidates.find((c) => macroHashes.has(c));
-      if (!found) throw new Error(`adapter.dispatch('${String(name)}'): no macro named ${candidates.join(' or ')} in the project's macros`);
-      return env.getGlobal(found);
+  // dbt's adapter.dispatch('name'[, 'namespace']): in each package of the namespace's search
+  // order (dbt_project.yml's dispatch:, else the project then the namespace), <engine>__name,
+  // then default__name; dbt's own macros last.
+  const dispatchable = (pkg: string | null, macro: string): unknown => {
+    if (pkg === null) return macroHashes.has(macro) ? env.getGlobal(macro) : undefined;
+    return macros.namespaces.get(pkg)?.[macro];
+  };
+  env.addGlobal('adapter', Object.assign(adapterGlobal, {
+    dispatch: (name: unknown, namespace?: unknown) => {
+      const macro = String(name);
+      const ns = typeof namespace === 'string' ? namespace : undefined;
+      const order: (string | null)[] = ns === undefined ? [null] : [...(config.dispatch?.[ns] ?? (ns === config.name ? [ns] : [config.name, ns]))];
+      const tried: string[] = [];
+      for (const pkg of order) {
+        if (pkg === 'dbt') continue;
+        for (const prefix of [dialect.engine, 'default']) {
+          const found = dispatchable(pkg, `${prefix}__${macro}`);
+          tried.push(`${pkg === null ? '' : `${pkg}.`}${prefix}__${macro}`);
+          if (typeof found === 'function') return found;
+        }
+      }
+      if ((ns === undefined || ns === 'dbt' || order.includes('dbt')) && macro in crossDb) return crossDb[macro];
+      throw new Error(`adapter.dispatch('${macro}'${ns ? `, '${ns}'` : ''}): no macro found; looked for ${tried.join(', ')}`);
     },
     quote: (identifier: unknown) => dialect.quoteIdentifier(String(identifier)),
-  });
+  }));
   /** Names a template can print, for "did you mean" on an undefined one. */
   const knownNames = () => Object.keys((env as unknown as { globals: Record<string, unknown> }).globals);
   const secrets = secretValues(processEnv);
@@ -170,14 +202,18 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
-  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}): Rendered => {
-    const state = freshState(node, ctx, known as ModelSettings);
+  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}, live?: WarehouseAnswers): Rendered => {
+    const state = freshState(node, ctx, known as ModelSettings, live);
     current = state;
     try {
       // A model served from the render cache is parsed only if a run renders it again.
       if (!templates.has(template)) templates.set(template, new nunjucks.Template(node.rawSql, env, node.path, true));
       const text = templates.get(template)!.render({ ...extra, this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
       return { node, text, state };
+    } catch (err) {
+      // Nunjucks wraps what a global throws: a question for the warehouse goes to the caller.
+      const cause = (err as { cause?: unknown }).cause;
+      throw cause instanceof NeedsWarehouse ? cause : err;
     } finally {
       current = undefined;
     }
@@ -309,14 +345,60 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     ...enabled.filter((r) => settingsOf.get(r.node.name)!.materialized !== 'ephemeral').map((r) => ({ path: r.node.path, relation: relations.get(r.node.name)! })),
   ]));
 
-  const models: CompiledModel[] = enabled.map((r) => ({
-    node: r.node,
-    settings: settingsOf.get(r.node.name)!,
-    relation: relations.get(r.node.name)!,
-    sql: inputs.listOnly ? '' : finish(r.text, r.node),
-    refs: [...r.state.refs],
-    sources: [...r.state.sources.values()],
-  }));
+  /**
+   * A model rendered for a run: with `answers`, `execute` is true and a question the answers
+   * do not hold throws NeedsWarehouse (warehouse.ts).
+   */
+  const render = (name: string, ctx: RenderContext, answers?: WarehouseAnswers): string => {
+    const first = byName.get(name);
+    if (!first) throw new Error(`render: no enabled model named ${name}`);
+    let again: Rendered;
+    try {
+      again = renderOnce(first.node, ctx, settingsOf.get(name)!, first.node.name, {}, answers);
+    } catch (err) {
+      if (err instanceof NeedsWarehouse) throw err;
+      throw templateError(err, first.node.path, 'render', { text: first.node.rawSql, names: knownNames() });
+    }
+    const unseen = [...again.state.refs].filter((ref) => !first.state.refs.has(ref));
+    for (const ref of unseen) {
+      again.state.errors.push(new UserError('REF_NOT_FOUND', `model '${name}' refs '${ref}' only when is_incremental() or execute is true, so its build order does not know it`, {
+        location: { file: first.node.path },
+        hint: `add a line \`-- depends_on: {{ ref('${ref}') }}\` outside the {% if %} block`,
+      }));
+    }
+    const text = noSecrets(oneStatement(resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch), first.node, again.state.errors), first.node, again.state.errors);
+    UserErrors.throwIfAny(again.state.errors);
+    return dialect.adaptModelSql(text);
+  };
+
+  /**
+   * The SQL a model runs. One that read `execute` renders again with it true; one that asks
+   * the warehouse keeps its first render's SQL until it is rendered with the answers.
+   */
+  const sqlOf = (r: Rendered): { sql: string; asks?: true } => {
+    if (inputs.listOnly) return { sql: '' };
+    if (!r.state.liveRead) return { sql: finish(r.text, r.node) };
+    try {
+      return { sql: render(r.node.name, STATIC_CONTEXT, new Map()) };
+    } catch (err) {
+      if (err instanceof NeedsWarehouse) return { sql: finish(r.text, r.node), asks: true };
+      errors.push(...(err instanceof UserErrors ? err.errors : err instanceof UserError ? [err] : []));
+      if (!isUserError(err)) throw err;
+      return { sql: '' };
+    }
+  };
+  const models: CompiledModel[] = enabled.map((r) => {
+    const { sql, asks } = sqlOf(r);
+    return {
+      node: r.node,
+      settings: settingsOf.get(r.node.name)!,
+      relation: relations.get(r.node.name)!,
+      sql,
+      ...(asks ? { asksWarehouse: true } : {}),
+      refs: [...r.state.refs],
+      sources: [...r.state.sources.values()],
+    };
+  });
 
   // Singular tests render like models (ref, source, macros), with nothing to configure.
   const tests: CompiledTest[] = [];
@@ -335,27 +417,6 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     }
   }
   UserErrors.throwIfAny(errors);
-
-  const render = (name: string, ctx: RenderContext): string => {
-    const first = byName.get(name);
-    if (!first) throw new Error(`render: no enabled model named ${name}`);
-    let again: Rendered;
-    try {
-      again = renderOnce(first.node, ctx, settingsOf.get(name)!);
-    } catch (err) {
-      throw templateError(err, first.node.path, 'render', { text: first.node.rawSql, names: knownNames() });
-    }
-    const unseen = [...again.state.refs].filter((ref) => !first.state.refs.has(ref));
-    for (const ref of unseen) {
-      again.state.errors.push(new UserError('REF_NOT_FOUND', `model '${name}' refs '${ref}' only when is_incremental() is true, so its build order does not know it`, {
-        location: { file: first.node.path },
-        hint: `add a line \`-- depends_on: {{ ref('${ref}') }}\` outside the {% if %} block`,
-      }));
-    }
-    const text = noSecrets(oneStatement(resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch), first.node, again.state.errors), first.node, again.state.errors);
-    UserErrors.throwIfAny(again.state.errors);
-    return dialect.adaptModelSql(text);
-  };
 
   /** Renders template text outside a model (a test's call, a templated `where`), with its refs. */
   const renderLoose = (text: string, at: { name: string; file: string; line?: number | undefined }, extra: object, what: string, hint: string): Snippet => {
@@ -388,7 +449,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       typeof value === 'string' && key !== 'column_name' && /^\s*(ref|source|var|env_var)\s*\(.+\)\s*$/s.test(value)
         ? `${key}=${value.trim()}`
         : `${key}=__sf_args[${JSON.stringify(key)}]`);
-    const text = `{{ test_${t.test}(model=__sf_model${kwargs.map((k) => `, ${k}`).join('')}) }}`;
+    const text = `{{ ${t.macro ?? `test_${t.test}`}(model=__sf_model${kwargs.map((k) => `, ${k}`).join('')}) }}`;
     const where = t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model;
     return renderLoose(text, t, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } },
       `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`);
@@ -397,7 +458,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }): Snippet =>
     renderLoose(text, at, {}, at.what ?? `test ${at.name}`, at.what ? `check the template in ${at.file}` : 'check the templated value declared here');
 
-  const warnings = [...new Set(enabled.flatMap((r) => r.state.warnings))];
+  const warnings = [...macros.warnings, ...new Set(enabled.flatMap((r) => r.state.warnings))];
   return { models, seeds, tests, disabled, warnings, reused, render, renderGenericTest, renderSnippet };
 }
 
@@ -446,53 +507,84 @@ function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'na
 }
 
 /** The state of a render that has read nothing yet. */
-function freshState(node: ModelNode, ctx: RenderContext, known: Readonly<ModelSettings>): RenderState {
-  return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], warnings: [], custom: {}, reads: noReads() };
+function freshState(node: ModelNode, ctx: RenderContext, known: Readonly<ModelSettings>, live?: WarehouseAnswers): RenderState {
+  return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], warnings: [], custom: {}, reads: noReads(), live, results: new Map(), liveRead: false };
 }
 
-/** Installs the project's macros; returns each macro's hash (its file's text), for the render cache. */
-function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[], onCall: (name: string) => void): Map<string, string> {
+interface LoadedMacros {
+  /** Each macro's hash (its file's text), for the render cache: by name, a package's as `<package>.<name>`. */
+  readonly hashes: Map<string, string>;
+  /** The macros of each package (and of the project, by its name), as templates call them: `dbt_utils.star`. */
+  readonly namespaces: Map<string, Record<string, unknown>>;
+  /** Package macro files sf could not parse: said once each; calling one of their macros is the error. */
+  readonly warnings: string[];
+}
+
+/** Installs the project's macros as globals and each package's under its name. */
+function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[], onCall: (name: string) => void): LoadedMacros {
   const definedIn = new Map<string, string>();
-  const hashes = new Map<string, string>();
+  const loaded: LoadedMacros = { hashes: new Map(), namespaces: new Map([[manifest.project, {}]]), warnings: [] };
+  const namespace = (name: string) => loaded.namespaces.get(name) ?? loaded.namespaces.set(name, {}).get(name)!;
   for (const file of manifest.macros) {
-    let template: nunjucks.Template;
+    const lineOfMacro = (name: string) => file.source.slice(0, file.source.search(new RegExp(`macro\\s+${name}\\b`))).split('\n').length;
+    let exported: Record<string, unknown> = {};
     try {
-      template = new nunjucks.Template(file.source, env, file.path, true);
+      const template = new nunjucks.Template(file.source, env, file.path, true);
+      // getExported runs synchronously for templates without async filters.
+      (template as unknown as { getExported(ctx: object, frame: null, cb: (e: unknown, v: Record<string, unknown>) => void): void })
+        .getExported({}, null, (err, value) => {
+          if (err) throw err;
+          exported = value;
+        });
     } catch (err) {
-      errors.push(templateError(err, file.path, 'parse'));
+      const problem = templateError(err, file.path, 'parse');
+      if (!file.package) {
+        errors.push(problem);
+        continue;
+      }
+      // A package file sf cannot read costs only its own macros, and only when they are called.
+      loaded.warnings.push(`${problem.location?.file}${problem.location?.line ? `:${problem.location.line}` : ''}: sf cannot read this macro file of package '${file.package}' (${problem.message}); its macros are unavailable`);
+      for (const [, name] of file.source.matchAll(/\bmacro\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+        namespace(file.package)[name!] = () => {
+          throw new Error(`${file.package}.${name} is defined in ${file.path}, which sf cannot read: ${problem.message}`);
+        };
+      }
       continue;
     }
-    let exported: Record<string, unknown> = {};
-    // getExported runs synchronously for templates without async filters.
-    (template as unknown as { getExported(ctx: object, frame: null, cb: (e: unknown, v: Record<string, unknown>) => void): void })
-      .getExported({}, null, (err, value) => {
-        if (err) errors.push(templateError(err, file.path, 'render'));
-        else exported = value;
-      });
     for (const [name, fn] of Object.entries(exported)) {
       if (typeof fn !== 'function') continue;
-      const line = file.source.slice(0, file.source.search(new RegExp(`macro\\s+${name}\\b`))).split('\n').length;
-      if (RESERVED_GLOBALS.includes(name)) {
+      const key = file.package ? `${file.package}.${name}` : name;
+      if (!file.package && RESERVED_GLOBALS.includes(name)) {
         errors.push(new UserError('TEMPLATE_SYNTAX', `macro '${name}' shadows the built-in ${name}()`, {
-          location: { file: file.path, line },
+          location: { file: file.path, line: lineOfMacro(name) },
           hint: 'rename the macro',
         }));
-      } else if (definedIn.has(name)) {
-        errors.push(new UserError('DUPLICATE_NODE', `macro '${name}' is defined twice: ${definedIn.get(name)} and ${file.path}`, {
-          location: { file: file.path, line },
+      } else if (definedIn.has(key)) {
+        errors.push(new UserError('DUPLICATE_NODE', `macro '${key}' is defined twice: ${definedIn.get(key)} and ${file.path}`, {
+          location: { file: file.path, line: lineOfMacro(name) },
           hint: 'rename or remove one of them',
         }));
       } else {
-        definedIn.set(name, file.path);
-        hashes.set(name, hashOf(file.source));
-        env.addGlobal(name, function calling(this: unknown, ...args: unknown[]) {
-          onCall(name);
+        definedIn.set(key, file.path);
+        loaded.hashes.set(key, hashOf(file.source));
+        const calling = function calling(this: unknown, ...args: unknown[]) {
+          onCall(key);
           return (fn as (...a: unknown[]) => unknown).apply(this, args);
-        });
+        };
+        // The project's macros are called by their names, a package's under the package's name.
+        if (!file.package) env.addGlobal(name, calling);
+        namespace(file.package ?? manifest.project)[name] = calling;
       }
     }
   }
-  return hashes;
+  for (const [name, macros] of loaded.namespaces) {
+    if (RESERVED_GLOBALS.includes(name)) {
+      errors.push(new UserError('TEMPLATE_SYNTAX', `a package or project named '${name}' would shadow the built-in ${name}`, { hint: 'rename the project' }));
+    } else if (!(name === manifest.project && loaded.hashes.has(name))) {
+      env.addGlobal(name, macros);
+    }
+  }
+  return loaded;
 }
 
 /** A secret's value reaching SQL by any path (a var set from one, a macro) is refused. */

@@ -15,6 +15,7 @@ import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
 import type { RenderReads } from './render-cache.js';
 import type { RenderContext } from './types.js';
+import type { WarehouseAnswers } from './warehouse.js';
 
 /** What a placeholder token stands for. `plain`: never filtered to a batch (`.render()`). */
 export type TokenTarget =
@@ -43,6 +44,12 @@ export interface RenderState {
   testConfig?: SingularTestConfig;
   /** What the render read besides its template (render-cache.ts). */
   readonly reads: RenderReads;
+  /** The warehouse's answers so far (`execute` true); undefined: a first render (warehouse.ts). */
+  readonly live?: WarehouseAnswers | undefined;
+  /** `statement` results by name, for load_result(). */
+  readonly results: Map<string, unknown>;
+  /** It read `execute` or asked the warehouse: rendered again with `execute` true. */
+  liveRead: boolean;
 }
 
 /** A relation as templates see it: prints as its token, has dbt's attributes. */
@@ -76,6 +83,10 @@ export function relationValue(target: TokenTarget, relation: () => RelationLike)
     get name() { return relation().name; },
     get identifier() { return relation().name; },
     get table() { return relation().name; },
+    database: null,
+    is_cte: false,
+    // What dbt_utils checks to know a relation from a string.
+    metadata: { type: 'BaseRelation' },
   };
 }
 

@@ -201,7 +201,8 @@ compiler.Compiler.prototype.compileSub = operator('sfPySub');
 const compile = compiler.compile;
 compiler.compile = (src: string, ...rest: unknown[]) => withMacroReturns(compile(dropTrailingCommas(src), ...rest));
 
-const MACRO_START = /var callerFrame = frame;\n(frame = (?:new runtime\.Frame\(\)|frame\.push\(true\)|callerFrame\.push\(true\));)/g;
+// A {% call %} block's body (frame.push(true), ended by frame.pop()) is left as it is.
+const MACRO_START = /var callerFrame = frame;\n(frame = (?:new runtime\.Frame\(\)|callerFrame\.push\(true\));)/g;
 const MACRO_END = /frame = callerFrame;\nreturn new runtime\.SafeString\((t_\d+)\);\n\}\);/g;
 
 function withMacroReturns(code: string): string {

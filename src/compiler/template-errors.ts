@@ -21,10 +21,13 @@ export function templateError(err: unknown, file: string, phase: 'parse' | 'rend
   const line = e.lineno === undefined ? undefined : phase === 'render' ? e.lineno + 1 : e.lineno;
   // `dbt_utils.star(...)` with no dbt_utils: a package macro, named as the package and macro.
   const namespaced = /Unable to call `(\w+)\["(\w+)"\]`, which is undefined/.exec(e.message ?? '');
-  if (phase === 'render' && namespaced && !source?.names.includes(namespaced[1]!)) {
-    return new UserError('TEMPLATE_RENDER', `${namespaced[1]}.${namespaced[2]}() is not defined: sf has no package '${namespaced[1]}' loaded`, {
+  if (phase === 'render' && namespaced) {
+    const loaded = source?.names.includes(namespaced[1]!);
+    return new UserError('TEMPLATE_RENDER', `${namespaced[1]}.${namespaced[2]}() is not defined: ${loaded ? `package '${namespaced[1]}' has no macro '${namespaced[2]}'` : `sf has no package '${namespaced[1]}' loaded`}`, {
       location: { file, line },
-      hint: `sf does not load dbt packages (dbt_packages/) yet; \`sf deps\` lists what packages.yml asks for. Or define ${namespaced[2]} in the project's macros and call it without '${namespaced[1]}.'`,
+      hint: loaded
+        ? `check the macro's name in the package's macros/ (a newer version of the package may have it)`
+        : `install the package in dbt_packages/ (dbt deps; \`sf deps\` lists what packages.yml asks for), or define ${namespaced[2]} in the project's macros and call it without '${namespaced[1]}.'`,
     });
   }
   const code: UserErrorCode = phase === 'parse' ? 'TEMPLATE_SYNTAX' : 'TEMPLATE_RENDER';

@@ -3,6 +3,7 @@ import type { SingularTestConfig } from '../config/schema.js';
 import type { Materialization, ModelSettings } from '../config/types.js';
 import type { Relation } from '../adapters/types.js';
 import type { ModelNode, SeedNode, TestNode } from '../parser/nodes.js';
+import type { WarehouseAnswers } from './warehouse.js';
 
 export type ResolvedModelSettings = Readonly<Omit<ModelSettings, 'materialized' | 'tags'>> & {
   readonly materialized: Materialization;
@@ -13,8 +14,14 @@ export interface CompiledModel {
   readonly node: ModelNode;
   readonly settings: ResolvedModelSettings;
   readonly relation: Relation;
-  /** SQL with refs resolved and ephemeral models inlined; what the engine runs. */
+  /**
+   * SQL with refs resolved and ephemeral models inlined; what the engine runs. For a model that
+   * asks the warehouse while it renders, its first render's (`execute` false) until it is
+   * rendered with the answers (CompiledProject.render).
+   */
   readonly sql: string;
+  /** Its template asks the warehouse (run_query, statement, adapter.get_columns_in_relation...). */
+  readonly asksWarehouse?: true | undefined;
   /** Names of the models and seeds this model reads. */
   readonly refs: readonly string[];
   /** `source.table` pairs this model reads. */
@@ -76,7 +83,7 @@ export interface CompiledProject {
    * inputs that declare an event_time filtered to the window. Throws a UserError (file:line)
    * on a template error, or on a ref() the project compile did not see.
    */
-  readonly render: (model: string, ctx: RenderContext) => string;
+  readonly render: (model: string, ctx: RenderContext, answers?: WarehouseAnswers) => string;
   /** The failing-rows SQL of a project's own generic test on `model` (a relation, as SQL). */
   readonly renderGenericTest: (test: GenericTestDeclaration, model: string) => Snippet;
   /** A templated value of a test declaration (a `where` with ref()), rendered as SQL. */

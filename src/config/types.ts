@@ -1,5 +1,6 @@
 // The user-facing shape of `<project>.config.ts`. `defineConfig` only types it; `resolveConfig`
 // validates it (schema.ts) into a frozen ResolvedConfig.
+import type { DbtPackage } from '../dbt/packages.js';
 
 export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental';
 export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'ephemeral', 'incremental'];
@@ -262,6 +263,10 @@ export interface ResolvedConfig {
   readonly testFolders: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Set for a dbt project (dbt_project.yml): relations are named as dbt names them. */
   readonly dbt?: { readonly profile: string; readonly profilesFile: string } | undefined;
+  /** A dbt project's installed packages (dbt_packages/, packages.yml `local:`). */
+  readonly packages?: readonly DbtPackage[] | undefined;
+  /** dbt_project.yml's `dispatch:`: per macro namespace, the packages searched in order. */
+  readonly dispatch?: Readonly<Record<string, readonly string[]>> | undefined;
   /** What the project's configuration says that sf ignores or does not apply, `file:line: ...`. */
   readonly warnings: readonly string[];
   readonly name: string;

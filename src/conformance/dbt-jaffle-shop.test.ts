@@ -5,28 +5,13 @@ import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { EngineName, TargetConfig } from '../config/types.js';
 import { ENGINES } from './engines.js';
 import { ProjectPool, type CliRun, type ConformanceProject } from './harness.js';
 import { toInt } from './values.js';
+import { profilesFor } from './dbt-profiles.js';
 
 const PASSWORD = 'jaffle-pw-7f3e91';
 const JAFFLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/dbt/jaffle_shop');
-
-/** A profiles.yml whose output (named after the engine) is the conformance target, as the dbt adapters spell it. */
-export function profilesFor(engine: EngineName, target: TargetConfig, profile = 'jaffle_shop'): string {
-  const output = (() => {
-    switch (target.type) {
-      case 'duckdb':
-        return `type: duckdb\n      path: ${target.path}\n      threads: 4`;
-      case 'sqlite':
-        return `type: sqlite\n      threads: 1\n      database: database\n      schema: main\n      schemas_and_paths:\n        main: ${target.path}\n      schema_directory: target`;
-      case 'postgres':
-        return `type: postgres\n      host: ${target.host}\n      port: ${target.port}\n      user: ${target.user}\n      password: "{{ env_var('DBT_ENV_SECRET_PG_PASSWORD', '') }}"\n      dbname: ${target.database}\n      schema: ${target.schema}\n      threads: 4`;
-    }
-  })();
-  return `${profile}:\n  target: ${engine}\n  outputs:\n    ${engine}:\n      ${output}\n`;
-}
 
 describe.each(ENGINES)('jaffle_shop (dbt-labs), unmodified, on %s', (engine) => {
   const pool = new ProjectPool(engine, () => inject('pgUrl'));

@@ -4,13 +4,14 @@
 // ignored; what sf does not do yet is said once each, never silently dropped.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { dialectFor, targetSchema } from '../adapters/registry.js';
 import { modelSettingsSchema, formatZodIssues } from '../config/schema.js';
 import type { ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
 import { renderYamlValues } from '../parser/yaml-render.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { configsOf, SEED_CONFIG_KEYS, TEST_CONFIG_KEYS } from './config-keys.js';
+import { installedPackages } from './packages.js';
 import { loadProfile } from './profiles.js';
 import { readResourceTree } from './resource-tree.js';
 
@@ -34,7 +35,7 @@ const IGNORED = new Set([
   'config-version', 'version', 'require-dbt-version', 'clean-targets', 'target-path', 'log-path',
   'packages-install-path', 'flags', 'query-comment', 'quoting', 'analysis-paths', 'docs-paths', 'asset-paths',
   'function-paths', 'restrict-access', 'dbt-cloud', 'semantic-models', 'saved-queries', 'metrics', 'exposures',
-  'unit_tests', 'snapshot-paths', 'profile', 'name', 'tests', 'data_tests',
+  'unit_tests', 'snapshot-paths', 'profile', 'name', 'tests', 'data_tests', 'dispatch',
   'model-paths', 'source-paths', 'seed-paths', 'data-paths', 'macro-paths', 'test-paths', 'vars', 'models', 'seeds',
 ]);
 /** Keys whose work sf does not do: said once. */
@@ -43,7 +44,6 @@ const NOT_DONE: Readonly<Record<string, string>> = {
   'on-run-end': 'sf does not run on-run-end hooks yet',
   sources: 'sources: configs in dbt_project.yml are not applied yet',
   snapshots: 'sf does not build snapshots yet',
-  dispatch: 'sf does not load packages yet, so dispatch search orders do not apply',
 };
 
 export function loadDbtProject(projectDir: string, options: DbtLoadOptions): ResolvedConfig {
@@ -128,9 +128,14 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   for (const [path, entries] of tests.byPath) {
     testFolders[path] = configsOf(entries, TEST_CONFIG_KEYS, report);
   }
-  for (const p of [...models.otherPackages, ...seeds.otherPackages, ...tests.otherPackages]) {
-    warnOnce(p.line, `configs for '${p.name}' apply to a package; sf does not load packages yet`);
+  const packages = installedPackages(projectDir, name, typeof values['packages-install-path'] === 'string' ? values['packages-install-path'] : undefined, warnings);
+  for (const p of [...models.otherPackages, ...seeds.otherPackages]) {
+    warnOnce(p.line, packages.some((x) => x.name === p.name)
+      ? `configs for '${p.name}' apply to the package's models and seeds, which sf does not build`
+      : `configs for '${p.name}' apply to a package that is not installed`);
   }
+  for (const p of tests.otherPackages) warnOnce(p.line, `test configs for '${p.name}' apply to tests declared in the package, which sf does not run`);
+  const dispatch = dispatchOrders(top.get('dispatch', true), lineOf, errors);
 
   const vars = projectVars(values['vars'], name);
   UserErrors.throwIfAny(errors);
@@ -141,6 +146,8 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     seedFolders,
     testFolders,
     dbt: { profile: profile.name, profilesFile: profile.file },
+    packages,
+    dispatch,
     warnings,
     name,
     targets: profile.targets,
@@ -150,6 +157,25 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     sources: {},
     seeds: { schema: undefined, columnTypes: {}, delimiter: ',' },
   };
+}
+
+/** `dispatch: [{macro_namespace: dbt_utils, search_order: [my_project, dbt_utils]}]`. */
+function dispatchOrders(node: unknown, lineOf: (n: unknown) => number | undefined, errors: UserError[]): Record<string, string[]> {
+  const orders: Record<string, string[]> = {};
+  if (node === undefined || node === null) return orders;
+  const hint = 'write dispatch: [{macro_namespace: dbt_utils, search_order: [my_project, dbt_utils]}]';
+  const items = isSeq(node) ? node.items : [];
+  if (!isSeq(node)) errors.push(new UserError('CONFIG_INVALID', 'dispatch: should be a list', { location: { file: DBT_PROJECT_FILE, line: lineOf(node) }, hint }));
+  for (const item of items) {
+    const entry = (isMap(item) ? item.toJSON() : undefined) as { macro_namespace?: unknown; search_order?: unknown } | undefined;
+    const order = entry?.search_order;
+    if (typeof entry?.macro_namespace !== 'string' || !Array.isArray(order) || !order.every((x) => typeof x === 'string')) {
+      errors.push(new UserError('CONFIG_INVALID', 'a dispatch entry needs macro_namespace (a name) and search_order (a list of package names)', { location: { file: DBT_PROJECT_FILE, line: lineOf(item) }, hint }));
+      continue;
+    }
+    orders[entry.macro_namespace] = order as string[];
+  }
+  return orders;
 }
 
 /**

@@ -39,6 +39,8 @@ export interface TestNode {
 export interface MacroFile {
   readonly path: string;
   readonly source: string;
+  /** The dbt package it comes from (its macros are called as `<package>.<name>`); none: the project's. */
+  readonly package?: string | undefined;
 }
 
 export interface Manifest {

@@ -12,7 +12,7 @@ import { formatZodIssues, modelSettingsSchema } from '../config/schema.js';
 import type { ModelSettings, SeedSettings } from '../config/types.js';
 import { parseProperties, type NodeConfig } from './properties.js';
 import type { YamlContext } from './yaml-render.js';
-import type { Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
+import type { MacroFile, Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
 
 /**
  * A model's or seed's name (its file name): letters of any alphabet, digits, `_`, spaces, `.`
@@ -65,7 +65,10 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     path,
     rawSql: read(path),
   }));
-  const macros = files.macros.map((path) => ({ path, source: testBlocksAsMacros(read(path)) }));
+  const macros = [
+    ...files.macros.map((path) => ({ path, source: testBlocksAsMacros(read(path)) })),
+    ...files.packageMacros.map(({ path, package: pkg }) => ({ path, package: pkg, source: testBlocksAsMacros(read(path)) })),
+  ];
 
   const seen = new Map<string, string>();
   const duplicates = new Set<SeedNode | ModelNode>();
@@ -99,7 +102,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   const properties = parseProperties(files.properties.map((path) => ({ path, source: read(path) })), {
     models: new Set(models.map((m) => m.name)),
     seeds: new Set(seeds.map((s) => s.name)),
-    customTests: new Set(macros.flatMap((m) => [...m.source.matchAll(/\bmacro\s+test_([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((x) => x[1]!))),
+    customTests: testMacros(macros),
     // A test's place for dbt_project.yml's tests: configs: its property file's folder, then its name.
     testDefaults: (file, name) => {
       const folder = resourcePath(file, [...config.paths.models, ...config.paths.seeds]).replace(/(^|\/)[^/]*$/, '');
@@ -120,6 +123,24 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     models: configured.models,
     seeds: configured.seeds,
     tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...properties.warnings, ...configWarnings] });
+}
+
+/**
+ * Generic tests defined by `{% test %}` blocks, by the name a property file gives them, with the
+ * macro that runs them: the project's by their name, a package's as `<package>.<name>` and also
+ * by the bare name when the project has none of that name (dbt's lookup order).
+ */
+function testMacros(macros: readonly MacroFile[]): Map<string, string> {
+  const found = new Map<string, string>();
+  const defined = (m: MacroFile) => [...m.source.matchAll(/\bmacro\s+test_([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((x) => x[1]!);
+  for (const m of macros.filter((x) => !x.package)) for (const name of defined(m)) found.set(name, `test_${name}`);
+  for (const m of macros.filter((x) => x.package)) {
+    for (const name of defined(m)) {
+      found.set(`${m.package}.${name}`, `${m.package}.test_${name}`);
+      if (!found.has(name)) found.set(name, `${m.package}.test_${name}`);
+    }
+  }
+  return found;
 }
 
 /**

@@ -47,8 +47,10 @@ export interface GenericTestDeclaration {
   readonly node: string;
   readonly on: 'model' | 'seed' | 'source';
   readonly column?: string | undefined;
-  /** A `{% test %}` block of the project (macros/ or tests/generic/), not a built-in. */
+  /** A `{% test %}` block of the project (macros/ or tests/generic/) or a package, not a built-in. */
   readonly custom: boolean;
+  /** The macro a custom test calls: `test_<name>`, or a package's `<package>.test_<name>`. */
+  readonly macro?: string | undefined;
   readonly args: Readonly<Record<string, unknown>>;
   readonly config: TestConfig;
   readonly file: string;
@@ -103,7 +105,7 @@ export interface PropertyFile {
 /** Every generic test and source the property files declare, or all their errors at once. */
 export function parseProperties(
   files: readonly PropertyFile[],
-  nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlySet<string>; testDefaults?: TestDefaults },
+  nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlyMap<string, string>; testDefaults?: TestDefaults },
   context?: YamlContext,
 ): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; configs: NodeConfig[]; errors: UserError[]; warnings: string[] } {
   const tests: GenericTestDeclaration[] = [];
@@ -163,7 +165,7 @@ export function parseProperties(
       }
       for (const item of testsNode.items) {
         const resolved = (isAlias(item) ? item.resolve(doc) : item) as Node;
-        const test = readTest(resolved, plain(resolved), node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Set(), nodes.testDefaults);
+        const test = readTest(resolved, plain(resolved), node, on, column, file.path, lineOf(item as Node), fail, nodes.customTests ?? new Map(), nodes.testDefaults);
         if (!test) continue;
         let [unique, alias] = [test.name, test.alias];
         for (let i = 2; taken.has(unique); i++) [unique, alias] = [`${test.name}_${i}`, `${test.alias.slice(0, 60)}_${i}`];
@@ -330,7 +332,7 @@ function readTest(
   file: string,
   line: number,
   fail: (message: string, at: Node | null | undefined, hint?: string) => void,
-  customTests: ReadonlySet<string>,
+  customTests: ReadonlyMap<string, string>,
   testDefaults?: TestDefaults,
 ): GenericTestDeclaration | undefined {
   let test: string;
@@ -355,11 +357,12 @@ function readTest(
     return undefined;
   }
   // A project's own `{% test %}` of a built-in name replaces the built-in, as in dbt.
-  const custom = customTests.has(test);
+  const macro = customTests.get(test);
+  const custom = macro !== undefined;
   const canonical = custom ? test : ALIASES[test] ?? test;
   if (!custom && !GENERIC_TESTS.includes(canonical)) {
     fail(`unknown test '${test}' on ${node}${column ? `.${column}` : ''}`, item,
-      `sf knows ${GENERIC_TESTS.join(', ')} (and dbt_utils.expression_is_true)${customTests.size ? `, and this project's ${[...customTests].join(', ')}` : ''}; define others with {% test ${test}(model, column_name) %} in macros/ or tests/generic/`);
+      `sf knows ${GENERIC_TESTS.join(', ')} (and dbt_utils.expression_is_true)${customTests.size ? `, and the project's and packages' ${[...customTests.keys()].join(', ')}` : ''}; define others with {% test ${test}(model, column_name) %} in macros/ or tests/generic/`);
     return undefined;
   }
   // dbt 1.10 puts a test's arguments under `arguments:`; older files put them beside `config:`.
@@ -411,7 +414,7 @@ function readTest(
     enabled: cfg['enabled'] !== false,
     storeFailures: cfg['store_failures'] === true || cfg['store_failures_as'] === 'table',
   };
-  return { name, alias: givenName ?? names.short, test: canonical, custom, node, on, column, args: testArgs, config, file, line };
+  return { name, alias: givenName ?? names.short, test: canonical, custom, ...(macro ? { macro } : {}), node, on, column, args: testArgs, config, file, line };
 }
 
 function asList(v: unknown): string[] {

@@ -28,6 +28,8 @@ export interface PlanInputs {
   readonly compiledPaths?: ReadonlyMap<string, string>;
   /** Renders a model for a run (CompiledProject.render). */
   readonly render: (model: string, ctx: RenderContext) => string;
+  /** A model's SQL rendered with the warehouse's answers (one that asks it while it renders). */
+  readonly modelSql?: ((model: string) => string | undefined) | undefined;
   /** Ledger entries by the model relation's ledger key. */
   readonly ledger?: ReadonlyMap<string, readonly LedgerEntry[]>;
   readonly request?: BatchRequest;
@@ -103,7 +105,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       });
       continue;
     }
-    const { model } = node;
+    const model = node.model.asksWarehouse && inputs.modelSql ? { ...node.model, sql: inputs.modelSql(name) ?? node.model.sql } : node.model;
     const kind = model.settings.materialized;
     if (kind === 'ephemeral') continue;
     schemas.add(model.relation.schema);

@@ -7,6 +7,8 @@ export interface ProjectFiles {
   readonly models: readonly string[];
   readonly seeds: readonly string[];
   readonly macros: readonly string[];
+  /** Macro files of installed dbt packages (dbt_packages/), with the package's name. */
+  readonly packageMacros: readonly { readonly package: string; readonly path: string }[];
   readonly tests: readonly string[];
   /** dbt property files: .yml and .yaml files under the model and seed paths. */
   readonly properties: readonly string[];
@@ -24,10 +26,15 @@ export function discoverProject(config: ResolvedConfig): ProjectFiles {
   const tests = under(config.paths.tests, '.sql');
   // <test path>/generic/ holds generic test definitions (as in dbt): macros, not singular tests.
   const generic = (p: string) => config.paths.tests.some((t) => p.startsWith(`${t}/generic/`));
+  const packageMacros = (config.packages ?? []).flatMap((pkg) => [
+    ...under(pkg.macroPaths, '.sql'),
+    ...pkg.testPaths.flatMap((t) => listFiles(root, `${t}/generic`, '.sql')),
+  ].map((path) => ({ package: pkg.name, path })));
   return {
     models: under(config.paths.models, '.sql'),
     seeds: under(config.paths.seeds, '.csv'),
     macros: [...under(config.paths.macros, '.sql'), ...tests.filter(generic)],
+    packageMacros,
     tests: tests.filter((p) => !generic(p)),
     properties: under([...config.paths.models, ...config.paths.seeds], ['.yml', '.yaml']).sort(),
     docs: under(config.paths.models, '.md'),

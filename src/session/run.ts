@@ -4,7 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DEFAULT_LOCK_TIMEOUT_S, openAdapter } from '../adapters/registry.js';
-import { writeCompiled, writeManifest, writeRunResults, type RunArgs } from '../artifacts/write.js';
+import { writeCompiled, writeCompiledSql, writeManifest, writeRunResults, type RunArgs } from '../artifacts/write.js';
+import { STATIC_CONTEXT } from '../compiler/types.js';
+import type { WarehouseAnswers } from '../compiler/warehouse.js';
+import { withWarehouseAnswers } from './warehouse-answers.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import { inspectSeeds } from '../parser/seed-csv.js';
 import { SF_SCHEMA, ledgerKey } from '../plan/ledger.js';
@@ -109,18 +112,24 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
       retry: request.retry,
       now: now().toISOString().slice(0, 19).replace('T', ' '),
     };
-    /** Plans `nodes` from the warehouse as it is now: its relations and partition ledger. */
-    const planFor = async (nodes: ReadonlySet<string>, schemaList: readonly string[], ledgerKeys: readonly string[]) => {
+    /**
+     * Plans `nodes` from the warehouse as it is now: its relations and partition ledger. With
+     * `answers`, models render with `execute` true, asking the warehouse what they need.
+     */
+    const planFor = async (nodes: ReadonlySet<string>, schemaList: readonly string[], ledgerKeys: readonly string[], asking?: { name: string; path: string }) => {
       const state = await adapter.introspect(schemaList);
-      return buildPlan({
+      const ledger = ledgerKeys.length ? await readLedger(adapter, state, ledgerKeys) : new Map();
+      const make = (answers?: WarehouseAnswers) => buildPlan({
         graph, selected: nodes, dialect: adapter.dialect, state, projectDir: config.projectDir,
         seedTables, compiledPaths,
-        render: project.compiled.render,
-        ledger: ledgerKeys.length ? await readLedger(adapter, state, ledgerKeys) : new Map(),
+        render: answers ? (name, ctx) => project.compiled.render(name, ctx, answers) : project.compiled.render,
+        modelSql: answers ? (name) => project.compiled.render(name, STATIC_CONTEXT, answers) : undefined,
+        ledger,
         request: planRequest,
         tests,
         checks: nodes === selected ? checks : [],
       });
+      return asking ? withWarehouseAnswers(adapter, asking, make) : make();
     };
     const plan = await planFor(selected, [...schemas], ledgerKeys);
     request.onPlan?.(plan, runId);
@@ -129,9 +138,14 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     const ran = await runPlan(plan, adapter, {
       threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries, stop: request.stop, failFast: request.failFast,
       // Once a step holds its model's lock, plan it again from what the warehouse holds now.
+      // A model that asks the warehouse while it renders is rendered now, its parents built.
       replan: async (step) => {
-        const again = await planFor(new Set([step.name]), [step.relation.schema, SF_SCHEMA], step.ledger ? [ledgerKey(step.relation)] : []);
-        return { ...again.steps[0]!, dependsOn: step.dependsOn };
+        const node = graph.has(step.name) ? graph.node(step.name) : undefined;
+        const asking = node?.kind === 'model' && node.model.asksWarehouse ? { name: step.name, path: node.model.node.path } : undefined;
+        const again = await planFor(new Set([step.name]), [step.relation.schema, SF_SCHEMA], step.ledger ? [ledgerKey(step.relation)] : [], asking);
+        const planned = again.steps[0]!;
+        if (asking && planned.compiledSql !== undefined) writeCompiledSql(project, step.name, planned.compiledSql);
+        return { ...planned, dependsOn: step.dependsOn };
       },
     });
     const results = await explainUnbuilt(adapter, project, ran);

@@ -3,6 +3,7 @@
 // built (a model whose inputs are not built yet gets "build it first").
 import { sql } from 'kysely';
 import { openAdapter } from '../adapters/registry.js';
+import { renderAskingModels } from './warehouse-answers.js';
 import { scanStatements } from '../compiler/sql-statements.js';
 import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import { UserError, UserErrors } from '../util/errors.js';
@@ -28,7 +29,7 @@ interface Query {
   readonly kind: 'model' | 'seed' | 'inline';
   /** As errors name it: `model 'x'`, `the inline query`. */
   readonly label: string;
-  readonly sql: string;
+  sql: string;
   readonly refs: readonly string[];
 }
 
@@ -50,6 +51,8 @@ export async function showRows(project: LoadedProject, request: ShowRequest, onP
         }));
         continue;
       }
+      // A model that asks the warehouse while it renders is rendered now, its inputs built.
+      if (q.kind === 'model') q.sql = (await renderAskingModels(project, [q.name], adapter)).get(q.name) ?? q.sql;
       // The newline keeps a trailing `-- comment` of the query from commenting out the wrapper.
       const wrapped = `select * from (\n${q.sql}\n) as sf_preview${request.limit >= 0 ? ` limit ${request.limit}` : ''}`;
       try {
