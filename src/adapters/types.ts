@@ -1,6 +1,7 @@
 // The adapter interface. Two halves: `SqlDialect` is pure (quoting, SQL builders, capability
 // flags) and loads no driver, so compile/ls/plan use it freely; `Adapter` adds the
 // connection (a Kysely instance over the engine's driver) and introspection.
+import type { WarehouseAnswers } from '../compiler/warehouse.js';
 import type { Kysely } from 'kysely';
 import type { EngineName } from '../config/types.js';
 
@@ -139,7 +140,16 @@ export interface FailAfterCommit {
   readonly message: string;
 }
 
-export type StepAction = Statement | CsvLoad | Deferred | Note | TestOutcome | FailAfterCommit;
+export type StepAction = Statement | CsvLoad | Deferred | Note | TestOutcome | FailAfterCommit | Rendered;
+
+/**
+ * Actions from a template that asks the warehouse while it renders (a data test reading the
+ * columns of the rows being written): rendered in the transaction, asking it, then run.
+ */
+export interface Rendered {
+  readonly kind: 'rendered';
+  readonly render: (answers: WarehouseAnswers) => readonly StepAction[];
+}
 
 /** A model's output and its settings cannot work together (a key column is missing, ...). */
 export class ModelError extends Error {

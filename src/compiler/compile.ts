@@ -110,7 +110,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       resolve: (sql) => resolveTokens(sql, relations.get(state.node.name) ?? { schema: dialect.defaultSchema, name: state.node.name }, resolveInputs),
     };
   });
-  const macros = loadMacros(env, manifest, errors, (name) => current?.reads.macros.add(name));
+  const macros = loadMacros(env, manifest, (config.packages ?? []).map((p) => p.name), errors, (name) => current?.reads.macros.add(name));
   const macroHashes = macros.hashes;
   const naming = relationNaming({
     dbt: config.dbt !== undefined,
@@ -266,7 +266,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       // One statement, not empty: checked now too (refs are still placeholders, which hold no
       // `;`), to be said with other template errors if there are any.
       if (r.state.errors.length === 0) {
-        oneStatement(r.text, node, statementErrors);
+        // A render with `execute` false may be empty (dbt_utils.union_relations): the live one is checked.
+        if (!r.state.liveRead) oneStatement(r.text, node, statementErrors);
         const { settings, refs, sources, reads, warnings } = r.state;
         cache.store(node.name, key, { text: r.text, settings, refs: [...refs], sources: [...sources.values()], ...(warnings.length ? { warnings } : {}) }, reads, now);
       }
@@ -381,7 +382,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     try {
       return { sql: render(r.node.name, STATIC_CONTEXT, new Map()) };
     } catch (err) {
-      if (err instanceof NeedsWarehouse) return { sql: finish(r.text, r.node), asks: true };
+      // Until it is rendered with the answers: the first render's SQL, unchecked (it may be empty).
+      if (err instanceof NeedsWarehouse) return { sql: dialect.adaptModelSql(resolveTokens(r.text, relations.get(r.node.name)!, resolveInputs)), asks: true };
       errors.push(...(err instanceof UserErrors ? err.errors : err instanceof UserError ? [err] : []));
       if (!isUserError(err)) throw err;
       return { sql: '' };
@@ -419,15 +421,16 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   UserErrors.throwIfAny(errors);
 
   /** Renders template text outside a model (a test's call, a templated `where`), with its refs. */
-  const renderLoose = (text: string, at: { name: string; file: string; line?: number | undefined }, extra: object, what: string, hint: string): Snippet => {
+  const renderLoose = (text: string, at: { name: string; file: string; line?: number | undefined }, extra: object, what: string, hint: string, answers?: WarehouseAnswers): Snippet => {
     const key = `loose:${text}`;
     const asModel: ModelNode = { kind: 'model', id: `test.${at.name}`, name: at.name, path: at.file, rawSql: text, folderSettings: {} };
     const location = { file: at.file, line: at.line };
     let r: Rendered;
     try {
       if (!templates.has(key)) templates.set(key, new nunjucks.Template(text, env, at.file, true));
-      r = renderOnce(asModel, STATIC_CONTEXT, {}, key, extra);
+      r = renderOnce(asModel, STATIC_CONTEXT, {}, key, extra, answers);
     } catch (err) {
+      if (err instanceof NeedsWarehouse) throw err;
       // Nunjucks' words made sf's (an undefined name, with the closest one), under `what`.
       const e = templateError(err, at.file, 'render', { text, names: knownNames() });
       throw new UserError(e.code, `${what}: ${e.message.replace(/^template error: /, '')}`, { location: { file: at.file, line: at.line ?? e.location?.line }, hint: e.hint ?? hint });
@@ -444,7 +447,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
    * it: `model` is the tested relation (narrowed by `where`), arguments that look like ref(),
    * source(), var() or env_var() calls are evaluated, the others passed as they are.
    */
-  const renderGenericTest = (t: GenericTestDeclaration, model: string): Snippet => {
+  const renderGenericTest = (t: GenericTestDeclaration, model: string, answers?: WarehouseAnswers): Snippet => {
     const kwargs = Object.entries({ ...(t.column ? { column_name: t.column } : {}), ...t.args }).map(([key, value]) =>
       typeof value === 'string' && key !== 'column_name' && /^\s*(ref|source|var|env_var)\s*\(.+\)\s*$/s.test(value)
         ? `${key}=${value.trim()}`
@@ -452,7 +455,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     const text = `{{ ${t.macro ?? `test_${t.test}`}(model=__sf_model${kwargs.map((k) => `, ${k}`).join('')}) }}`;
     const where = t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model;
     return renderLoose(text, t, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } },
-      `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`);
+      `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`, answers);
   };
 
   const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }): Snippet =>
@@ -521,9 +524,10 @@ interface LoadedMacros {
 }
 
 /** Installs the project's macros as globals and each package's under its name. */
-function loadMacros(env: nunjucks.Environment, manifest: Manifest, errors: UserError[], onCall: (name: string) => void): LoadedMacros {
+function loadMacros(env: nunjucks.Environment, manifest: Manifest, packages: readonly string[], errors: UserError[], onCall: (name: string) => void): LoadedMacros {
   const definedIn = new Map<string, string>();
-  const loaded: LoadedMacros = { hashes: new Map(), namespaces: new Map([[manifest.project, {}]]), warnings: [] };
+  // Every installed package has its namespace, macros or not: a missing macro is named as one.
+  const loaded: LoadedMacros = { hashes: new Map(), namespaces: new Map([manifest.project, ...packages].map((name) => [name, {}])), warnings: [] };
   const namespace = (name: string) => loaded.namespaces.get(name) ?? loaded.namespaces.set(name, {}).get(name)!;
   for (const file of manifest.macros) {
     const lineOfMacro = (name: string) => file.source.slice(0, file.source.search(new RegExp(`macro\\s+${name}\\b`))).split('\n').length;

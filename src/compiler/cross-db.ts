@@ -50,6 +50,17 @@ export function crossDbMacros(engine: EngineName): Record<string, (...args: unkn
       return sqlite ? `group_concat(${text(measure)}, ${text(delimiter)}${order})` : `string_agg(${text(measure)}, ${text(delimiter)}${order})`;
     },
 
+    except: () => 'except',
+    intersect: () => 'intersect',
+    cast: (field: SqlText, type: SqlText) => `cast(${text(field)} as ${text(type)})`,
+    length: (expr: SqlText) => `length(${text(expr)})`,
+    replace: (field: SqlText, old: SqlText, next: SqlText) => `replace(${text(field)}, ${text(old)}, ${text(next)})`,
+    right: (s: SqlText, n: SqlText) => (sqlite ? `substr(${text(s)}, -(${text(n)}))` : `right(${text(s)}, ${text(n)})`),
+    position: (sub: SqlText, s: SqlText) => (sqlite ? `instr(${text(s)}, ${text(sub)})` : `position(${text(sub)} in ${text(s)})`),
+    date: (year: SqlText, month: SqlText, day: SqlText) => (sqlite
+      ? `date(printf('%04d-%02d-%02d', ${text(year)}, ${text(month)}, ${text(day)}))`
+      : `make_date(${text(year)}, ${text(month)}, ${text(day)})`),
+
     date_trunc: (part: SqlText, date: SqlText) => {
       const p = datepart(part);
       const d = text(date);

@@ -72,4 +72,32 @@ describe('Jinja as dbt writes it', () => {
     expect(render("{% set l = [] %}{% do l.append('x') %}[{% do l.append('y') %}]{{ l | length }}")).toBe('[]2');
     expect(render("{{ {'a': 1, 'b': [1, 2]} | tojson }} {{ tojson(['x [ y']) }} {{ fromjson('{\"k\": [1]}').k[0] }}")).toBe('{"a": 1, "b": [1, 2]} ["x [ y"] 1');
   });
+
+  it("judges truth as Python does: empty lists and dicts are false; and/or give an operand", () => {
+    expect(render("{% if [] %}y{% else %}n{% endif %} {% if {} %}y{% else %}n{% endif %} {% if [0] %}y{% endif %} {% if '' %}y{% else %}n{% endif %}")).toBe('n n y n');
+    expect(render("{% if a and b %}both{% else %}not both{% endif %}", { a: [], b: ['x'] })).toBe('not both');
+    expect(render("{{ (a or ['fallback']) | join }} {{ a and 'never' }}|{{ 'x' if a else 'y' }} {{ not a }}", { a: [] })).toBe('fallback |y true');
+    // The right side is evaluated only when needed.
+    expect(render("{{ 1 or undefined_fn() }} {{ 0 and undefined_fn() }}")).toBe('1 0');
+  });
+
+  it('reads a dict key as a variable, keeps literal keys and the names of keyword arguments', () => {
+    expect(render("{% set k = 'col' %}{% set d = {k: 1, 'lit': 2} %}{{ d.col }} {{ d.lit }} {{ d.k is defined }}")).toBe('1 2 false');
+    expect(render("{% macro f(x=0, y=0) %}{{ x }}-{{ y }}{% endmacro %}{{ f(y={'a': 1}.a, x=2) }}")).toBe('2-1');
+  });
+
+  it("registers macros whose names start with _ (Nunjucks leaves them out of a file's exports)", () => {
+    const t = new nunjucks.Template("{% macro _hidden() %}h{% endmacro %}{% macro shown() %}s{% endmacro %}", env);
+    let names: string[] = [];
+    (t as unknown as { getExported(c: object, f: null, cb: (e: unknown, v: Record<string, unknown>) => void): void }).getExported({}, null, (_e, v) => { names = Object.keys(v); });
+    expect(names.sort()).toEqual(['_hidden', 'shown']);
+  });
+
+  it("has Jinja's map, unique, min, max, items, attr and format filters", () => {
+    const cols = [{ name: 'A', n: 2 }, { name: 'b', n: 1 }, { name: 'a', n: 3 }];
+    expect(render("{{ cols | map(attribute='name') | map('lower') | unique | join(',') }}", { cols })).toBe('a,b');
+    expect(render("{{ rows | map(attribute=0) | join(',') }} {{ cols | map(attribute='missing', default='-') | join }}", { rows: [[1, 'x'], [2, 'y']], cols })).toBe('1,2 ---');
+    expect(render("{{ (cols | max(attribute='n')).name }} {{ (cols | min(attribute='n')).name }} {{ [3, 1, 2] | max }}", { cols })).toBe('a b 3');
+    expect(render("{% for k, v in {'x': 1} | items %}{{ k }}{{ v }}{% endfor %} {{ cols[0] | attr('name') }} {{ '%s has %d rows' | format('t', 3.7) }}", { cols })).toBe('x1 A t has 3 rows');
+  });
 });

@@ -8,10 +8,15 @@
 //   - {% do expr %}                      evaluates, prints nothing
 //   - {{ return(value) }} in a macro     the macro's value is `value` (dbt's return), not its text
 //   - tojson / fromjson                  filters and functions
+//   - map, unique, min, max, items, ...  jinja-filters.ts
 //   - modules.datetime, modules.re       py-modules.ts
+//   - Python's truth                     [] and {} are false in if, and, or, not, inline if
+//   - macros named _like_this            registered too (dbt registers every macro of a file)
+//   - {key: value}                       the key is an expression (a variable), as in Python
 import nunjucks from 'nunjucks';
 import './sandbox.js';
 import { pyAdd, pyModules, pySub } from './py-modules.js';
+import { installJinjaFilters } from './jinja-filters.js';
 
 interface Runtime {
   memberLookup: (obj: unknown, name: unknown) => unknown;
@@ -19,6 +24,14 @@ interface Runtime {
 const runtime = (nunjucks as unknown as { runtime: Runtime }).runtime;
 interface CompilerProto {
   compileGroup(node: { children: unknown[] }, frame: unknown): void;
+  compileIf(node: { cond: unknown }, frame: unknown, async?: boolean): void;
+  compileInlineIf(node: { cond: unknown; body: unknown; else_: unknown }, frame: unknown): void;
+  compileAnd(node: { left: unknown; right: unknown }, frame: unknown): void;
+  compileOr(node: { left: unknown; right: unknown }, frame: unknown): void;
+  compileNot(node: { target: unknown }, frame: unknown): void;
+  _compileExpression(node: unknown, frame: unknown): void;
+  compilePair(node: { key: { value?: unknown }; value: unknown; sfKeyword?: boolean }, frame: unknown): void;
+  compileKeywordArgs(node: { children: { sfKeyword?: boolean }[] }, frame: unknown): void;
   compileAdd(node: { left: unknown; right: unknown }, frame: unknown): void;
   compileSub(node: { left: unknown; right: unknown }, frame: unknown): void;
   _compileAggregate(node: unknown, frame: unknown, open: string, close: string): void;
@@ -198,6 +211,85 @@ const operator = (helper: string) => function compileOperator(this: CompilerProt
 compiler.Compiler.prototype.compileAdd = operator('sfPyAdd');
 compiler.Compiler.prototype.compileSub = operator('sfPySub');
 
+// Python's truth: None, False, 0, '' and empty lists and dicts are false (JavaScript holds [] and
+// {} true, so `{% if exclude and include %}` with two empty lists would pass). `a and b` / `a or
+// b` give an operand, as in Python, evaluating the right one only when needed.
+function pyTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value instanceof Map || value instanceof Set) return value.size > 0;
+  if (value !== null && typeof value === 'object') {
+    if (value instanceof String) return value.length > 0;
+    return Object.getPrototypeOf(value) !== Object.prototype || Object.keys(value).length > 0;
+  }
+  return Boolean(value);
+}
+runtimeOps['sfTruthy'] = pyTruthy;
+const proto = compiler.Compiler.prototype;
+const compileIf = proto.compileIf;
+proto.compileIf = function compilePyIf(node, frame, async) {
+  const own = this as CompilerProto & { _compileExpression: CompilerProto['_compileExpression'] };
+  const expression = own._compileExpression;
+  own._compileExpression = function truthOfCondition(n, f) {
+    if (n !== node.cond) return expression.call(this, n, f);
+    this._emit('runtime.sfTruthy(');
+    expression.call(this, n, f);
+    this._emit(')');
+  };
+  try {
+    compileIf.call(this, node, frame, async);
+  } finally {
+    own._compileExpression = expression;
+  }
+};
+proto.compileInlineIf = function compilePyInlineIf(node, frame) {
+  this._emit('(runtime.sfTruthy(');
+  this.compile(node.cond, frame);
+  this._emit(') ? ');
+  this.compile(node.body, frame);
+  this._emit(' : ');
+  if (node.else_ !== null) this.compile(node.else_, frame);
+  else this._emit('""');
+  this._emit(')');
+};
+const shortCircuit = (left: string, right: string) => function compileShortCircuit(this: CompilerProto, node: { left: unknown; right: unknown }, frame: unknown) {
+  this._emit('(function (sfLeft) { return ');
+  this._emit(left);
+  this.compile(node.right, frame);
+  this._emit(right);
+  this._emit('; })(');
+  this.compile(node.left, frame);
+  this._emit(')');
+};
+proto.compileAnd = shortCircuit('runtime.sfTruthy(sfLeft) ? (', ') : sfLeft');
+proto.compileOr = shortCircuit('runtime.sfTruthy(sfLeft) ? sfLeft : (', ')');
+proto.compileNot = function compilePyNot(node, frame) {
+  this._emit('!runtime.sfTruthy(');
+  this.compile(node.target, frame);
+  this._emit(')');
+};
+
+// `{name: 1}`: Jinja reads the key `name` as a variable (dbt_utils keys dicts by relation);
+// Nunjucks took it as the string 'name'. A literal key stays as written, and so do the names
+// of keyword arguments (`f(name=1)`, which Nunjucks compiles as a dict).
+const literal = (nunjucks as unknown as { nodes: { Literal: new (...a: unknown[]) => object } }).nodes.Literal;
+const compilePair = proto.compilePair;
+const compileKeywordArgs = proto.compileKeywordArgs;
+proto.compileKeywordArgs = function compileNamedArgs(node, frame) {
+  for (const pair of node.children) pair.sfKeyword = true;
+  compileKeywordArgs.call(this, node, frame);
+};
+proto.compilePair = function compilePyPair(node, frame) {
+  if (node.sfKeyword) return compilePair.call(this, node, frame);
+  if (node.key instanceof literal && typeof node.key.value === 'string') this.compile(node.key, frame);
+  else {
+    this._emit('[String(');
+    this.compile(node.key, frame);
+    this._emit(')]');
+  }
+  this._emit(': ');
+  this._compileExpression(node.value, frame);
+};
+
 const compile = compiler.compile;
 compiler.compile = (src: string, ...rest: unknown[]) => withMacroReturns(compile(dropTrailingCommas(src), ...rest));
 
@@ -205,8 +297,12 @@ compiler.compile = (src: string, ...rest: unknown[]) => withMacroReturns(compile
 const MACRO_START = /var callerFrame = frame;\n(frame = (?:new runtime\.Frame\(\)|callerFrame\.push\(true\));)/g;
 const MACRO_END = /frame = callerFrame;\nreturn new runtime\.SafeString\((t_\d+)\);\n\}\);/g;
 
+/** A top-level macro's assignment: Nunjucks leaves names starting with `_` out of the exports. */
+const PRIVATE_MACRO = /context\.setVariable\("(_[A-Za-z0-9_]*)", (macro_t_\d+)\);/g;
+
 function withMacroReturns(code: string): string {
   return code
+    .replace(PRIVATE_MACRO, 'context.addExport("$1");\ncontext.setVariable("$1", $2);')
     .replace(MACRO_START, 'var callerFrame = frame;\ntry {\n$1')
     .replace(MACRO_END, 'frame = callerFrame;\nreturn new runtime.SafeString($1);\n} catch (e) { frame = callerFrame; if (e && e.__sfMacroReturn) return e.value; throw e; }\n});');
 }
@@ -304,4 +400,5 @@ export function installJinjaCompat(env: nunjucks.Environment, onClock?: () => vo
   env.addFilter('tojson', (value: unknown, indent?: number) => toJson(value, indent));
   env.addFilter('fromjson', (text: string) => JSON.parse(text));
   env.addExtension('DoExtension', new DoExtension());
+  installJinjaFilters(env);
 }

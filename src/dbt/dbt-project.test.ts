@@ -279,12 +279,16 @@ models:
     expect(bad.err).toMatch(/dbt_project\.yml:19: unknown config 'materialised': did you mean 'materialized'\?/);
   });
 
-  it('sf deps lists what packages.yml asks for and what is installed; a package macro without its package names both', async () => {
+  it('sf deps lists what packages.yml asks for and what is installed; a package macro that is missing names both', async () => {
     const project = dbtProject({
       ...FILES,
       'packages.yml': 'packages:\n  - package: dbt-labs/dbt_utils\n    version: [">=1.0.0", "<2.0.0"]\n  - local: vendor/shared_macros\n',
       'transform/marts/keyed.sql': "select 1 as id,\n  {{ dbt_utils.generate_surrogate_key(['id']) }} as k",
     });
+    // Without dbt_utils installed, sf's own generate_surrogate_key serves.
+    const builtin = await project.sf('compile', '--select', 'keyed');
+    expect(builtin.code, builtin.err).toBe(0);
+    expect(builtin.out).toMatch(/md5\(cast\(\(coalesce\(cast\(id as \w+\), '_dbt_utils_surrogate_key_null_'\)\) as \w+\)\) as k/);
     const deps = await project.sf('deps');
     expect(deps.code).toBe(1);
     expect(deps.out).toMatch(/dbt-labs\/dbt_utils \[>=1\.0\.0, <2\.0\.0\] +missing \(dbt_packages\/dbt_utils\)/);
@@ -294,9 +298,13 @@ models:
     const installed = await project.sf('deps');
     expect(installed.code).toBe(0);
     expect(installed.out).toMatch(/installed \(dbt_packages\/dbt_utils\)[\s\S]*all are installed/);
+    // The installed package (empty here) replaces sf's own: its missing macro is named.
     const compiled = await project.sf('compile');
     expect(compiled.code).toBe(2);
-    expect(compiled.err).toMatch(/transform\/marts\/keyed\.sql:2: dbt_utils\.generate_surrogate_key\(\) is not defined: sf has no package 'dbt_utils' loaded/);
+    expect(compiled.err).toMatch(/transform\/marts\/keyed\.sql:2: dbt_utils\.generate_surrogate_key\(\) is not defined: package 'dbt_utils' has no macro 'generate_surrogate_key'/);
+    project.write('transform/marts/keyed.sql', "select {{ dbt_expectations.type_of('id') }} as t");
+    const absent = await project.sf('compile');
+    expect(absent.err).toMatch(/transform\/marts\/keyed\.sql:1: dbt_expectations\.type_of\(\) is not defined: sf has no package 'dbt_expectations' loaded/);
   });
 
   it('says which profile and output type it cannot use', async () => {

@@ -8,6 +8,7 @@ import { resourcePath, type ProjectFiles } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { folderSettingsFor, mergeSettings } from './folder-settings.js';
 import { configsOf, SEED_CONFIG_KEYS } from '../dbt/config-keys.js';
+import { BUILTIN_PACKAGES } from '../dbt/builtin-packages.js';
 import { formatZodIssues, modelSettingsSchema } from '../config/schema.js';
 import type { ModelSettings, SeedSettings } from '../config/types.js';
 import { parseProperties, type NodeConfig } from './properties.js';
@@ -68,6 +69,9 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   const macros = [
     ...files.macros.map((path) => ({ path, source: testBlocksAsMacros(read(path)) })),
     ...files.packageMacros.map(({ path, package: pkg }) => ({ path, package: pkg, source: testBlocksAsMacros(read(path)) })),
+    // sf's own dbt_utils and dbt_date macros, where the package is not installed.
+    ...BUILTIN_PACKAGES.filter((b) => !config.packages?.some((p) => p.name === b.name))
+      .flatMap((b) => b.files.map((f) => ({ path: f.path, package: b.name, source: testBlocksAsMacros(f.source) }))),
   ];
 
   const seen = new Map<string, string>();

@@ -6,6 +6,7 @@ import { SampleTooNarrow } from '../adapters/seed-types.js';
 import { faultPoint } from './faults.js';
 import { interruptRequested } from './interrupts.js';
 import { rememberStatement } from './sql-lines.js';
+import { renderWithAnswers } from './answers.js';
 
 /**
  * The commit itself failed (the connection dropped while committing): the unit may or may not
@@ -99,6 +100,10 @@ async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly 
       seen.tests.push(action);
     } else if (action.kind === 'fail') {
       seen.failures.push(action.message);
+    } else if (action.kind === 'rendered') {
+      const more = await renderWithAnswers(adapter, trx, action.render);
+      const n = await runActions(adapter, trx, more, ctx, seen);
+      if (n !== undefined) add(n);
     } else if (action.kind === 'csv-load') {
       faultPoint('csv load');
       add(await adapter.loadCsv(trx, action));

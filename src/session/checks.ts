@@ -12,6 +12,7 @@ import { genericTestSql } from '../plan/quality/generic-tests.js';
 import { freshnessClock } from './freshness.js';
 import { testTarget } from '../plan/quality/targets.js';
 import { UserError, UserErrors } from '../util/errors.js';
+import { renderWithAnswers } from '../runner/answers.js';
 import type { LoadedProject } from './project.js';
 
 /**
@@ -24,12 +25,13 @@ export function modelTest(project: LoadedProject, declared: GenericTestDeclarati
   const parents = new Set<string>();
   // --warn-error: a warning test fails like an error test, as in dbt.
   let test = warnError && declared.config.severity === 'warn' ? { ...declared, config: { ...declared.config, severity: 'error' as const } } : declared;
-  let custom: ((model: string) => string) | undefined;
+  let custom: ModelTest['query'] | undefined;
   try {
     test = renderTemplates(project, test, parents);
     if (test.custom) {
       for (const ref of compiled.renderGenericTest(test, dialect.renderRelation(testedRelation(project, test))).refs) parents.add(ref);
-      custom = (model) => compiled.renderGenericTest(test, model).sql;
+      // Run with `execute` true (the first render above finds refs with it false), as dbt runs tests.
+      custom = (model, answers) => compiled.renderGenericTest(test, model, answers ?? new Map()).sql;
     }
   } catch (err) {
     if (err instanceof UserError) return err;
@@ -153,7 +155,8 @@ export async function keepBuildFailures(adapter: Adapter, project: LoadedProject
   for (const name of published) {
     for (const t of tests.get(name) ?? []) {
       if (!t.test.config.storeFailures || t.test.config.severity === 'quarantine') continue;
-      const query = t.query(project.dialect.renderRelation(testedRelation(project, t.test)));
+      const model = project.dialect.renderRelation(testedRelation(project, t.test));
+      const query = await renderWithAnswers(adapter, adapter.db, (answers) => t.query(model, answers));
       await keepFailures(adapter, { name: t.test.name, alias: t.test.alias, query, limit: t.test.config.limit });
     }
   }

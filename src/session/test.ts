@@ -3,6 +3,8 @@
 // severity error it fails when the count meets error_if, else warns when it meets warn_if
 // (dbt's rules). Every test's relation and column are checked first: a test on a relation that
 // is not built, or a column it lacks, is an error with the file and line that declared it.
+import { NeedsWarehouse, type WarehouseAnswers } from '../compiler/warehouse.js';
+import { renderWithAnswers } from '../runner/answers.js';
 import { sql } from 'kysely';
 import { openAdapter } from '../adapters/registry.js';
 import type { Adapter, Relation } from '../adapters/types.js';
@@ -45,6 +47,8 @@ interface PlannedTest {
   readonly file: string;
   readonly line?: number | undefined;
   readonly query: string;
+  /** Set when the query is known only by asking the warehouse (a test block reading columns). */
+  readonly render?: ((answers: WarehouseAnswers) => string) | undefined;
   /** In sf test nothing is moved: a quarantine test fails like an error test. */
   readonly severity: 'error' | 'warn';
   readonly warnIf: string;
@@ -127,18 +131,22 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     }
     const model = testedRelation(project, t);
     const column = t.column ?? (typeof t.args['column_name'] === 'string' ? t.args['column_name'] : undefined);
-    let query: string;
+    let query = '';
+    let render: PlannedTest['render'];
     try {
-      query = made.query(project.dialect.renderRelation(model));
+      query = made.query(project.dialect.renderRelation(model), new Map());
     } catch (err) {
-      if (err instanceof UserError || err instanceof UserErrors) {
+      if (err instanceof NeedsWarehouse) {
+        render = (answers) => made.query(project.dialect.renderRelation(model), answers);
+      } else if (err instanceof UserError || err instanceof UserErrors) {
         errors.push(...(err instanceof UserErrors ? err.errors : [err]));
         continue;
+      } else {
+        throw err;
       }
-      throw err;
     }
     planned.push({
-      name: t.name, alias: t.alias, kind: 'generic', on: t.node, file: t.file, line: t.line, query,
+      name: t.name, alias: t.alias, kind: 'generic', on: t.node, file: t.file, line: t.line, query, render,
       severity: made.test.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
       storeFailures: t.config.storeFailures,
       needs: [
@@ -174,10 +182,11 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
   }
 }
 
-async function runOne(adapter: Adapter, t: PlannedTest): Promise<TestResult> {
+async function runOne(adapter: Adapter, planned: PlannedTest): Promise<TestResult> {
   const t0 = performance.now();
-  const base = { name: t.name, kind: t.kind, on: t.on, file: t.file, line: t.line };
+  const base = { name: planned.name, kind: planned.kind, on: planned.on, file: planned.file, line: planned.line };
   try {
+    const t = planned.render ? { ...planned, query: await renderWithAnswers(adapter, adapter.db, planned.render) } : planned;
     if (t.storeFailures) await keepFailures(adapter, t);
     const result = await sql.raw<{ failures: unknown }>(failureCountSql(t.query, t.limit)).execute(adapter.db);
     const failures = Number(result.rows[0]?.failures ?? 0);

@@ -1,50 +1,25 @@
-// Renders that ask the warehouse (compiler/warehouse.ts): render, answer the question it stopped
-// at, render again with every answer so far, until it completes. The queries run on the
-// target outside any build transaction, after the model's parents are built.
-import { sql } from 'kysely';
+// Models that ask the warehouse while they render (compiler/warehouse.ts), rendered on the
+// target's pool, outside any build transaction, once their parents are built.
 import type { Adapter } from '../adapters/types.js';
-import { NeedsWarehouse, questionKey, type QueryAnswer, type WarehouseAnswers, type WarehouseQuestion } from '../compiler/warehouse.js';
+import type { WarehouseAnswers } from '../compiler/warehouse.js';
+import { renderWithAnswers, WarehouseQuestionFailed } from '../runner/answers.js';
 import { openAdapter } from '../adapters/registry.js';
 import { STATIC_CONTEXT } from '../compiler/types.js';
 import { isUserError, UserError, UserErrors } from '../util/errors.js';
 import type { LoadedProject } from './project.js';
 
-/** More questions than any real template asks: a render that keeps asking is looping. */
-const MAX_QUESTIONS = 500;
-
+/** A model's render, asking on the pool; a failing query is an error naming the model and what it read. */
 export async function withWarehouseAnswers<T>(adapter: Adapter, model: { name: string; path: string }, attempt: (answers: WarehouseAnswers) => T): Promise<T> {
-  const answers: WarehouseAnswers = new Map();
-  for (;;) {
-    try {
-      return attempt(answers);
-    } catch (err) {
-      if (!(err instanceof NeedsWarehouse)) throw err;
-      if (answers.size >= MAX_QUESTIONS) {
-        throw new UserError('MODEL_SQL', `model '${model.name}' asked the warehouse ${MAX_QUESTIONS} different questions while rendering; it looks like a loop`, { location: { file: model.path } });
-      }
-      answers.set(questionKey(err.question), await answer(adapter, err.question, model, err.what));
-    }
-  }
-}
-
-async function answer(adapter: Adapter, q: WarehouseQuestion, model: { name: string; path: string }, what: string): Promise<QueryAnswer | Awaited<ReturnType<Adapter['describeColumns']>>> {
-  if (q.kind === 'columns') return adapter.describeColumns(adapter.db, { schema: q.schema, name: q.name });
   try {
-    const result = await sql.raw<Record<string, unknown>>(q.sql).execute(adapter.db);
-    const columns = Object.keys(result.rows[0] ?? {});
-    return { columns, rows: result.rows.map((r) => columns.map((c) => plain(r[c]))) };
+    return await renderWithAnswers(adapter, adapter.db, attempt);
   } catch (err) {
-    throw new UserError('QUERY_FAILED', `model '${model.name}': the query its ${what} runs while rendering failed: ${adapter.describeError(err).message.split('\n')[0]}`, {
+    if (!(err instanceof WarehouseQuestionFailed)) throw err;
+    const query = err.question.kind === 'query' ? err.question.sql : `the columns of ${err.question.schema}.${err.question.name}`;
+    throw new UserError('QUERY_FAILED', `model '${model.name}': ${err.message}`, {
       location: { file: model.path },
-      hint: `the query: ${q.sql.replace(/\s+/g, ' ').slice(0, 200)}; what it reads must exist first (build the model's parents: sf build --select +${model.name})`,
+      hint: `the query: ${query.replace(/\s+/g, ' ').slice(0, 200)}; what it reads must exist first (build the model's parents: sf build --select +${model.name})`,
     });
   }
-}
-
-/** Numbers as templates compare and add them (a bigint count is a number, as in Python). */
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  return value;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Data tests that judge a relation as it is (a view, a source, a singular test's query, or a
 // model's staged rows): count each test's failing rows as dbt does, keep them when
 // store_failures asks, and give the verdict. Source checks also measure freshness.
+import { NeedsWarehouse, type WarehouseAnswers } from '../../compiler/warehouse.js';
 import type { ColumnInfo, Relation, SqlDialect, Statement, StepAction, TestOutcome } from '../../adapters/types.js';
 import { ModelError } from '../../adapters/types.js';
 import type { FreshnessRule, ResolvedSourceTable } from '../../config/types.js';
@@ -22,6 +23,8 @@ export interface JudgedTest {
   readonly storeFailures: boolean;
   /** SQL returning the failing rows. */
   readonly query: string;
+  /** Set when the query is known only by asking the warehouse: renders it with the answers. */
+  readonly render?: ((answers: WarehouseAnswers) => string) | undefined;
   /** The column it is on, checked to exist before it runs. */
   readonly column?: string | undefined;
 }
@@ -33,17 +36,27 @@ export interface ModelTest {
   readonly to?: Relation | undefined;
   /** Models and seeds the test reads besides its own (a relationships parent, a ref() in it). */
   readonly parents: readonly string[];
-  /** SQL returning the failing rows of the test on `model` (a relation, as SQL). */
-  readonly query: (model: string) => string;
+  /**
+   * SQL returning the failing rows of the test on `model` (a relation, as SQL). With `answers`
+   * (a project test's block), rendered with `execute` true: throws NeedsWarehouse when it must
+   * ask the warehouse more (compiler/warehouse.ts).
+   */
+  readonly query: (model: string, answers?: WarehouseAnswers) => string;
 }
 
 /** A generic test judged on `model`; quarantine counts as error where rows cannot be moved. */
 export function judged(t: ModelTest, model: string): JudgedTest {
   const c = t.test.config;
-  return {
-    ...columnCheck(t), severity: c.severity === 'warn' ? 'warn' : 'error',
-    alias: t.test.alias, warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures, query: t.query(model),
+  const base = {
+    ...columnCheck(t), severity: c.severity === 'warn' ? 'warn' as const : 'error' as const,
+    alias: t.test.alias, warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures,
   };
+  try {
+    return { ...base, query: t.query(model, new Map()) };
+  } catch (err) {
+    if (!(err instanceof NeedsWarehouse)) throw err;
+    return { ...base, query: '', render: (answers) => t.query(model, answers) };
+  }
 }
 
 /** What checkColumns needs of a test: where it was declared and the column it is on. */
@@ -86,6 +99,10 @@ export function failuresRelation(dialect: SqlDialect, test: string): Relation {
  */
 export function judgeActions(dialect: SqlDialect, tests: readonly JudgedTest[], onFailure: 'rollback' | 'commit', extra?: ExtraCheck): StepAction[] {
   if (tests.length === 0 && !extra) return [];
+  // A test that asks the warehouse is rendered in the transaction, then judged with the rest.
+  if (tests.some((t) => t.render)) {
+    return [{ kind: 'rendered', render: (answers) => judgeActions(dialect, tests.map(({ render, ...t }) => (render ? { ...t, query: render(answers) } : t)), onFailure, extra) }];
+  }
   // A write's audit keeps no failures in its transaction: keepBuildFailures does, once published.
   const stores = onFailure === 'commit' ? tests.filter((t) => t.storeFailures).flatMap((t) => storeFailures(dialect, t)) : [];
   const queries = [...(extra ? [extra.query] : []), ...tests.map((t) => failureCountSql(t.query, t.limit))];
