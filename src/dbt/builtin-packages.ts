@@ -159,16 +159,15 @@ const DBT_UTILS_SQL = String.raw`
     {{ exceptions.raise_compiler_error("There were no columns found to union for relations " ~ (relations | map(attribute='name') | join(', '))) }}
   {%- endif -%}
   {%- for relation in relations %}
-    (
-      select
-        cast({{ dbt.string_literal(relation) }} as {{ dbt.type_string() }}) as {{ adapter.quote(source_column_name) }},
-        {%- for key in order %}
-        {%- set col = superset[key] %}
-        cast({{ adapter.quote(col.column) if key in per_relation[relation.schema ~ '.' ~ relation.identifier] else 'null' }} as {{ overrides.get(col.column, col.data_type) }}) as {{ col.quoted }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-      from {{ relation }}
-      {% if where %}where {{ where }}{% endif %}
-    )
+    {#- No parentheses around each select: SQLite refuses them in a union. #}
+    select
+      cast({{ dbt.string_literal(relation) }} as {{ dbt.type_string() }}) as {{ adapter.quote(source_column_name) }},
+      {%- for key in order %}
+      {%- set col = superset[key] %}
+      cast({{ adapter.quote(col.column) if key in per_relation[relation.schema ~ '.' ~ relation.identifier] else 'null' }} as {{ overrides.get(col.column, col.data_type or dbt.type_string()) }}) as {{ col.quoted }}{% if not loop.last %},{% endif %}
+      {%- endfor %}
+    from {{ relation }}
+    {% if where %}where {{ where }}{% endif %}
     {% if not loop.last %}union all{% endif %}
   {%- endfor %}
 {%- endmacro %}
