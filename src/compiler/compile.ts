@@ -22,8 +22,8 @@ import { relationNaming, type NamedNode } from './naming.js';
 import { hashOf, noReads, RenderCache, type CachedRender, type CurrentInputs } from './render-cache.js';
 import { staticRender } from './static-calls.js';
 import { templateError } from './template-errors.js';
-import { installWarehouseGlobals, NeedsWarehouse, type WarehouseAnswers } from './warehouse.js';
-import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
+import { installWarehouseGlobals, NeedsWarehouse, relationObject, type WarehouseAnswers } from './warehouse.js';
+import { JINJA_PRINTING, PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import './sandbox.js';
 import { lineAt, scanStatements } from './sql-statements.js';
 import { cycleAmong } from '../graph/graph.js';
@@ -447,13 +447,15 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
    * it: `model` is the tested relation (narrowed by `where`), arguments that look like ref(),
    * source(), var() or env_var() calls are evaluated, the others passed as they are.
    */
-  const renderGenericTest = (t: GenericTestDeclaration, model: string, answers?: WarehouseAnswers): Snippet => {
+  const renderGenericTest = (t: GenericTestDeclaration, tested: Relation, answers?: WarehouseAnswers): Snippet => {
     const kwargs = Object.entries({ ...(t.column ? { column_name: t.column } : {}), ...t.args }).map(([key, value]) =>
       typeof value === 'string' && key !== 'column_name' && /^\s*(ref|source|var|env_var)\s*\(.+\)\s*$/s.test(value)
         ? `${key}=${value.trim()}`
         : `${key}=__sf_args[${JSON.stringify(key)}]`);
     const text = `{{ ${t.macro ?? `test_${t.test}`}(model=__sf_model${kwargs.map((k) => `, ${k}`).join('')}) }}`;
-    const where = t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model;
+    // `model` reads as dbt's Relation; narrowed by `where`, it prints as the subquery.
+    const model = dialect.renderRelation(tested);
+    const where = relationObject(dialect, tested, t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model);
     return renderLoose(text, t, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } },
       `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`, answers);
   };
@@ -532,6 +534,7 @@ function loadMacros(env: nunjucks.Environment, manifest: Manifest, packages: rea
   for (const file of manifest.macros) {
     const lineOfMacro = (name: string) => file.source.slice(0, file.source.search(new RegExp(`macro\\s+${name}\\b`))).split('\n').length;
     let exported: Record<string, unknown> = {};
+    if (file.package) JINJA_PRINTING.add(file.path);
     try {
       const template = new nunjucks.Template(file.source, env, file.path, true);
       // getExported runs synchronously for templates without async filters.

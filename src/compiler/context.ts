@@ -71,6 +71,9 @@ export interface ContextInputs {
   readonly timeLiteral: (iso: string) => string;
 }
 
+/** dbt's test configs sf reads but does not apply. */
+const DBT_TEST_ONLY_KEYS = ['fail_calc', 'store_failures_as', 'where', 'database', 'schema', 'alias', 'group', 'access', 'docs', 'persist_docs', 'sql_header'];
+
 export const RESERVED_GLOBALS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'target', 'this', 'sf', 'adapter', 'return', 'dbt'];
 
 /** What prints as `token` and reads like a dbt Relation (schema, name, identifier, render()). */
@@ -144,7 +147,9 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     const state = current();
     const { __keywords, ...settings } = (args[args.length - 1] ?? {}) as Record<string, unknown>;
     if (state.node.id.startsWith('test.')) {
-      // A singular test's config(): dbt's test settings, not a model's.
+      // A test's config(): dbt's test settings, not a model's. dbt's others (fail_calc, ...)
+      // are not applied (the README says so): a failure is a failing row.
+      for (const key of DBT_TEST_ONLY_KEYS) delete settings[key];
       const test = singularTestConfigSchema.safeParse(settings);
       if (!test.success) {
         fail(state, {

@@ -13,10 +13,13 @@
 //   - Python's truth                     [] and {} are false in if, and, or, not, inline if
 //   - macros named _like_this            registered too (dbt registers every macro of a file)
 //   - {key: value}                       the key is an expression (a variable), as in Python
+//   - s[1:], l[:-1], s[::2]              Python's slices
+//   - f(*l, **d), varargs, kwargs        jinja-calls.ts
 import nunjucks from 'nunjucks';
 import './sandbox.js';
 import { pyAdd, pyModules, pySub } from './py-modules.js';
 import { installJinjaFilters } from './jinja-filters.js';
+import { starArgs, withMacroExtras } from './jinja-calls.js';
 
 interface Runtime {
   memberLookup: (obj: unknown, name: unknown) => unknown;
@@ -170,10 +173,75 @@ runtime.memberLookup = (obj, name) => {
 type AstNode = { lineno: number; colno: number; [field: string]: unknown };
 type NodeClass = new (lineno: number, colno: number, ...fields: unknown[]) => AstNode;
 interface ParserClass {
-  prototype: { parseFor(this: unknown): AstNode };
+  prototype: {
+    parseFor(this: unknown): AstNode;
+    parsePostfix(this: ParserThis, node: AstNode): AstNode;
+  };
+}
+interface ParserThis {
+  peekToken(): { type: string; value: string; lineno: number; colno: number } | null;
+  nextToken(): unknown;
+  skip(type: string): boolean;
+  expect(type: string): unknown;
+  parseExpression(): AstNode;
+  parseSignature(): AstNode;
+  fail(message: string, lineno?: number, colno?: number): never;
 }
 const parser = (nunjucks as unknown as { parser: { Parser: ParserClass } }).parser;
 const ast = (nunjucks as unknown as { nodes: Record<'InlineIf' | 'For' | 'Set' | 'If' | 'FunCall' | 'LookupVal' | 'Symbol' | 'Literal' | 'Array' | 'NodeList' | 'Output', NodeClass> }).nodes;
+
+// `s[1:]`, `l[:-1]`, `s[a:b:c]`: Python's slices, which Nunjucks does not parse. A subscript
+// with a colon becomes a call of __sf_slice(value, start, stop, step); one without stays a lookup.
+const lexer = (nunjucks as unknown as { lexer: Record<string, string> }).lexer;
+// Nunjucks' own loop (3.2.4), with the subscript read as Jinja reads it.
+parser.Parser.prototype.parsePostfix = function parseSlices(node) {
+  for (let tok = this.peekToken(); tok; tok = this.peekToken()) {
+    const { lineno: l, colno: c } = tok;
+    if (tok.type === lexer['TOKEN_LEFT_PAREN']) {
+      node = new ast.FunCall(l, c, node, this.parseSignature());
+    } else if (tok.type === lexer['TOKEN_LEFT_BRACKET']) {
+      this.nextToken();
+      const parts: (AstNode | null)[] = [null];
+      for (let next = this.peekToken(); next && next.type !== lexer['TOKEN_RIGHT_BRACKET']; next = this.peekToken()) {
+        if (next.type === lexer['TOKEN_COLON']) {
+          this.nextToken();
+          parts.push(null);
+        } else if (parts[parts.length - 1] === null && parts.length <= 3) {
+          parts[parts.length - 1] = this.parseExpression();
+        } else {
+          this.fail('invalid index', next.lineno, next.colno);
+        }
+      }
+      this.expect(lexer['TOKEN_RIGHT_BRACKET']!);
+      const none = () => new ast.Literal(l, c, null);
+      if (parts.length === 1 && parts[0] === null) this.fail('invalid index', l, c);
+      node = parts.length === 1
+        ? new ast.LookupVal(l, c, node, parts[0]!)
+        : new ast.FunCall(l, c, new ast.Symbol(l, c, '__sf_slice'), new ast.NodeList(l, c, [node, parts[0] ?? none(), parts[1] ?? none(), parts[2] ?? none()]));
+    } else if (tok.type === lexer['TOKEN_OPERATOR'] && tok.value === '.') {
+      this.nextToken();
+      const name = this.nextToken() as { type: string; value: string; lineno: number; colno: number };
+      if (name.type !== lexer['TOKEN_SYMBOL']) this.fail(`expected name as lookup value, got ${name.value}`, name.lineno, name.colno);
+      node = new ast.LookupVal(l, c, node, new ast.Literal(name.lineno, name.colno, name.value));
+    } else {
+      break;
+    }
+  }
+  return node;
+};
+
+/** Python's value[start:stop:step] on a string or a list. */
+export function pySlice(value: unknown, start: number | null, stop: number | null, step: number | null): unknown {
+  const seq = typeof value === 'string' ? [...value] : Array.isArray(value) ? value : [];
+  const n = seq.length;
+  const by = step ?? 1;
+  if (by === 0) throw new Error('slice step cannot be zero');
+  const clamp = (i: number, lo: number, hi: number) => Math.min(Math.max(i < 0 ? i + n : i, lo), hi);
+  const out: unknown[] = [];
+  if (by > 0) for (let i = clamp(start ?? 0, 0, n); i < clamp(stop ?? n, 0, n); i += by) out.push(seq[i]);
+  else for (let i = start === null ? n - 1 : clamp(start, -1, n - 1); i > (stop === null ? -1 : clamp(stop, -1, n - 1)); i += by) out.push(seq[i]);
+  return typeof value === 'string' ? out.join('') : out;
+}
 let filteredLoops = 0;
 const parseFor = parser.Parser.prototype.parseFor;
 parser.Parser.prototype.parseFor = function parseFilteredFor() {
@@ -291,7 +359,7 @@ proto.compilePair = function compilePyPair(node, frame) {
 };
 
 const compile = compiler.compile;
-compiler.compile = (src: string, ...rest: unknown[]) => withMacroReturns(compile(dropTrailingCommas(src), ...rest));
+compiler.compile = (src: string, ...rest: unknown[]) => withMacroExtras(withMacroReturns(compile(dropTrailingCommas(src), ...rest)));
 
 // A {% call %} block's body (frame.push(true), ended by frame.pop()) is left as it is.
 const MACRO_START = /var callerFrame = frame;\n(frame = (?:new runtime\.Frame\(\)|callerFrame\.push\(true\));)/g;
@@ -386,6 +454,8 @@ export function installJinjaCompat(env: nunjucks.Environment, onClock?: () => vo
   env.addGlobal('True', true);
   env.addGlobal('False', false);
   env.addGlobal('None', null);
+  env.addGlobal('__sf_slice', pySlice);
+  env.addGlobal('__sf_star', starArgs);
   env.addGlobal('return', (value: unknown) => {
     throw Object.assign(new MacroReturn(value), { __sfMacroReturn: true });
   });

@@ -22,4 +22,5 @@ function refuse(name: string): never {
 }
 
 runtime.memberLookup = (obj, name) => (FORBIDDEN.has(String(name)) ? refuse(String(name)) : memberLookup(obj, name));
-runtime.contextOrFrameLookup = (context, frame, name) => (FORBIDDEN.has(name) ? refuse(name) : contextOrFrameLookup(context, frame, name));
+// `caller` as a name is the block a {% call %} passes its macro (a frame variable), not Function.caller.
+runtime.contextOrFrameLookup = (context, frame, name) => (FORBIDDEN.has(name) && name !== 'caller' ? refuse(name) : contextOrFrameLookup(context, frame, name));

@@ -85,7 +85,7 @@ export interface CompiledProject {
    */
   readonly render: (model: string, ctx: RenderContext, answers?: WarehouseAnswers) => string;
   /** The failing-rows SQL of a project's own generic test on `model` (a relation, as SQL). */
-  readonly renderGenericTest: (test: GenericTestDeclaration, model: string, answers?: WarehouseAnswers) => Snippet;
+  readonly renderGenericTest: (test: GenericTestDeclaration, model: Relation, answers?: WarehouseAnswers) => Snippet;
   /** A templated value of a test declaration (a `where` with ref()), rendered as SQL. */
   /** `what` names the text in errors (default: the test `name`). */
   readonly renderSnippet: (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }) => Snippet;

@@ -19,5 +19,15 @@ runtime.ensureDefined = (value, lineno, colno) => {
   return value === null ? '' : value;
 };
 
+/**
+ * Template names (package macro files) printed as Jinja prints: an undefined name as an empty
+ * string. Packages are written for Jinja (dbt_utils prints a group-by list that may be unset).
+ */
+export const JINJA_PRINTING = new Set<string>();
+const compiler = (nunjucks as unknown as { compiler: { compile: (src: string, asyncFilters: unknown, extensions: unknown, name: string, opts?: object) => string } }).compiler;
+const compile = compiler.compile;
+compiler.compile = (src, asyncFilters, extensions, name, opts) =>
+  compile(src, asyncFilters, extensions, name, JINJA_PRINTING.has(name) ? { ...opts, throwOnUndefined: false } : opts);
+
 /** Environment options that turn the check on. */
 export const PRINTING_UNDEFINED_FAILS = { throwOnUndefined: true } as const;

@@ -83,6 +83,19 @@ function column(info: ColumnInfo, dialect: SqlDialect): object {
   };
 }
 
+/**
+ * A relation as dbt's Relation reads in templates (schema, identifier, metadata for
+ * dbt_utils' checks), printing as the engine writes it, or as `text` (a test's `where` subquery).
+ */
+export function relationObject(dialect: SqlDialect, rel: { schema: string; name: string }, text = dialect.renderRelation(rel)): object {
+  return {
+    schema: rel.schema, identifier: rel.name, name: rel.name, table: rel.name, database: null, is_cte: false,
+    metadata: { type: 'BaseRelation' },
+    render: () => text,
+    toString: () => text,
+  };
+}
+
 /** dbt's agate Table, as templates use it: rows by index or column name, columns with values(). */
 export function agateTable(answer: QueryAnswer): unknown[] {
   // Each row and the column list read by index and by name (the names not enumerated).
@@ -157,13 +170,7 @@ export function installWarehouseGlobals(env: nunjucks.Environment, dialect: SqlD
   Object.assign(adapter, { load_relation: loadRelation });
   env.addGlobal('load_relation', loadRelation);
 
-  /** A relation made by name (api.Relation.create): prints as the engine writes it. */
-  const createRelation = (schema: string, identifier: string) => ({
-    schema, identifier, name: identifier, table: identifier, database: null, is_cte: false,
-    metadata: { type: 'BaseRelation' },
-    render: () => dialect.renderRelation({ schema, name: identifier }),
-    toString: () => dialect.renderRelation({ schema, name: identifier }),
-  });
+  const createRelation = (schema: string, identifier: string) => relationObject(dialect, { schema, name: identifier });
   // dbt's exceptions and log(): an error stops the render at its line; log prints nothing.
   env.addGlobal('exceptions', {
     raise_compiler_error: (message: unknown) => {
@@ -172,8 +179,13 @@ export function installWarehouseGlobals(env: nunjucks.Environment, dialect: SqlD
     warn: () => '',
   });
   env.addGlobal('log', () => '');
+  // dbt's should_store_failures(): sf keeps a test's failing rows after it counts them, so the
+  // test's own query need not select them.
+  env.addGlobal('should_store_failures', () => false);
   env.addGlobal('api', {
     Relation: {
+      // dbt names an ephemeral model's CTE with this prefix (sf inlines them under their own names).
+      add_ephemeral_prefix: (name: unknown) => `__dbt__cte__${String(name)}`,
       create: (...args: unknown[]) => {
         const kw = (args[args.length - 1] ?? {}) as Record<string, unknown>;
         const named = kw['__keywords'] ? kw : {};

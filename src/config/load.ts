@@ -8,6 +8,7 @@ import { didYouMean } from '../util/suggest.js';
 import { escapeRegExp } from '../util/regex.js';
 import { blankComments, configIssues, lineOfPath } from './errors.js';
 import { configSchema } from './schema.js';
+import { installedPackages } from '../dbt/packages.js';
 import { DBT_PROJECT_FILE, isDbtProject, loadDbtProject, type DbtLoadOptions } from '../dbt/project.js';
 import { resolveSources } from './sources.js';
 import { DEFAULT_PATHS, type ResolvedConfig, type SfConfig } from './types.js';
@@ -136,13 +137,17 @@ export function resolveConfig(raw: unknown, projectDir: string, configPath: stri
   }
   const { sources, errors } = resolveSources(Object.entries(c.sources ?? {}).map(([name, s]) => ({ ...s, name, file: relative(projectDir, configPath) })));
   if (errors.length) throw errors[0]!;
+  // dbt packages installed beside the config (dbt_packages/, packages.yml) serve sf projects too.
+  const warnings: string[] = [];
+  const packages = installedPackages(projectDir, c.name, undefined, warnings);
   return deepFreeze({
     projectDir,
     configPath,
     paths: DEFAULT_PATHS,
     seedFolders: {},
     testFolders: {},
-    warnings: [],
+    warnings,
+    packages,
     name: c.name,
     targets: c.targets,
     defaultTarget,

@@ -127,7 +127,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       continue;
     }
     // A view's tests run on it inside the transaction that creates it: failing, it rolls back.
-    const viewTests = (inputs.tests?.get(name) ?? []).map((t) => judged(t, dialect.renderRelation(model.relation)));
+    const viewTests = (inputs.tests?.get(name) ?? []).map((t) => judged(t, model.relation));
     const actions = kind === 'table' ? tableActions(model, dialect, state, audit(name))
       : [...viewActions(model, dialect, state), ...judgeRelation(dialect, model.relation, viewTests, 'rollback')];
     steps.push({ ...common, kind, units: [{ actions }], batched: false, concurrency: 1 });

@@ -29,7 +29,7 @@ export function modelTest(project: LoadedProject, declared: GenericTestDeclarati
   try {
     test = renderTemplates(project, test, parents);
     if (test.custom) {
-      for (const ref of compiled.renderGenericTest(test, dialect.renderRelation(testedRelation(project, test))).refs) parents.add(ref);
+      for (const ref of compiled.renderGenericTest(test, testedRelation(project, test)).refs) parents.add(ref);
       // Run with `execute` true (the first render above finds refs with it false), as dbt runs tests.
       custom = (model, answers) => compiled.renderGenericTest(test, model, answers ?? new Map()).sql;
     }
@@ -41,7 +41,7 @@ export function modelTest(project: LoadedProject, declared: GenericTestDeclarati
   const to = test.test === 'relationships' && !test.custom ? testTarget(project.graph, project.config.sources, test) : undefined;
   if (to instanceof UserError) return to;
   if (to?.node) parents.add(to.node);
-  const query = custom ?? ((model: string) => genericTestSql(dialect, test, { model, to: to && dialect.renderRelation(to) }));
+  const query = custom ?? ((model: Relation) => genericTestSql(dialect, test, { model: dialect.renderRelation(model), to: to && dialect.renderRelation(to) }));
   return { test, to, parents: [...parents], query };
 }
 
@@ -120,7 +120,7 @@ export function buildChecks(project: LoadedProject, selected: ReadonlySet<string
       name: checkStepName('source', key), kind: 'source', relation, source: key, after: seed ? [seed] : [],
       actions: sourceCheckActions(dialect, {
         label: key, relation, table: detail, now: clock, warnError,
-        tests: tests.map((t) => judged(t, dialect.renderRelation(relation))),
+        tests: tests.map((t) => judged(t, relation)),
       }),
     });
   }
@@ -155,7 +155,7 @@ export async function keepBuildFailures(adapter: Adapter, project: LoadedProject
   for (const name of published) {
     for (const t of tests.get(name) ?? []) {
       if (!t.test.config.storeFailures || t.test.config.severity === 'quarantine') continue;
-      const model = project.dialect.renderRelation(testedRelation(project, t.test));
+      const model = testedRelation(project, t.test);
       const query = await renderWithAnswers(adapter, adapter.db, (answers) => t.query(model, answers));
       await keepFailures(adapter, { name: t.test.name, alias: t.test.alias, query, limit: t.test.config.limit });
     }

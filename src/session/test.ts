@@ -134,10 +134,10 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     let query = '';
     let render: PlannedTest['render'];
     try {
-      query = made.query(project.dialect.renderRelation(model), new Map());
+      query = made.query(model, new Map());
     } catch (err) {
       if (err instanceof NeedsWarehouse) {
-        render = (answers) => made.query(project.dialect.renderRelation(model), answers);
+        render = (answers) => made.query(model, answers);
       } else if (err instanceof UserError || err instanceof UserErrors) {
         errors.push(...(err instanceof UserErrors ? err.errors : [err]));
         continue;

@@ -79,7 +79,7 @@ export function auditActions(dialect: SqlDialect, stage: Relation, tests: readon
         actions.push(...outcomes);
       }
       // Judged after the moves: an error test sees only the rows that would be published.
-      actions.push(...judgeActions(dialect, judged.map((t) => judgedOn(t, stageSql)), 'rollback'));
+      actions.push(...judgeActions(dialect, judged.map((t) => judgedOn(t, stage)), 'rollback'));
       return actions;
     },
   }];

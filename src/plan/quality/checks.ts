@@ -37,15 +37,15 @@ export interface ModelTest {
   /** Models and seeds the test reads besides its own (a relationships parent, a ref() in it). */
   readonly parents: readonly string[];
   /**
-   * SQL returning the failing rows of the test on `model` (a relation, as SQL). With `answers`
+   * SQL returning the failing rows of the test on `model`. With `answers`
    * (a project test's block), rendered with `execute` true: throws NeedsWarehouse when it must
    * ask the warehouse more (compiler/warehouse.ts).
    */
-  readonly query: (model: string, answers?: WarehouseAnswers) => string;
+  readonly query: (model: Relation, answers?: WarehouseAnswers) => string;
 }
 
 /** A generic test judged on `model`; quarantine counts as error where rows cannot be moved. */
-export function judged(t: ModelTest, model: string): JudgedTest {
+export function judged(t: ModelTest, model: Relation): JudgedTest {
   const c = t.test.config;
   const base = {
     ...columnCheck(t), severity: c.severity === 'warn' ? 'warn' as const : 'error' as const,
