@@ -11,6 +11,7 @@ import type { Manifest, ModelNode, SeedNode } from '../parser/nodes.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import type { Relation, SqlDialect } from '../adapters/types.js';
 import { isUserError, UserError, UserErrors } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { holdsSecret, secretValues } from '../util/secrets.js';
 import { relative } from 'node:path';
 import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type TokenTarget } from './context.js';
@@ -96,6 +97,13 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const crossDb = crossDbMacros(dialect.engine);
   env.addGlobal('dbt', crossDb);
   for (const [name, fn] of Object.entries(crossDb)) env.addGlobal(name, fn);
+  // dbt's doc('name'): the text of a {% docs %} block of the project's .md files.
+  env.addGlobal('doc', (name: unknown) => {
+    const text = manifest.docs[String(name)];
+    if (text !== undefined) return text;
+    const near = didYouMean(String(name), Object.keys(manifest.docs));
+    throw new Error(`doc('${String(name)}'): no {% docs ${String(name)} %} block in the project's .md files${near ? ` (${near})` : ''}`);
+  });
   // run_query, statement, load_result, execute, api: before the project's macros, which may replace them.
   const adapterGlobal: Record<string, unknown> = {};
   installWarehouseGlobals(env, dialect, adapterGlobal, () => {

@@ -40,4 +40,17 @@ describe.each(ENGINES)('dbt\'s Jinja on %s', (engine) => {
       picked: 'a-b', engine: engine === 'duckdb' ? 'duck' : 'default', n: 2, tail: 'y_z', flag: 1,
     });
   });
+
+  it("doc('name') gives a docs block of the project's .md files; an unknown name is an error with the nearest", async () => {
+    const p = await pool.create({ files: {
+      'models/overview.md': '{% docs greeting %}\nHello, shop\n{% enddocs %}\n\n{% docs other %}x{% enddocs %}',
+      'models/documented.sql': "select '{{ doc('greeting') }}' as d",
+    } });
+    expect((await p.sf('run')).code).toBe(0);
+    expect((await p.query(`select d from ${p.sql('documented')}`))[0]!['d']).toBe('Hello, shop');
+    p.write('models/documented.sql', "select '{{ doc('greting') }}' as d");
+    const bad = await p.sf('run');
+    expect(bad.code).toBe(2);
+    expect(bad.text).toMatch(/models\/documented\.sql:1: .*doc\('greting'\): no \{% docs greting %\} block in the project's \.md files \(did you mean 'greeting'\?\)/);
+  });
 });

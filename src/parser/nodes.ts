@@ -54,6 +54,8 @@ export interface Manifest {
   /** Sources declared in property files (merged with the config's by loadProject). */
   readonly sources: readonly SourceDeclaration[];
   readonly macros: readonly MacroFile[];
+  /** dbt's docs blocks (`{% docs name %}...{% enddocs %}` in .md files), by name: what doc('name') gives. */
+  readonly docs: Readonly<Record<string, string>>;
   /** Things the project files say that sf ignores (unknown keys in property files), file:line first. */
   readonly warnings: readonly string[];
 }

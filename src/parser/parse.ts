@@ -73,6 +73,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     ...BUILTIN_PACKAGES.filter((b) => !config.packages?.some((p) => p.name === b.name))
       .flatMap((b) => b.files.map((f) => ({ path: f.path, package: b.name, source: testBlocksAsMacros(f.source) }))),
   ];
+  const docs = docBlocks(files.docs.map((path) => ({ path, source: read(path) })), errors);
 
   const seen = new Map<string, string>();
   const duplicates = new Set<SeedNode | ModelNode>();
@@ -124,9 +125,30 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   ];
   return deepFreeze({
     project: config.name,
+    docs,
     models: configured.models,
     seeds: configured.seeds,
     tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...properties.warnings, ...configWarnings] });
+}
+
+/** `{% docs name %}text{% enddocs %}` blocks of the .md files; a name used twice is an error, as in dbt. */
+function docBlocks(files: readonly { path: string; source: string }[], errors: UserError[]): Record<string, string> {
+  const docs: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    for (const m of file.source.matchAll(/\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}([\s\S]*?)\{%-?\s*enddocs\s*-?%\}/g)) {
+      const name = m[1]!;
+      if (seen.has(name)) {
+        errors.push(new UserError('DUPLICATE_NODE', `docs block '${name}' is defined twice: ${seen.get(name)} and ${file.path}`, {
+          location: { file: file.path, line: file.source.slice(0, m.index).split('\n').length }, hint: 'rename or remove one of them',
+        }));
+        continue;
+      }
+      seen.set(name, file.path);
+      docs[name] = m[2]!.trim();
+    }
+  }
+  return docs;
 }
 
 /**
