@@ -151,6 +151,14 @@ export interface Rendered {
   readonly render: (answers: WarehouseAnswers) => readonly StepAction[];
 }
 
+/** SQL an engine cannot run as written, and that sf cannot translate for it (SqlDialect.adaptModelSql). */
+export class UntranslatableSql extends Error {
+  override readonly name = 'UntranslatableSql';
+  constructor(message: string, readonly construct: string, readonly line: number) {
+    super(message);
+  }
+}
+
 /** A model's output and its settings cannot work together (a key column is missing, ...). */
 export class ModelError extends Error {
   override readonly name = 'ModelError';

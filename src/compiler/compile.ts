@@ -9,7 +9,7 @@ import { sourceRelation } from '../config/sources.js';
 import { mergeSettings } from '../parser/folder-settings.js';
 import type { Manifest, ModelNode, SeedNode } from '../parser/nodes.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
-import type { Relation, SqlDialect } from '../adapters/types.js';
+import { UntranslatableSql, type Relation, type SqlDialect } from '../adapters/types.js';
 import { isUserError, UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { holdsSecret, secretValues } from '../util/secrets.js';
@@ -208,6 +208,19 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return sql;
   };
 
+  /** The engine's form of a node's SQL; what cannot be translated for it is the node's error. */
+  const adapt = (sql: string, node: { name: string; path: string }): string => {
+    try {
+      return dialect.adaptModelSql(sql);
+    } catch (err) {
+      if (!(err instanceof UntranslatableSql)) throw err;
+      throw new UserError('MODEL_SQL', `'${node.name}' cannot run on ${dialect.engine} as written: ${err.message}`, {
+        location: { file: node.path },
+        hint: `the ${err.construct} is at line ${err.line} of its compiled SQL; write what ${dialect.engine} runs there, or use dbt's cross-database macros (dbt.dateadd, dbt.date_trunc, ...), which sf renders for each engine`,
+      });
+    }
+  };
+
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
   const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}, live?: WarehouseAnswers): Rendered => {
@@ -347,7 +360,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       : settingsOf.get(target.name)?.event_time,
   };
   const finish = (text: string, node: ModelNode) =>
-    dialect.adaptModelSql(noSecrets(oneStatement(resolveTokens(text, relations.get(node.name)!, resolveInputs, undefined), node, errors), node, errors));
+    collected(() => adapt(noSecrets(oneStatement(resolveTokens(text, relations.get(node.name)!, resolveInputs, undefined), node, errors), node, errors), node), errors);
 
   errors.push(...identifierLimits(dialect, [
     ...seeds.map((s) => ({ path: s.node.path, relation: s.relation })),
@@ -377,7 +390,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     }
     const text = noSecrets(oneStatement(resolveTokens(again.text, relations.get(name)!, resolveInputs, ctx.batch), first.node, again.state.errors), first.node, again.state.errors);
     UserErrors.throwIfAny(again.state.errors);
-    return dialect.adaptModelSql(text);
+    return adapt(text, first.node);
   };
 
   /**
@@ -391,7 +404,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       return { sql: render(r.node.name, STATIC_CONTEXT, new Map()) };
     } catch (err) {
       // Until it is rendered with the answers: the first render's SQL, unchecked (it may be empty).
-      if (err instanceof NeedsWarehouse) return { sql: dialect.adaptModelSql(resolveTokens(r.text, relations.get(r.node.name)!, resolveInputs)), asks: true };
+      if (err instanceof NeedsWarehouse) return { sql: collected(() => adapt(resolveTokens(r.text, relations.get(r.node.name)!, resolveInputs), r.node), errors), asks: true };
       errors.push(...(err instanceof UserErrors ? err.errors : err instanceof UserError ? [err] : []));
       if (!isUserError(err)) throw err;
       return { sql: '' };
@@ -420,7 +433,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       errors.push(...r.state.errors);
       const sql = noSecrets(oneStatement(resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs), asModel, errors), asModel, errors);
       if (r.state.testConfig?.enabled !== false) {
-        tests.push({ node: test, sql: dialect.adaptModelSql(sql), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
+        tests.push({ node: test, sql: collected(() => adapt(sql, test), errors), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
       }
     } catch (err) {
       errors.push(templateError(err, test.path, 'parse', { text: test.rawSql, names: knownNames() }));
@@ -447,7 +460,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: at.name }, resolveInputs).trim().replace(/;\s*$/, '');
     const leaks = secretLeaks(asModel, sql, secrets);
     if (leaks.length) throw new UserError(leaks[0]!.code, `${what}: ${leaks[0]!.message}`, { location, hint: leaks[0]!.hint });
-    return { sql: dialect.adaptModelSql(sql), refs: [...r.state.refs] };
+    return { sql: adapt(sql, asModel), refs: [...r.state.refs] };
   };
 
   /**
@@ -517,6 +530,17 @@ function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'na
     }));
   }
   return scan.body;
+}
+
+/** `make()`, or '' with its UserError collected (to be said with the others of its stage). */
+function collected(make: () => string, errors: UserError[]): string {
+  try {
+    return make();
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    errors.push(err);
+    return '';
+  }
 }
 
 /** The state of a render that has read nothing yet. */

@@ -9,7 +9,7 @@
 // query time, so a view on `t` reads the new table afterwards, also when its columns changed.
 import { BaseSqlDialect, TIME_KEY_FORMAT } from '../base-sql.js';
 import type { Capabilities, ColumnInfo, Relation, RelationKind, Statement } from '../types.js';
-import { rewriteDateCasts } from './date-casts.js';
+import { translateForSqlite } from './translate.js';
 
 /** The aggregate the adapter registers on each connection (adapter.ts): see checksum(). */
 export const CHECKSUM_FUNCTION = 'sf_checksum';
@@ -64,7 +64,7 @@ export class SQLiteDialect extends BaseSqlDialect {
   }
 
   override adaptModelSql(sql: string): string {
-    return rewriteDateCasts(sql);
+    return translateForSqlite(sql);
   }
 
   timePartitionKey(column: string, granularity: keyof typeof TIME_KEY_FORMAT): string {

@@ -20,7 +20,7 @@ create table if not exists "sf__partitions" (
 begin;
 drop table if exists "appended__sf_stage";
 create table "appended__sf_stage" as
-select id, date(d) as d, amount from "raw__events";
+SELECT id, date(d) AS "d", amount FROM "raw__events";
 select count(*) from "appended__sf_stage";
 alter table "appended__sf_stage" rename to "appended";
 commit;
@@ -31,7 +31,7 @@ begin;
 drop table if exists "batched__sf_stage";
 create table "batched__sf_stage" as
 select * from (
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events"
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events"
 ) as sf_columns_only where 1 = 0;
 alter table "batched__sf_stage" rename to "batched";
 delete from "sf__partitions" where relation_name = 'main.batched';
@@ -41,7 +41,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b0";
 create table "batched__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events";
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events";
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "batched" ("id", "d", "amount")
@@ -66,7 +66,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b1";
 create table "batched__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events";
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events";
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "batched" ("id", "d", "amount")
@@ -91,7 +91,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b2";
 create table "batched__sf_b2" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events";
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events";
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 insert into "batched" ("id", "d", "amount")
@@ -117,7 +117,7 @@ commit;
 begin;
 drop table if exists "by_bucket__sf_stage";
 create table "by_bucket__sf_stage" as
-select id, date(d) as d, amount from "raw__events";
+SELECT id, date(d) AS "d", amount FROM "raw__events";
 select count(*) from "by_bucket__sf_stage";
 alter table "by_bucket__sf_stage" rename to "by_bucket";
 delete from "sf__partitions" where relation_name = 'main.by_bucket';
@@ -135,7 +135,7 @@ commit;
 begin;
 drop table if exists "deleted__sf_stage";
 create table "deleted__sf_stage" as
-select id, date(d) as d, amount from "raw__events";
+SELECT id, date(d) AS "d", amount FROM "raw__events";
 select count(*) from "deleted__sf_stage";
 alter table "deleted__sf_stage" rename to "deleted";
 commit;
@@ -145,7 +145,7 @@ commit;
 begin;
 drop table if exists "merged__sf_stage";
 create table "merged__sf_stage" as
-select id, date(d) as d, amount from "raw__events";
+SELECT id, date(d) AS "d", amount FROM "raw__events";
 select count(*) from "merged__sf_stage";
 alter table "merged__sf_stage" rename to "merged";
 commit;
@@ -155,7 +155,7 @@ commit;
 begin;
 drop table if exists "overwritten__sf_stage";
 create table "overwritten__sf_stage" as
-select id, date(d) as d, amount from "raw__events";
+SELECT id, date(d) AS "d", amount FROM "raw__events";
 select count(*) from "overwritten__sf_stage";
 alter table "overwritten__sf_stage" rename to "overwritten";
 delete from "sf__partitions" where relation_name = 'main.overwritten';
@@ -174,7 +174,7 @@ begin;
 drop table if exists "self_reading__sf_stage";
 create table "self_reading__sf_stage" as
 select * from (
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events"
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events"
 ) as sf_columns_only where 1 = 0;
 alter table "self_reading__sf_stage" rename to "self_reading";
 delete from "sf__partitions" where relation_name = 'main.self_reading';
@@ -184,7 +184,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b0";
 create table "self_reading__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events";
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events";
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "self_reading" ("id", "d", "amount")
@@ -209,7 +209,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b1";
 create table "self_reading__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events";
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events";
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "self_reading" ("id", "d", "amount")
@@ -234,7 +234,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b2";
 create table "self_reading__sf_b2" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events";
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events";
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 insert into "self_reading" ("id", "d", "amount")
@@ -276,7 +276,7 @@ create table if not exists "sf__partitions" (
 begin;
 drop table if exists "appended__sf_stage";
 create table "appended__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 insert into "appended" ("id", "d", "amount")
 select "id", "d", "amount" from "appended__sf_stage";
 drop table if exists "appended__sf_stage";
@@ -287,7 +287,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b0";
 create table "batched__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "batched" ("id", "d", "amount")
@@ -312,7 +312,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b1";
 create table "batched__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "batched" ("id", "d", "amount")
@@ -337,7 +337,7 @@ commit;
 begin;
 drop table if exists "by_bucket__sf_stage";
 create table "by_bucket__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 delete from "by_bucket" as DBT_INTERNAL_DEST
 where (("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100));
 insert into "by_bucket" ("id", "d", "amount")
@@ -363,7 +363,7 @@ commit;
 begin;
 drop table if exists "deleted__sf_stage";
 create table "deleted__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 delete from "deleted" as DBT_INTERNAL_DEST
 where ("id", "d") in (select "id", "d" from "deleted__sf_stage" as DBT_INTERNAL_SOURCE)
   and (amount > 0);
@@ -376,14 +376,14 @@ commit;
 begin;
 drop table if exists "merged__sf_stage";
 create table "merged__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 insert into "merged" ("id", "d", "amount")
 select DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."d", DBT_INTERNAL_SOURCE."amount" from "merged__sf_stage" as DBT_INTERNAL_SOURCE
-where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id");
+where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where ("DBT_INTERNAL_DEST".d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id");
 update "merged" as DBT_INTERNAL_DEST
 set "amount" = DBT_INTERNAL_SOURCE."amount"
 from "merged__sf_stage" as DBT_INTERNAL_SOURCE
-where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id" and (DBT_INTERNAL_DEST."amount" is not DBT_INTERNAL_SOURCE."amount");
+where ("DBT_INTERNAL_DEST".d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id" and (DBT_INTERNAL_DEST."amount" is not DBT_INTERNAL_SOURCE."amount");
 drop table if exists "merged__sf_stage";
 commit;
 
@@ -392,7 +392,7 @@ commit;
 begin;
 drop table if exists "overwritten__sf_b0";
 create table "overwritten__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE amount > 0;
 delete from "overwritten" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "overwritten" ("id", "d", "amount")
@@ -417,7 +417,7 @@ commit;
 begin;
 drop table if exists "overwritten__sf_b1";
 create table "overwritten__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE amount > 0;
 delete from "overwritten" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "overwritten" ("id", "d", "amount")
@@ -443,7 +443,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b0";
 create table "self_reading__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where id not in (select id from "self_reading");
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE id NOT IN (SELECT id FROM "self_reading");
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "self_reading" ("id", "d", "amount")
@@ -468,7 +468,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b1";
 create table "self_reading__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where id not in (select id from "self_reading");
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE id NOT IN (SELECT id FROM "self_reading");
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "self_reading" ("id", "d", "amount")

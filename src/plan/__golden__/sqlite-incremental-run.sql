@@ -18,7 +18,7 @@ create table if not exists "sf__partitions" (
 begin;
 drop table if exists "appended__sf_stage";
 create table "appended__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 insert into "appended" ("id", "d", "amount")
 select "id", "d", "amount" from "appended__sf_stage";
 drop table if exists "appended__sf_stage";
@@ -29,7 +29,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b0";
 create table "batched__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "batched" ("id", "d", "amount")
@@ -54,7 +54,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b1";
 create table "batched__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "batched" ("id", "d", "amount")
@@ -79,7 +79,7 @@ commit;
 begin;
 drop table if exists "batched__sf_b2";
 create table "batched__sf_b2" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events" WHERE amount > 0;
 delete from "batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 insert into "batched" ("id", "d", "amount")
@@ -104,7 +104,7 @@ commit;
 begin;
 drop table if exists "by_bucket__sf_stage";
 create table "by_bucket__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 delete from "by_bucket" as DBT_INTERNAL_DEST
 where (("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100));
 insert into "by_bucket" ("id", "d", "amount")
@@ -130,7 +130,7 @@ commit;
 begin;
 drop table if exists "deleted__sf_stage";
 create table "deleted__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 delete from "deleted" as DBT_INTERNAL_DEST
 where ("id", "d") in (select "id", "d" from "deleted__sf_stage" as DBT_INTERNAL_SOURCE)
   and (amount > 0);
@@ -143,14 +143,14 @@ commit;
 begin;
 drop table if exists "merged__sf_stage";
 create table "merged__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 insert into "merged" ("id", "d", "amount")
 select DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."d", DBT_INTERNAL_SOURCE."amount" from "merged__sf_stage" as DBT_INTERNAL_SOURCE
-where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id");
+where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where ("DBT_INTERNAL_DEST".d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id");
 update "merged" as DBT_INTERNAL_DEST
 set "amount" = DBT_INTERNAL_SOURCE."amount"
 from "merged__sf_stage" as DBT_INTERNAL_SOURCE
-where (DBT_INTERNAL_DEST.d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id" and (DBT_INTERNAL_DEST."amount" is not DBT_INTERNAL_SOURCE."amount");
+where ("DBT_INTERNAL_DEST".d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id" and (DBT_INTERNAL_DEST."amount" is not DBT_INTERNAL_SOURCE."amount");
 drop table if exists "merged__sf_stage";
 commit;
 
@@ -159,7 +159,7 @@ commit;
 begin;
 drop table if exists "overwritten__sf_stage";
 create table "overwritten__sf_stage" as
-select id, date(d) as d, amount from "raw__events" where amount > 0;
+SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
 delete from "overwritten" as DBT_INTERNAL_DEST
 where (datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-04');
 insert into "overwritten" ("id", "d", "amount")
@@ -185,7 +185,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b0";
 create table "self_reading__sf_b0" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-01' and datetime(d) < '2026-06-02') as "events" where id not in (select id from "self_reading");
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE id NOT IN (SELECT id FROM "self_reading");
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 insert into "self_reading" ("id", "d", "amount")
@@ -210,7 +210,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b1";
 create table "self_reading__sf_b1" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-02' and datetime(d) < '2026-06-03') as "events" where id not in (select id from "self_reading");
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE id NOT IN (SELECT id FROM "self_reading");
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 insert into "self_reading" ("id", "d", "amount")
@@ -235,7 +235,7 @@ commit;
 begin;
 drop table if exists "self_reading__sf_b2";
 create table "self_reading__sf_b2" as
-select id, date(d) as d, amount from (select * from "raw__events" where datetime(d) >= '2026-06-03' and datetime(d) < '2026-06-04') as "events" where id not in (select id from "self_reading");
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events" WHERE id NOT IN (SELECT id FROM "self_reading");
 delete from "self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 insert into "self_reading" ("id", "d", "amount")
