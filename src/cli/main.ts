@@ -294,13 +294,13 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       const { loadProject } = await import('../session/project.js');
       const { writeCompiled, writeManifest } = await import('../artifacts/write.js');
       const { selectNodes } = await import('../graph/selection/select.js');
-      const { renderAskingModels } = await import('../session/warehouse-answers.js');
       const project = await open(loadProject, opts);
       const byName = new Map(project.compiled.models.map((m) => [m.node.name, m]));
       const selected = [...selectNodes(project.graph, opts)].filter((n) => byName.has(n));
       const asking = selected.filter((n) => byName.get(n)!.asksWarehouse);
       if (asking.length) p.err(`Connecting to target '${project.targetName}': ${asking.length === 1 ? 'model' : 'models'} ${asking.join(', ')} ${asking.length === 1 ? 'queries' : 'query'} the warehouse while rendering.`);
-      const live = await renderAskingModels(project, asking);
+      // Only then: a compile that asks nothing loads no database driver.
+      const live = asking.length ? await (await import('../session/warehouse-answers.js')).renderAskingModels(project, asking) : new Map<string, string>();
       const paths = writeCompiled(project, live);
       writeManifest(project, paths, new Date());
       const models = selected.map((name) => ({ ...byName.get(name)!, sql: live.get(name) ?? byName.get(name)!.sql }));

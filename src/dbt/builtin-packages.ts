@@ -8,6 +8,8 @@
 export interface BuiltinPackage {
   readonly name: string;
   readonly files: readonly { readonly path: string; readonly source: string }[];
+  /** Other built-in packages its macros call. */
+  readonly uses?: readonly string[];
 }
 
 const DBT_UTILS_SQL = String.raw`
@@ -384,5 +386,16 @@ from date_spine d
 
 export const BUILTIN_PACKAGES: readonly BuiltinPackage[] = [
   { name: 'dbt_utils', files: [{ path: 'sf-builtin/dbt_utils/macros.sql', source: DBT_UTILS_SQL }, { path: 'sf-builtin/dbt_utils/tests.sql', source: DBT_UTILS_TESTS }] },
-  { name: 'dbt_date', files: [{ path: 'sf-builtin/dbt_date/macros.sql', source: DBT_DATE_SQL }] },
+  { name: 'dbt_date', files: [{ path: 'sf-builtin/dbt_date/macros.sql', source: DBT_DATE_SQL }], uses: ['dbt_utils'] },
 ];
+
+/**
+ * The built-in packages a project needs: those its files name (`dbt_utils.` in a model, a macro
+ * or a property file) and that are not installed. Loaded only then, so a project that uses
+ * none pays nothing for them.
+ */
+export function builtinPackagesFor(texts: readonly string[], installed: ReadonlySet<string>): BuiltinPackage[] {
+  const wanted = new Set(BUILTIN_PACKAGES.filter((b) => texts.some((t) => t.includes(`${b.name}.`))).map((b) => b.name));
+  for (const b of BUILTIN_PACKAGES) if (wanted.has(b.name)) for (const used of b.uses ?? []) wanted.add(used);
+  return BUILTIN_PACKAGES.filter((b) => wanted.has(b.name) && !installed.has(b.name));
+}

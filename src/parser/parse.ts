@@ -8,7 +8,7 @@ import { resourcePath, type ProjectFiles } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { folderSettingsFor, mergeSettings } from './folder-settings.js';
 import { configsOf, SEED_CONFIG_KEYS } from '../dbt/config-keys.js';
-import { BUILTIN_PACKAGES } from '../dbt/builtin-packages.js';
+import { builtinPackagesFor } from '../dbt/builtin-packages.js';
 import { formatZodIssues, modelSettingsSchema } from '../config/schema.js';
 import type { ModelSettings, SeedSettings } from '../config/types.js';
 import { parseProperties, type NodeConfig } from './properties.js';
@@ -69,10 +69,13 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
   const macros = [
     ...files.macros.map((path) => ({ path, source: testBlocksAsMacros(read(path)) })),
     ...files.packageMacros.map(({ path, package: pkg }) => ({ path, package: pkg, source: testBlocksAsMacros(read(path)) })),
-    // sf's own dbt_utils and dbt_date macros, where the package is not installed.
-    ...BUILTIN_PACKAGES.filter((b) => !config.packages?.some((p) => p.name === b.name))
-      .flatMap((b) => b.files.map((f) => ({ path: f.path, package: b.name, source: testBlocksAsMacros(f.source) }))),
   ];
+  const propertyFiles = files.properties.map((path) => ({ path, source: read(path) }));
+  // sf's own dbt_utils and dbt_date macros, where the project uses them and has no such package.
+  const texts = [...models.map((m) => m.rawSql), ...tests.map((t) => t.rawSql), ...macros.map((m) => m.source), ...propertyFiles.map((f) => f.source)];
+  for (const b of builtinPackagesFor(texts, new Set((config.packages ?? []).map((p) => p.name)))) {
+    macros.push(...b.files.map((f) => ({ path: f.path, package: b.name, source: testBlocksAsMacros(f.source) })));
+  }
   const docs = docBlocks(files.docs.map((path) => ({ path, source: read(path) })), errors);
 
   const seen = new Map<string, string>();
@@ -104,7 +107,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
       }));
     }
   }
-  const properties = parseProperties(files.properties.map((path) => ({ path, source: read(path) })), {
+  const properties = parseProperties(propertyFiles, {
     models: new Set(models.map((m) => m.name)),
     seeds: new Set(seeds.map((s) => s.name)),
     customTests: testMacros(macros),
