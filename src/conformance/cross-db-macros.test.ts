@@ -39,12 +39,27 @@ from (
 ) as t
 `;
 
+const STRINGS = `select
+  {{ dbt.length("'abcd'") }} as len,
+  {{ dbt.replace("'a-b-c'", "'-'", "'+'") }} as replaced,
+  {{ dbt.right("'abcdef'", 2) }} as tail,
+  {{ dbt.position("'c'", "'abcdef'") }} as pos,
+  {{ dbt.cast("'12'", dbt.type_int()) }} as twelve,
+  cast({{ dbt.date(2024, 2, 29) }} as {{ dbt.type_string() }}) as leap_day
+`;
+
+// Rows 1 and 2, less 2 (except), and both with 2 (intersect).
+const SETS = `select n, 'except' as op from (select n from (select 1 as n union all select 2) as a {{ dbt.except() }} select 2 as n) as e
+union all
+select n, 'intersect' from (select n from (select 1 as n union all select 2) as a {{ dbt.intersect() }} select 2 as n) as i
+`;
+
 describe.each(ENGINES)('dbt cross-database macros on %s', (engine) => {
   const pool = new ProjectPool(engine, () => inject('pgUrl'));
   afterAll(() => pool.disposeAll());
 
   it('give the same values on every engine', async () => {
-    const p = await pool.create({ files: { 'models/dates.sql': MODEL, 'models/aggregates.sql': AGGREGATES } });
+    const p = await pool.create({ files: { 'models/dates.sql': MODEL, 'models/aggregates.sql': AGGREGATES, 'models/strings.sql': STRINGS, 'models/sets.sql': SETS } });
     const run = await p.sf('run');
     expect(run.code, run.text).toBe(0);
     const [row] = await p.query(`select * from ${p.sql('dates')}`);
@@ -63,6 +78,11 @@ describe.each(ENGINES)('dbt cross-database macros on %s', (engine) => {
       hashed: '900150983cd24fb0d6963f7d28e17f72', joined: 'abc', forty_two: 42, second_part: 'b',
       quoted: "it's", true_text: 'true', seven_and_a_half: 7.5, bare_name: 26,
     });
+    const [strings] = await p.query(`select * from ${p.sql('strings')}`);
+    expect({ ...strings, len: Number(strings!['len']), pos: Number(strings!['pos']), twelve: Number(strings!['twelve']), leap_day: String(strings!['leap_day']).slice(0, 10) })
+      .toEqual({ len: 4, replaced: 'a+b+c', tail: 'ef', pos: 3, twelve: 12, leap_day: '2024-02-29' });
+    const sets = await p.query(`select n, op from ${p.sql('sets')} order by op`);
+    expect(sets.map((r) => [Number(r['n']), r['op']])).toEqual([[1, 'except'], [2, 'intersect']]);
     const [agg] = await p.query(`select * from ${p.sql('aggregates')}`);
     expect({ letters: agg!['letters'], any_flag: [true, 1, '1'].includes(agg!['any_flag'] as never), some_k: Number(agg!['some_k']), n: Number(agg!['n']) })
       .toEqual({ letters: 'a|b|c', any_flag: true, some_k: 1, n: 3 });
