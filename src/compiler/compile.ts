@@ -261,7 +261,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const folderDisabled = manifest.models.filter((m) => m.folderSettings.enabled === false).map((m) => m.name);
   for (const node of manifest.models) {
     if (node.folderSettings.enabled === false) continue;
-    const key = RenderCache.keyOf(node.rawSql, node.path, node.folderSettings);
+    const key = RenderCache.keyOf(node.rawSql, node.path, node.folderCustom ? [node.folderSettings, node.folderCustom] : node.folderSettings);
     const hit = cache.lookup(node.name, key, now);
     if (hit && stillResolves(hit)) {
       const state: RenderState = {

@@ -193,7 +193,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   // dbt's config.get('key', default) / config.require('key'): the model's settings so far.
   const setting = (key: string) => {
     const state = current();
-    const merged: Record<string, unknown> = { ...state.node.folderSettings, ...state.known, ...state.settings, ...state.custom };
+    const merged: Record<string, unknown> = { ...state.node.folderCustom, ...state.node.folderSettings, ...state.known, ...state.settings, ...state.custom };
     return merged[key];
   };
   Object.assign(config, {

@@ -265,6 +265,8 @@ export interface ResolvedConfig {
   readonly dbt?: { readonly profile: string; readonly profilesFile: string } | undefined;
   /** A dbt project's installed packages (dbt_packages/, packages.yml `local:`). */
   readonly packages?: readonly DbtPackage[] | undefined;
+  /** dbt_project.yml's models: keys that are neither sf's nor dbt's, per folder: for config.get. */
+  readonly modelCustom?: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
   /** dbt_project.yml's `dispatch:`: per macro namespace, the packages searched in order. */
   readonly dispatch?: Readonly<Record<string, readonly string[]>> | undefined;
   /** What the project's configuration says that sf ignores or does not apply, `file:line: ...`. */

@@ -90,12 +90,16 @@ export interface ConfigEntry {
   readonly line: number;
 }
 
-/** The configs at one path as an object of sf's keys; the others judged (config-keys.ts). */
-export function configsOf(entries: readonly ConfigEntry[], extra: readonly string[], report: (line: number, message: string, error: boolean) => void): Record<string, unknown> {
+/**
+ * The configs at one path as an object of sf's keys; the others judged (config-keys.ts). A
+ * project's own keys (not dbt's) go to `custom`, for config.get in templates.
+ */
+export function configsOf(entries: readonly ConfigEntry[], extra: readonly string[], report: (line: number, message: string, error: boolean) => void, custom?: Record<string, unknown>): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const e of entries) {
     const verdict = judgeConfigKey(e.key, extra);
     if (verdict.message) report(e.line, verdict.message, verdict.error ?? false);
+    if (verdict.kind === 'custom' && !verdict.error && custom) custom[e.key.replace(/^\+/, '')] = e.value;
     if (verdict.kind !== 'sf') continue;
     // Tags add up across levels; a single tag may be written as a string.
     if (e.key === 'tags') settings['tags'] = [...((settings['tags'] as string[] | undefined) ?? []), ...(Array.isArray(e.value) ? e.value.map(String) : [String(e.value)])];

@@ -191,6 +191,23 @@ models:
     });
   });
 
+  it("keeps a project's own config keys from dbt_project.yml and property files for config.get, nearest winning", async () => {
+    const project = dbtProject({
+      ...FILES,
+      'dbt_project.yml': PROJECT.replace("  shop:\n    +materialized: table", "  shop:\n    +materialized: table\n    +owner_team: data\n    +sla_hours: 24"),
+      'transform/marts/_props.yml': 'version: 2\nmodels:\n  - name: mart\n    config:\n      owner_team: growth\n',
+      'transform/marts/mart.sql': "select '{{ config.get('owner_team') }}' as team, {{ config.get('sla_hours') }} as sla, '{{ config.get('missing', 'none') }}' as other",
+      'transform/staging/stg_a.sql': "select 1 as id, '{{ config.get('owner_team') }}' as team, 'x' as region, 1 as threshold",
+    });
+    const compiled = await project.sf('compile', '--select', 'mart', 'stg_a');
+    expect(compiled.code, compiled.err).toBe(0);
+    expect(compiled.out).toMatch(/select 'growth' as team, 24 as sla, 'none' as other/);
+    expect(compiled.out).toMatch(/select 1 as id, 'data' as team/);
+    // A changed key renders again (the render cache keys on them).
+    project.write('transform/marts/_props.yml', 'version: 2\nmodels:\n  - name: mart\n    config:\n      owner_team: finance\n');
+    expect((await project.sf('compile', '--select', 'mart')).out).toMatch(/select 'finance' as team/);
+  });
+
   it('gives project-scoped vars over global ones, and --vars over both', async () => {
     const project = dbtProject();
     expect((await project.sf('run', '--select', 'stg_a')).code).toBe(0);

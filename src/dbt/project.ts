@@ -109,8 +109,11 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   const models = readResourceTree(top.get('models', true), name, doc, lines);
   const seeds = readResourceTree(top.get('seeds', true), name, doc, lines);
   const modelFolders: Record<string, ModelSettings> = {};
+  const modelCustom: Record<string, Record<string, unknown>> = {};
   for (const [path, entries] of models.byPath) {
-    const settings = configsOf(entries, [], report);
+    const custom: Record<string, unknown> = {};
+    const settings = configsOf(entries, [], report, custom);
+    if (Object.keys(custom).length) modelCustom[path] = custom;
     const parsed = modelSettingsSchema.safeParse(settings);
     if (!parsed.success) {
       const line = entries.find((e) => formatZodIssues(parsed.error).some((m) => m.includes(e.key)))?.line ?? entries[0]?.line;
@@ -148,6 +151,7 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     dbt: { profile: profile.name, profilesFile: profile.file },
     packages,
     dispatch,
+    modelCustom,
     warnings,
     name,
     targets: profile.targets,

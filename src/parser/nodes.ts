@@ -11,6 +11,8 @@ export interface ModelNode {
   readonly rawSql: string;
   /** Settings from folder defaults; `config(...)` in the SQL is merged on top by the compiler. */
   readonly folderSettings: Readonly<ModelSettings>;
+  /** A project's own config keys from dbt_project.yml and property files (config.get reads them). */
+  readonly folderCustom?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface SeedNode {

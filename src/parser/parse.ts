@@ -41,6 +41,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     path,
     rawSql: read(path),
     folderSettings: folderSettingsFor(resourcePath(path, config.paths.models), config.models),
+    ...(config.modelCustom ? { folderCustom: folderSettingsFor<Record<string, unknown>>(resourcePath(path, config.paths.models), config.modelCustom) } : {}),
   }));
   const seeds: SeedNode[] = files.seeds.flatMap((path): SeedNode[] => {
     const name = nameOf(path, '.csv');
@@ -195,19 +196,23 @@ function applyPropertyConfigs(
   warnings: string[],
 ): { models: ModelNode[]; seeds: SeedNode[] } {
   const find = (kind: NodeConfig['kind'], name: string) => configs.find((c) => c.kind === kind && c.name === name);
-  const judged = (c: NodeConfig, extra: readonly string[]) => configsOf(c.entries, extra, (line, message, error) => {
+  const judged = (c: NodeConfig, extra: readonly string[], custom?: Record<string, unknown>) => configsOf(c.entries, extra, (line, message, error) => {
     if (error) errors.push(new UserError('PROPERTIES', message, { location: { file: c.file, line } }));
     else warnings.push(`${c.file}:${line}: ${message}`);
-  });
+  }, custom);
   const outModels = models.map((model) => {
     const c = find('models', model.name);
     if (!c) return model;
-    const parsed = modelSettingsSchema.safeParse(judged(c, []));
+    const custom: Record<string, unknown> = {};
+    const parsed = modelSettingsSchema.safeParse(judged(c, [], custom));
     if (!parsed.success) {
       errors.push(new UserError('PROPERTIES', `config of model '${model.name}': ${formatZodIssues(parsed.error, '', modelSettingsSchema).join('; ')}`, { location: { file: c.file, line: c.entries[0]?.line } }));
       return model;
     }
-    return { ...model, folderSettings: mergeSettings(model.folderSettings, parsed.data as ModelSettings) };
+    return {
+      ...model, folderSettings: mergeSettings(model.folderSettings, parsed.data as ModelSettings),
+      ...(Object.keys(custom).length ? { folderCustom: { ...model.folderCustom, ...custom } } : {}),
+    };
   });
   const outSeeds = seeds.flatMap((original): SeedNode[] => {
     const c = find('seeds', original.name);
