@@ -410,14 +410,36 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       return { sql: '' };
     }
   };
+  /** A model's hook, rendered as the model is (`this` is its relation), with `execute` true. */
+  const renderHook = (r: Rendered, text: string, template: string): string => {
+    const node = { ...r.node, rawSql: text };
+    try {
+      const hook = renderOnce(node, STATIC_CONTEXT, settingsOf.get(r.node.name)!, template, {}, new Map());
+      errors.push(...hook.state.errors);
+      return adapt(noSecrets(resolveTokens(hook.text, relations.get(r.node.name)!, resolveInputs).trim(), node, errors), node);
+    } catch (err) {
+      if (err instanceof NeedsWarehouse) {
+        errors.push(new UserError('MODEL_CONFIG', `a hook of model '${r.node.name}' queries the warehouse while rendering (${err.what}); sf renders hooks before the run`, { location: { file: r.node.path } }));
+      } else errors.push(isUserError(err) ? (err instanceof UserErrors ? err.errors[0]! : err) : templateError(err, r.node.path, 'render', { text, names: knownNames() }));
+      return '';
+    }
+  };
+  const hooksOf = (r: Rendered): CompiledModel['hooks'] => {
+    const { pre_hook: pre = [], post_hook: post = [] } = settingsOf.get(r.node.name)!;
+    if (inputs.listOnly || (!pre.length && !post.length)) return undefined;
+    const rendered = (list: readonly string[], which: string) => list.map((text, i) => renderHook(r, text, `${which}:${r.node.name}:${i}`)).filter((sql) => sql !== '');
+    return { pre: rendered(pre, 'pre_hook'), post: rendered(post, 'post_hook') };
+  };
   const models: CompiledModel[] = enabled.map((r) => {
     const { sql, asks } = sqlOf(r);
+    const hooks = hooksOf(r);
     return {
       node: r.node,
       settings: settingsOf.get(r.node.name)!,
       relation: relations.get(r.node.name)!,
       sql,
       ...(asks ? { asksWarehouse: true } : {}),
+      ...(hooks ? { hooks } : {}),
       refs: [...r.state.refs],
       sources: [...r.state.sources.values()],
     };
@@ -481,8 +503,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`, answers);
   };
 
-  const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }): Snippet =>
-    renderLoose(text, at, {}, at.what ?? `test ${at.name}`, at.what ? `check the template in ${at.file}` : 'check the templated value declared here');
+  const renderSnippet = (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }, extra: object = {}): Snippet =>
+    renderLoose(text, at, extra, at.what ?? `test ${at.name}`, at.what ? `check the template in ${at.file}` : 'check the templated value declared here');
 
   const warnings = [...macros.warnings, ...new Set(enabled.flatMap((r) => r.state.warnings))];
   return { models, seeds, tests, disabled, warnings, reused, render, renderGenericTest, renderSnippet };

@@ -10,7 +10,7 @@ import { MODEL_SETTING_KEYS, modelSettingsSchema, formatZodIssues, singularTestC
 import { UserError, type UserErrorCode } from '../util/errors.js';
 import { guardSecretFields, holdsSecret, isSecretEnvName, secretValues } from '../util/secrets.js';
 import { didYouMean } from '../util/suggest.js';
-import { judgeConfigKey } from '../dbt/config-keys.js';
+import { canonicalKey, judgeConfigKey } from '../dbt/config-keys.js';
 import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
 import type { RenderReads } from './render-cache.js';
@@ -165,7 +165,7 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     const own: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(settings)) {
       const verdict = judgeConfigKey(key);
-      if (verdict.kind === 'sf') own[key] = value;
+      if (verdict.kind === 'sf') own[canonicalKey(key)] = value;
       else if (verdict.kind === 'custom' && !verdict.error) state.custom[key] = value;
       if (!verdict.message) continue;
       if (verdict.error) {

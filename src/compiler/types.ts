@@ -20,6 +20,8 @@ export interface CompiledModel {
    * rendered with the answers (CompiledProject.render).
    */
   readonly sql: string;
+  /** dbt's pre- and post-hooks, rendered: run in each transaction writing the model, before and after it. */
+  readonly hooks?: { readonly pre: readonly string[]; readonly post: readonly string[] } | undefined;
   /** Its template asks the warehouse (run_query, statement, adapter.get_columns_in_relation...). */
   readonly asksWarehouse?: true | undefined;
   /** Names of the models and seeds this model reads. */
@@ -88,7 +90,7 @@ export interface CompiledProject {
   readonly renderGenericTest: (test: GenericTestDeclaration, model: Relation, answers?: WarehouseAnswers) => Snippet;
   /** A templated value of a test declaration (a `where` with ref()), rendered as SQL. */
   /** `what` names the text in errors (default: the test `name`). */
-  readonly renderSnippet: (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }) => Snippet;
+  readonly renderSnippet: (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }, extra?: object) => Snippet;
 }
 
 /** SQL rendered outside a model, and the models and seeds it refs. */

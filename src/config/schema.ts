@@ -33,6 +33,10 @@ const partitionBySchema = z.union([
   }),
 ]);
 
+/** dbt's hook forms: SQL, {sql, transaction}, or a list of either; kept as the list of SQL templates. */
+const hooks = z.union([z.string(), z.strictObject({ sql: z.string(), transaction: z.boolean().optional() }), z.array(z.union([z.string(), z.strictObject({ sql: z.string(), transaction: z.boolean().optional() })]))])
+  .transform((v) => (Array.isArray(v) ? v : [v]).map((h) => (typeof h === 'string' ? h : h.sql)));
+
 export const modelSettingsSchema = z.strictObject({
   materialized: oneOf(MATERIALIZATIONS).optional(),
   tags: z.array(identifier).optional(),
@@ -57,6 +61,8 @@ export const modelSettingsSchema = z.strictObject({
   concurrent_batches: z.boolean().optional(),
   batch_concurrency: z.number().int().min(1).max(64).optional(),
   max_quarantine_rate: z.number().min(0).max(1).optional(),
+  pre_hook: hooks.optional(),
+  post_hook: hooks.optional(),
 });
 
 /** Config keys a model may set, for hints. */

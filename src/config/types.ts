@@ -40,6 +40,9 @@ export interface ModelSettings {
   alias?: string;
   /** `false` leaves the model out of the project. */
   enabled?: boolean;
+  /** dbt's hooks: SQL templates run in each transaction that writes the model, before and after it; they add up across levels. */
+  pre_hook?: string[];
+  post_hook?: string[];
 
   // Incremental models (dbt's names and meanings; see the README, "Incremental models").
   /** How new rows are written: append, merge, delete+insert, insert_overwrite, microbatch. */
@@ -267,6 +270,9 @@ export interface ResolvedConfig {
   readonly packages?: readonly DbtPackage[] | undefined;
   /** dbt_project.yml's models: keys that are neither sf's nor dbt's, per folder: for config.get. */
   readonly modelCustom?: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
+  /** dbt_project.yml's on-run-start / on-run-end hooks: SQL templates run when a build, run, seed or test starts and ends. */
+  readonly onRunStart?: readonly string[] | undefined;
+  readonly onRunEnd?: readonly string[] | undefined;
   /** dbt_project.yml's `dispatch:`: per macro namespace, the packages searched in order. */
   readonly dispatch?: Readonly<Record<string, readonly string[]>> | undefined;
   /** What the project's configuration says that sf ignores or does not apply, `file:line: ...`. */

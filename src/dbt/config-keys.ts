@@ -18,8 +18,6 @@ const NO_EFFECT = [
 
 /** dbt configs whose effect sf does not reproduce yet: reported once, never silently dropped. */
 const NOT_APPLIED: Readonly<Record<string, string>> = {
-  'pre-hook': 'sf does not run hooks yet', 'post-hook': 'sf does not run hooks yet',
-  pre_hook: 'sf does not run hooks yet', post_hook: 'sf does not run hooks yet',
   sql_header: 'sf does not run sql_header yet',
   grants: 'sf does not apply grants yet',
   contract: 'sf does not enforce model contracts yet',
@@ -66,8 +64,14 @@ export interface KeyVerdict {
 }
 
 /** What sf does with config key `key` of a model (`extra`: keys valid in this place too, e.g. a seed's). */
-export function judgeConfigKey(key: string, extra: readonly string[] = []): KeyVerdict {
+/** dbt_project.yml spells hooks `pre-hook`; config() can only write `pre_hook`: one name for both. */
+export function canonicalKey(key: string): string {
   const name = key.replace(/^\+/, '');
+  return name === 'pre-hook' ? 'pre_hook' : name === 'post-hook' ? 'post_hook' : name;
+}
+
+export function judgeConfigKey(key: string, extra: readonly string[] = []): KeyVerdict {
+  const name = canonicalKey(key);
   if (extra.includes(name)) return { kind: 'sf' };
   const kind = KNOWN.get(name);
   if (kind === 'not-applied') return { kind, message: `config '${name}' is not applied: ${NOT_APPLIED[name]}` };
@@ -101,6 +105,12 @@ export function configsOf(entries: readonly ConfigEntry[], extra: readonly strin
     if (verdict.message) report(e.line, verdict.message, verdict.error ?? false);
     if (verdict.kind === 'custom' && !verdict.error && custom) custom[e.key.replace(/^\+/, '')] = e.value;
     if (verdict.kind !== 'sf') continue;
+    const key = canonicalKey(e.key);
+    // Hooks add up across levels (mergeSettings); at one level, a later entry replaces.
+    if (key !== e.key.replace(/^\+/, '')) {
+      settings[key] = e.value;
+      continue;
+    }
     // Tags add up across levels; a single tag may be written as a string.
     if (e.key === 'tags') settings['tags'] = [...((settings['tags'] as string[] | undefined) ?? []), ...(Array.isArray(e.value) ? e.value.map(String) : [String(e.value)])];
     else settings[e.key] = e.value;

@@ -35,13 +35,11 @@ const IGNORED = new Set([
   'config-version', 'version', 'require-dbt-version', 'clean-targets', 'target-path', 'log-path',
   'packages-install-path', 'flags', 'query-comment', 'quoting', 'analysis-paths', 'docs-paths', 'asset-paths',
   'function-paths', 'restrict-access', 'dbt-cloud', 'semantic-models', 'saved-queries', 'metrics', 'exposures',
-  'unit_tests', 'snapshot-paths', 'profile', 'name', 'tests', 'data_tests', 'dispatch',
+  'unit_tests', 'snapshot-paths', 'profile', 'name', 'tests', 'data_tests', 'dispatch', 'on-run-start', 'on-run-end',
   'model-paths', 'source-paths', 'seed-paths', 'data-paths', 'macro-paths', 'test-paths', 'vars', 'models', 'seeds',
 ]);
 /** Keys whose work sf does not do: said once. */
 const NOT_DONE: Readonly<Record<string, string>> = {
-  'on-run-start': 'sf does not run on-run-start hooks yet',
-  'on-run-end': 'sf does not run on-run-end hooks yet',
   sources: 'sources: configs in dbt_project.yml are not applied yet',
   snapshots: 'sf does not build snapshots yet',
 };
@@ -152,6 +150,8 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     packages,
     dispatch,
     modelCustom,
+    onRunStart: hookList(values['on-run-start']),
+    onRunEnd: hookList(values['on-run-end']),
     warnings,
     name,
     targets: profile.targets,
@@ -161,6 +161,11 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     sources: {},
     seeds: { schema: undefined, columnTypes: {}, delimiter: ',' },
   };
+}
+
+/** on-run-start / on-run-end: SQL, or a list of it (rendered when a run starts or ends). */
+function hookList(value: unknown): string[] {
+  return value === undefined || value === null ? [] : (Array.isArray(value) ? value : [value]).map(String);
 }
 
 /** `dispatch: [{macro_namespace: dbt_utils, search_order: [my_project, dbt_utils]}]`. */

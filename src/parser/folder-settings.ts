@@ -18,11 +18,14 @@ export function folderSettingsFor<T extends { tags?: string[] | undefined }>(
 }
 
 export function mergeSettings<T extends { tags?: string[] | undefined }>(...layers: readonly Readonly<T>[]): T {
-  const merged = {} as T;
+  const merged = {} as T & { pre_hook?: string[]; post_hook?: string[] };
   for (const layer of layers) {
-    const { tags, ...rest } = layer;
+    const { tags, pre_hook: pre, post_hook: post, ...rest } = layer as T & { pre_hook?: string[]; post_hook?: string[] };
     Object.assign(merged, rest);
     if (tags) merged.tags = [...new Set([...(merged.tags ?? []), ...tags])];
+    // Hooks add up, the outer level's first (dbt_project.yml, then the property file, then config()).
+    if (pre) merged.pre_hook = [...(merged.pre_hook ?? []), ...pre];
+    if (post) merged.post_hook = [...(merged.post_hook ?? []), ...post];
   }
   return merged;
 }

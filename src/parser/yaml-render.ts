@@ -17,6 +17,8 @@ export interface YamlContext {
 export const IGNORED_KEYS = new Set([
   'meta', 'docs', 'description', 'semantic_models', 'metrics', 'saved_queries', 'unit_tests',
   'exposures', 'groups', 'analyses', 'macros', 'snapshots', 'constraints',
+  // Hooks are templates of the model (or the run) they belong to: rendered when it is compiled.
+  'pre-hook', 'post-hook', '+pre-hook', '+post-hook', 'pre_hook', 'post_hook', '+pre_hook', '+post_hook', 'on-run-start', 'on-run-end',
 ]);
 
 class YamlRenderError extends Error {}

@@ -14,7 +14,8 @@ import { incrementalPlan } from './materializations/incremental.js';
 import { seedActions, tableActions, viewActions, type Audit } from './materializations/index.js';
 import { auditActions, type ModelTest } from './quality/audit.js';
 import { judgeRelation, judged } from './quality/checks.js';
-import type { ExecutionPlan, PlanStep } from './types.js';
+import type { ExecutionPlan, PlanStep, PlanUnit } from './types.js';
+import type { CompiledModel } from '../compiler/types.js';
 
 export interface PlanInputs {
   readonly graph: ProjectGraph;
@@ -120,7 +121,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       });
       needsLedger ||= plan.ledger;
       steps.push({
-        ...common, kind, prepare: plan.prepare, units: plan.units, batched: plan.batched, how: plan.how,
+        ...common, kind, prepare: plan.prepare, units: withHooks(plan.units, model), batched: plan.batched, how: plan.how,
         concurrency: plan.concurrency ?? Number.MAX_SAFE_INTEGER,
         ledger: plan.ledger ? { model: name } : undefined,
       });
@@ -130,7 +131,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const viewTests = (inputs.tests?.get(name) ?? []).map((t) => judged(t, model.relation));
     const actions = kind === 'table' ? tableActions(model, dialect, state, audit(name))
       : [...viewActions(model, dialect, state), ...judgeRelation(dialect, model.relation, viewTests, 'rollback')];
-    steps.push({ ...common, kind, units: [{ actions }], batched: false, concurrency: 1 });
+    steps.push({ ...common, kind, units: withHooks([{ actions }], model), batched: false, concurrency: 1 });
   }
   steps.push(...checkSteps('test'));
   const setup: Statement[] = [
@@ -138,6 +139,13 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     ...(needsLedger ? ledgerSetup(dialect) : []),
   ];
   return { setup, steps };
+}
+
+/** dbt's hooks, in each transaction writing the model: the pre-hooks first, the post-hooks last (after the swap, before the commit). */
+function withHooks(units: readonly PlanUnit[], model: CompiledModel): PlanUnit[] {
+  const { pre = [], post = [] } = model.hooks ?? {};
+  if (!pre.length && !post.length) return [...units];
+  return units.map((u) => ({ ...u, actions: [...pre.map((sql) => ({ sql })), ...u.actions, ...post.map((sql) => ({ sql }))] }));
 }
 
 function isEphemeral(graph: ProjectGraph, name: string): boolean {

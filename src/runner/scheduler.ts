@@ -36,6 +36,8 @@ export interface RunOptions {
    * partitions).
    */
   readonly replan?: (step: PlanStep) => Promise<PlanStep>;
+  /** Once the schemas exist, before any step starts (dbt's on-run-start hooks). */
+  readonly afterSetup?: () => Promise<void>;
   /** This process, as others waiting for its locks see it (default: made here). */
   readonly holder?: LockHolder;
   /** True once the run is being interrupted: no further step starts. */
@@ -59,6 +61,7 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
   const holder: LockHolder = options.holder ?? { pid: process.pid, host: hostname(), runId, startedAt: now().toISOString() };
   const total = plan.steps.length;
   await setUp(plan, adapter, options);
+  await options.afterSetup?.();
   const results = new Map<string, StepResult>();
   const pending = [...plan.steps];
   const running = new Map<string, Promise<void>>();

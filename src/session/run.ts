@@ -22,6 +22,7 @@ import { buildChecks, keepBuildFailures, testsByNode } from './checks.js';
 import { selectTests } from './test.js';
 import type { LoadedProject } from './project.js';
 import { explainUnbuilt } from './unbuilt.js';
+import { runProjectHooks } from './run-hooks.js';
 
 export type RunCommand = 'seed' | 'run' | 'build';
 
@@ -132,11 +133,17 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
       return asking ? withWarehouseAnswers(adapter, asking, make) : make();
     };
     const plan = await planFor(selected, [...schemas], ledgerKeys);
+    const built = [...new Set(plan.steps.filter((s) => !s.readOnly).map((s) => s.relation.schema))].sort();
     request.onPlan?.(plan, runId);
     writeManifest(project, compiledPaths, now(), plan);
     const threads = request.threads ?? target.threads ?? DEFAULT_THREADS;
     const ran = await runPlan(plan, adapter, {
       threads, onEvent: request.onEvent, now, runId, holder, lockTimeoutMs, retries: target.retries, stop: request.stop, failFast: request.failFast,
+      // As dbt: the schemas are created, then on-run-start runs; failing, nothing is built.
+      afterSetup: async () => {
+        const started = await runProjectHooks(adapter, project, 'start', { schemas: built });
+        if (started) request.onNotice?.(`Ran ${started} on-run-start hook${started === 1 ? '' : 's'}.`);
+      },
       // Once a step holds its model's lock, plan it again from what the warehouse holds now.
       // A model that asks the warehouse while it renders is rendered now, its parents built.
       replan: async (step) => {
@@ -152,6 +159,8 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
     await keepBuildFailures(adapter, project, tests, results.filter((r) => r.status === 'success').map((r) => r.name));
     const elapsedSeconds = (performance.now() - t0) / 1000;
     writeRunResults(project, request.command, results, elapsedSeconds, now(), { runId, args: request.args });
+    const ended = await runProjectHooks(adapter, project, 'end', { schemas: built, results });
+    if (ended) request.onNotice?.(`Ran ${ended} on-run-end hook${ended === 1 ? '' : 's'}.`);
     return { plan, results, elapsedSeconds, runId };
   } finally {
     await adapter.close();
