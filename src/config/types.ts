@@ -1,6 +1,7 @@
 // The user-facing shape of `<project>.config.ts`. `defineConfig` only types it; `resolveConfig`
 // validates it (schema.ts) into a frozen ResolvedConfig.
 import type { DbtPackage } from '../dbt/packages.js';
+import type { SourceDefaults } from '../parser/properties.js';
 
 export type Materialization = 'view' | 'table' | 'ephemeral' | 'incremental';
 export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'ephemeral', 'incremental'];
@@ -270,6 +271,8 @@ export interface ResolvedConfig {
   readonly packages?: readonly DbtPackage[] | undefined;
   /** dbt_project.yml's models: keys that are neither sf's nor dbt's, per folder: for config.get. */
   readonly modelCustom?: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
+  /** dbt_project.yml's sources: configs by source (`raw`) and table (`raw/orders`), '' for all. */
+  readonly sourceFolders?: Readonly<Record<string, Readonly<SourceDefaults>>> | undefined;
   /** dbt_project.yml's on-run-start / on-run-end hooks: SQL templates run when a build, run, seed or test starts and ends. */
   readonly onRunStart?: readonly string[] | undefined;
   readonly onRunEnd?: readonly string[] | undefined;

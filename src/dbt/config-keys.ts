@@ -85,6 +85,9 @@ export function judgeConfigKey(key: string, extra: readonly string[] = []): KeyV
 /** A seed's configs sf applies (dbt's names), besides a model's that also fit a seed. */
 export const SEED_CONFIG_KEYS = ['schema', 'alias', 'column_types', 'delimiter', 'quote_columns', 'enabled', 'tags'];
 
+/** A source's configs sf applies (dbt's names), as dbt_project.yml's `sources:` may set them. */
+export const SOURCE_CONFIG_KEYS = ['enabled', 'freshness', 'loaded_at_field', 'event_time'];
+
 /** A data test's configs (dbt's names), as dbt_project.yml's `tests:` may set them. */
 export const TEST_CONFIG_KEYS = ['severity', 'store_failures', 'store_failures_as', 'warn_if', 'error_if', 'limit', 'where', 'enabled', 'tags', 'meta'];
 

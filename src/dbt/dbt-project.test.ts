@@ -208,6 +208,28 @@ models:
     expect((await project.sf('compile', '--select', 'mart')).out).toMatch(/select 'finance' as team/);
   });
 
+  it("applies dbt_project.yml's sources: configs under the property file's: enabled, loaded_at_field, freshness", async () => {
+    const project = dbtProject({
+      ...FILES,
+      'dbt_project.yml': `${PROJECT}sources:\n  shop:\n    raw:\n      +loaded_at_field: loaded_at\n      +freshness: {warn_after: {count: 1, period: day}}\n      events:\n        +enabled: false\n`,
+      'transform/staging/_sources.yml': [
+        'version: 2', 'sources:', '  - name: raw', '    tables:', '      - name: orders',
+        '      - name: customers', '        loaded_at_field: updated_at', '      - name: events',
+      ].join('\n'),
+    });
+    const compiled = await project.sf('compile');
+    expect(compiled.code, compiled.err).toBe(0);
+    const raw = JSON.parse(readFileSync(join(project.dir, 'target/manifest.json'), 'utf8')).sources.raw as { tables: string[]; details: Record<string, { loadedAtField?: string; freshness?: unknown }> };
+    expect(raw.tables).toEqual(['orders', 'customers']);
+    expect(raw.details['orders']).toMatchObject({ loadedAtField: 'loaded_at', freshness: { warn_after: { count: 1, period: 'day' } } });
+    // The property file's own value wins over the project's.
+    expect(raw.details['customers']).toMatchObject({ loadedAtField: 'updated_at' });
+    project.write('transform/marts/reads_events.sql', "select * from {{ source('raw', 'events') }}");
+    const disabled = await project.sf('compile');
+    expect(disabled.code).toBe(2);
+    expect(disabled.err).toMatch(/source\('raw', 'events'\) in model 'reads_events' is not declared/);
+  });
+
   it('gives project-scoped vars over global ones, and --vars over both', async () => {
     const project = dbtProject();
     expect((await project.sf('run', '--select', 'stg_a')).code).toBe(0);
@@ -265,7 +287,7 @@ models:
   it('warns once about configs sf does not apply and other warehouses\' configs; refuses a misspelled one with the line', async () => {
     const project = dbtProject({
       ...FILES,
-      'dbt_project.yml': PROJECT.replace('    +materialized: table\n', "    +materialized: table\n    +persist_docs: {relation: true}\n    +cluster_by: ['id']\n    +post-hook: \"grant select on {{ this }} to reporter\"\n") + 'on-run-start: "select 1"\n',
+      'dbt_project.yml': PROJECT.replace('    +materialized: table\n', "    +materialized: table\n    +persist_docs: {relation: true}\n    +cluster_by: ['id']\n    +sql_header: \"set x = 1\"\n"),
       'transform/marts/mart.sql': "{{ config(sort='id', dist='all', grants={'select': ['r']}) }}\nselect * from {{ ref('stg_a') }}",
       'transform/py_model.py': 'def model(dbt, session):\n    return None\n',
       'transform/_semantic.yml': 'version: 2\nexposures:\n  - name: dashboard\nmetrics:\n  - name: revenue\nunit_tests:\n  - name: t\nmodles:\n  - name: x\n',
@@ -276,8 +298,7 @@ models:
     const warnings = ls.err.split('\n').filter((l) => l.startsWith('warning:'));
     expect(warnings).toEqual(expect.arrayContaining([
       expect.stringMatching(/dbt_project\.yml:\d+: config 'cluster_by' belongs to another warehouse's adapter/),
-      expect.stringMatching(/dbt_project\.yml:\d+: config 'post-hook' is not applied: sf does not run hooks yet/),
-      expect.stringMatching(/dbt_project\.yml:\d+: sf does not run on-run-start hooks yet/),
+      expect.stringMatching(/dbt_project\.yml:\d+: config 'sql_header' is not applied: sf does not run sql_header yet/),
       expect.stringMatching(/transform\/marts\/mart\.sql:1: config 'sort' belongs to another warehouse's adapter/),
       expect.stringMatching(/transform\/marts\/mart\.sql:1: config 'grants' is not applied/),
       expect.stringMatching(/transform\/py_model\.py: a Python model; .* skipped/),

@@ -6,11 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { dialectFor, targetSchema } from '../adapters/registry.js';
-import { modelSettingsSchema, formatZodIssues } from '../config/schema.js';
-import type { ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
+import { freshnessSchema, modelSettingsSchema, formatZodIssues } from '../config/schema.js';
+import type { FreshnessRule, ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
 import { renderYamlValues } from '../parser/yaml-render.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { configsOf, SEED_CONFIG_KEYS, TEST_CONFIG_KEYS } from './config-keys.js';
+import { configsOf, SEED_CONFIG_KEYS, SOURCE_CONFIG_KEYS, TEST_CONFIG_KEYS } from './config-keys.js';
+import type { SourceDefaults } from '../parser/properties.js';
 import { installedPackages } from './packages.js';
 import { loadProfile } from './profiles.js';
 import { readResourceTree } from './resource-tree.js';
@@ -35,12 +36,11 @@ const IGNORED = new Set([
   'config-version', 'version', 'require-dbt-version', 'clean-targets', 'target-path', 'log-path',
   'packages-install-path', 'flags', 'query-comment', 'quoting', 'analysis-paths', 'docs-paths', 'asset-paths',
   'function-paths', 'restrict-access', 'dbt-cloud', 'semantic-models', 'saved-queries', 'metrics', 'exposures',
-  'unit_tests', 'snapshot-paths', 'profile', 'name', 'tests', 'data_tests', 'dispatch', 'on-run-start', 'on-run-end',
+  'unit_tests', 'snapshot-paths', 'profile', 'name', 'tests', 'data_tests', 'dispatch', 'on-run-start', 'on-run-end', 'sources',
   'model-paths', 'source-paths', 'seed-paths', 'data-paths', 'macro-paths', 'test-paths', 'vars', 'models', 'seeds',
 ]);
 /** Keys whose work sf does not do: said once. */
 const NOT_DONE: Readonly<Record<string, string>> = {
-  sources: 'sources: configs in dbt_project.yml are not applied yet',
   snapshots: 'sf does not build snapshots yet',
 };
 
@@ -124,13 +124,25 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   for (const [path, entries] of seeds.byPath) {
     seedFolders[path] = configsOf(entries, SEED_CONFIG_KEYS, report) as SeedSettings;
   }
+  // sources: configs by source (`raw`) and table (`raw/orders`), under the property files'.
+  const sources = readResourceTree(top.get('sources', true), name, doc, lines);
+  const sourceFolders: Record<string, SourceDefaults> = {};
+  for (const [path, entries] of sources.byPath) {
+    const { freshness, ...rest } = configsOf(entries, SOURCE_CONFIG_KEYS, report) as SourceDefaults & { freshness?: unknown };
+    const parsed = freshness === undefined || freshness === null ? undefined : freshnessSchema.safeParse(freshness);
+    if (parsed && !parsed.success) {
+      errors.push(new UserError('CONFIG_INVALID', `sources${path ? ` (${path})` : ''}: freshness: ${formatZodIssues(parsed.error).join('; ')}`, { location: { file, line: entries.find((e) => e.key.replace(/^\+/, '') === 'freshness')?.line } }));
+      continue;
+    }
+    sourceFolders[path] = { ...rest, ...(freshness === null ? { freshness: null } : parsed?.success ? { freshness: parsed.data as FreshnessRule } : {}) };
+  }
   const tests = readResourceTree(top.get('data_tests', true) ?? top.get('tests', true), name, doc, lines);
   const testFolders: Record<string, Record<string, unknown>> = {};
   for (const [path, entries] of tests.byPath) {
     testFolders[path] = configsOf(entries, TEST_CONFIG_KEYS, report);
   }
   const packages = installedPackages(projectDir, name, typeof values['packages-install-path'] === 'string' ? values['packages-install-path'] : undefined, warnings);
-  for (const p of [...models.otherPackages, ...seeds.otherPackages]) {
+  for (const p of [...models.otherPackages, ...seeds.otherPackages, ...sources.otherPackages]) {
     warnOnce(p.line, packages.some((x) => x.name === p.name)
       ? `configs for '${p.name}' apply to the package's models and seeds, which sf does not build`
       : `configs for '${p.name}' apply to a package that is not installed`);
@@ -150,6 +162,7 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
     packages,
     dispatch,
     modelCustom,
+    sourceFolders,
     onRunStart: hookList(values['on-run-start']),
     onRunEnd: hookList(values['on-run-end']),
     warnings,

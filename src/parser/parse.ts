@@ -11,7 +11,7 @@ import { configsOf, SEED_CONFIG_KEYS } from '../dbt/config-keys.js';
 import { builtinPackagesFor } from '../dbt/builtin-packages.js';
 import { formatZodIssues, modelSettingsSchema } from '../config/schema.js';
 import type { ModelSettings, SeedSettings } from '../config/types.js';
-import { parseProperties, type NodeConfig } from './properties.js';
+import { parseProperties, type NodeConfig, type SourceDefaults } from './properties.js';
 import type { YamlContext } from './yaml-render.js';
 import type { MacroFile, Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
 
@@ -112,6 +112,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     models: new Set(models.map((m) => m.name)),
     seeds: new Set(seeds.map((s) => s.name)),
     customTests: testMacros(macros),
+    sourceDefaults: (path) => folderSettingsFor<SourceDefaults & { tags?: string[] }>(path, config.sourceFolders ?? {}),
     // A test's place for dbt_project.yml's tests: configs: its property file's folder, then its name.
     testDefaults: (file, name) => {
       const folder = resourcePath(file, [...config.paths.models, ...config.paths.seeds]).replace(/(^|\/)[^/]*$/, '');

@@ -89,6 +89,14 @@ const COLUMN_KEYS = new Set([...COMMON, 'data_type', 'quote', 'constraints', 'gr
 /** A test's config defaults from dbt_project.yml's `tests:`, by the property file declaring it and the test's name. */
 export type TestDefaults = (propertyFile: string, testName: string) => Readonly<Record<string, unknown>>;
 
+/** dbt_project.yml's `sources:` configs for a source (`raw`) or one of its tables (`raw/orders`). */
+export interface SourceDefaults {
+  readonly enabled?: boolean;
+  readonly loaded_at_field?: string;
+  readonly event_time?: string;
+  readonly freshness?: FreshnessRule | null;
+}
+
 /** A model's or seed's `config:` in a property file, key by key with their lines. */
 export interface NodeConfig {
   readonly kind: 'models' | 'seeds';
@@ -105,7 +113,7 @@ export interface PropertyFile {
 /** Every generic test and source the property files declare, or all their errors at once. */
 export function parseProperties(
   files: readonly PropertyFile[],
-  nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlyMap<string, string>; testDefaults?: TestDefaults },
+  nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlyMap<string, string>; testDefaults?: TestDefaults; sourceDefaults?: (path: string) => SourceDefaults },
   context?: YamlContext,
 ): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; configs: NodeConfig[]; errors: UserError[]; warnings: string[] } {
   const tests: GenericTestDeclaration[] = [];
@@ -214,7 +222,7 @@ export function parseProperties(
           continue;
         }
         if (kind === 'sources') {
-          const source = readSource(entry, name, file.path, lineOf, fail, plain);
+          const source = readSource(entry, name, file.path, lineOf, fail, plain, nodes.sourceDefaults ?? (() => ({})));
           if (!source) continue;
           sources.push(source.declaration);
           unknownKeys(entry, SOURCE_KEYS, `source '${name}'`);
@@ -252,11 +260,12 @@ function readSource(
   lineOf: (n: Node | null | undefined) => number,
   fail: (message: string, at: Node | null | undefined, hint?: string) => void,
   plain: (n: unknown) => unknown,
+  projectDefaults: (path: string) => SourceDefaults,
 ): { declaration: SourceDeclaration; tables: [string, YAMLMap][] } | undefined {
   const settings = (map: YAMLMap, what: string) => {
     const config = map.get('config', true);
     const get = (key: string) => (isMap(config) && config.has(key) ? config.get(key, true) : map.get(key, true)) as Node | undefined;
-    const out: { loaded_at_field?: string; freshness?: FreshnessRule | null; identifier?: string; event_time?: string; enabled: boolean } = { enabled: true };
+    const out: { loaded_at_field?: string; freshness?: FreshnessRule | null; identifier?: string; event_time?: string; enabled?: boolean } = {};
     for (const key of ['loaded_at_field', 'identifier', 'event_time'] as const) {
       const node = get(key);
       if (node === undefined) continue;
@@ -265,7 +274,7 @@ function readSource(
       else if (value !== null) fail(`${key} of ${what} should be a text value`, node);
     }
     const enabled = get('enabled');
-    if (enabled !== undefined && scalar(enabled) === false) out.enabled = false;
+    if (enabled !== undefined && typeof scalar(enabled) === 'boolean') out.enabled = scalar(enabled) as boolean;
     const freshness = get('freshness');
     if (freshness !== undefined) {
       const json = plain(freshness);
@@ -285,8 +294,10 @@ function readSource(
     fail(`schema of source '${name}' should be a name`, schemaNode);
     return undefined;
   }
+  // dbt_project.yml's sources: configs sit under the property file's (source, then table).
+  const projectSource = projectDefaults(name);
   const own = settings(entry, `source '${name}'`);
-  if (!own.enabled) return undefined;
+  if ((own.enabled ?? projectSource.enabled) === false) return undefined;
   const tablesNode = entry.get('tables', true);
   if (!isSeq(tablesNode)) {
     fail(`source '${name}' has no 'tables:' list`, entry, "add 'tables:' with '- name: <table>' entries");
@@ -306,9 +317,14 @@ function readSource(
       continue;
     }
     const t = settings(item, `${name}.${table}`);
-    if (!t.enabled) continue;
+    const projectTable = projectDefaults(`${name}/${table}`);
+    if ((t.enabled ?? own.enabled ?? projectTable.enabled) === false) continue;
     const { enabled: _, ...rest } = t;
-    tables.push({ name: table, ...rest });
+    // A project default for this table applies where neither the table nor its source says otherwise.
+    const inherited = Object.fromEntries((['loaded_at_field', 'event_time', 'freshness'] as const)
+      .filter((k) => rest[k] === undefined && own[k] === undefined && projectTable[k] !== undefined)
+      .map((k) => [k, projectTable[k]]));
+    tables.push({ name: table, ...inherited, ...rest });
     entries.push([table, item]);
     tableLines[table] = lineOf(item);
   }
