@@ -14,7 +14,7 @@ import { isUserError, UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { holdsSecret, secretValues } from '../util/secrets.js';
 import { relative } from 'node:path';
-import { installGlobals, relationValue, RESERVED_GLOBALS, type RenderState, type TokenTarget } from './context.js';
+import { installGlobals, relationValue, type RenderState, type TokenTarget } from './context.js';
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
 import { installJinjaCompat } from './jinja-compat.js';
@@ -24,7 +24,8 @@ import { hashOf, noReads, RenderCache, type CachedRender, type CurrentInputs } f
 import { staticRender } from './static-calls.js';
 import { templateError } from './template-errors.js';
 import { installWarehouseGlobals, NeedsWarehouse, relationObject, type WarehouseAnswers } from './warehouse.js';
-import { JINJA_PRINTING, PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
+import { dispatcher, loadMacros } from './macros.js';
+import { PRINTING_UNDEFINED_FAILS } from './undefined-names.js';
 import './sandbox.js';
 import { lineAt, scanStatements } from './sql-statements.js';
 import { cycleAmong } from '../graph/graph.js';
@@ -149,30 +150,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return { node, relation: { schema: naming.schema(n, node.schema ?? config.seeds.schema), name: naming.alias(n, node.alias) } };
   });
   for (const s of seeds) relations.set(s.node.name, s.relation);
-  // dbt's adapter.dispatch('name'[, 'namespace']): in each package of the namespace's search
-  // order (dbt_project.yml's dispatch:, else the project then the namespace), <engine>__name,
-  // then default__name; dbt's own macros last.
-  const dispatchable = (pkg: string | null, macro: string): unknown => {
-    if (pkg === null) return macroHashes.has(macro) ? env.getGlobal(macro) : undefined;
-    return macros.namespaces.get(pkg)?.[macro];
-  };
   env.addGlobal('adapter', Object.assign(adapterGlobal, {
-    dispatch: (name: unknown, namespace?: unknown) => {
-      const macro = String(name);
-      const ns = typeof namespace === 'string' ? namespace : undefined;
-      const order: (string | null)[] = ns === undefined ? [null] : [...(config.dispatch?.[ns] ?? (ns === config.name ? [ns] : [config.name, ns]))];
-      const tried: string[] = [];
-      for (const pkg of order) {
-        if (pkg === 'dbt') continue;
-        for (const prefix of [dialect.engine, 'default']) {
-          const found = dispatchable(pkg, `${prefix}__${macro}`);
-          tried.push(`${pkg === null ? '' : `${pkg}.`}${prefix}__${macro}`);
-          if (typeof found === 'function') return found;
-        }
-      }
-      if ((ns === undefined || ns === 'dbt' || order.includes('dbt')) && macro in crossDb) return crossDb[macro];
-      throw new Error(`adapter.dispatch('${macro}'${ns ? `, '${ns}'` : ''}): no macro found; looked for ${tried.join(', ')}`);
-    },
+    dispatch: dispatcher(macros, { project: config.name, engine: dialect.engine, searchOrders: config.dispatch ?? {}, builtin: crossDb, globalMacro: (name) => (macroHashes.has(name) ? env.getGlobal(name) : undefined) }),
     quote: (identifier: unknown) => dialect.quoteIdentifier(String(identifier)),
   }));
   /** Names a template can print, for "did you mean" on an undefined one. */
@@ -568,84 +547,6 @@ function collected(make: () => string, errors: UserError[]): string {
 /** The state of a render that has read nothing yet. */
 function freshState(node: ModelNode, ctx: RenderContext, known: Readonly<ModelSettings>, live?: WarehouseAnswers): RenderState {
   return { node, ctx, known, settings: {}, refs: new Set(), sources: new Map(), errors: [], warnings: [], custom: {}, reads: noReads(), live, results: new Map(), liveRead: false };
-}
-
-interface LoadedMacros {
-  /** Each macro's hash (its file's text), for the render cache: by name, a package's as `<package>.<name>`. */
-  readonly hashes: Map<string, string>;
-  /** The macros of each package (and of the project, by its name), as templates call them: `dbt_utils.star`. */
-  readonly namespaces: Map<string, Record<string, unknown>>;
-  /** Package macro files sf could not parse: said once each; calling one of their macros is the error. */
-  readonly warnings: string[];
-}
-
-/** Installs the project's macros as globals and each package's under its name. */
-function loadMacros(env: nunjucks.Environment, manifest: Manifest, packages: readonly string[], errors: UserError[], onCall: (name: string) => void): LoadedMacros {
-  const definedIn = new Map<string, string>();
-  // Every installed package has its namespace, macros or not: a missing macro is named as one.
-  const loaded: LoadedMacros = { hashes: new Map(), namespaces: new Map([manifest.project, ...packages].map((name) => [name, {}])), warnings: [] };
-  const namespace = (name: string) => loaded.namespaces.get(name) ?? loaded.namespaces.set(name, {}).get(name)!;
-  for (const file of manifest.macros) {
-    const lineOfMacro = (name: string) => file.source.slice(0, file.source.search(new RegExp(`macro\\s+${name}\\b`))).split('\n').length;
-    let exported: Record<string, unknown> = {};
-    if (file.package) JINJA_PRINTING.add(file.path);
-    try {
-      const template = new nunjucks.Template(file.source, env, file.path, true);
-      // getExported runs synchronously for templates without async filters.
-      (template as unknown as { getExported(ctx: object, frame: null, cb: (e: unknown, v: Record<string, unknown>) => void): void })
-        .getExported({}, null, (err, value) => {
-          if (err) throw err;
-          exported = value;
-        });
-    } catch (err) {
-      const problem = templateError(err, file.path, 'parse');
-      if (!file.package) {
-        errors.push(problem);
-        continue;
-      }
-      // A package file sf cannot read costs only its own macros, and only when they are called.
-      loaded.warnings.push(`${problem.location?.file}${problem.location?.line ? `:${problem.location.line}` : ''}: sf cannot read this macro file of package '${file.package}' (${problem.message}); its macros are unavailable`);
-      for (const [, name] of file.source.matchAll(/\bmacro\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
-        namespace(file.package)[name!] = () => {
-          throw new Error(`${file.package}.${name} is defined in ${file.path}, which sf cannot read: ${problem.message}`);
-        };
-      }
-      continue;
-    }
-    for (const [name, fn] of Object.entries(exported)) {
-      if (typeof fn !== 'function') continue;
-      const key = file.package ? `${file.package}.${name}` : name;
-      if (!file.package && RESERVED_GLOBALS.includes(name)) {
-        errors.push(new UserError('TEMPLATE_SYNTAX', `macro '${name}' shadows the built-in ${name}()`, {
-          location: { file: file.path, line: lineOfMacro(name) },
-          hint: 'rename the macro',
-        }));
-      } else if (definedIn.has(key)) {
-        errors.push(new UserError('DUPLICATE_NODE', `macro '${key}' is defined twice: ${definedIn.get(key)} and ${file.path}`, {
-          location: { file: file.path, line: lineOfMacro(name) },
-          hint: 'rename or remove one of them',
-        }));
-      } else {
-        definedIn.set(key, file.path);
-        loaded.hashes.set(key, hashOf(file.source));
-        const calling = function calling(this: unknown, ...args: unknown[]) {
-          onCall(key);
-          return (fn as (...a: unknown[]) => unknown).apply(this, args);
-        };
-        // The project's macros are called by their names, a package's under the package's name.
-        if (!file.package) env.addGlobal(name, calling);
-        namespace(file.package ?? manifest.project)[name] = calling;
-      }
-    }
-  }
-  for (const [name, macros] of loaded.namespaces) {
-    if (RESERVED_GLOBALS.includes(name)) {
-      errors.push(new UserError('TEMPLATE_SYNTAX', `a package or project named '${name}' would shadow the built-in ${name}`, { hint: 'rename the project' }));
-    } else if (!(name === manifest.project && loaded.hashes.has(name))) {
-      env.addGlobal(name, macros);
-    }
-  }
-  return loaded;
 }
 
 /** A secret's value reaching SQL by any path (a var set from one, a macro) is refused. */
