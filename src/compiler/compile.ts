@@ -116,7 +116,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
         state.liveRead = true;
         state.reads.opaque = true;
       },
-      resolve: (sql) => resolveTokens(sql, relations.get(state.node.name) ?? { schema: dialect.defaultSchema, name: state.node.name }, resolveInputs),
+      // As the engine runs it: SQLite gets SQL written for other engines translated, as models do.
+      resolve: (sql) => dialect.adaptModelSql(resolveTokens(sql, relations.get(state.node.name) ?? { schema: dialect.defaultSchema, name: state.node.name }, resolveInputs)),
     };
   });
   const macros = loadMacros(env, manifest, (config.packages ?? []).map((p) => p.name), errors, (name) => current?.reads.macros.add(name));

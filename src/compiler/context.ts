@@ -229,7 +229,10 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     const name = String(args[0]);
     state.reads.vars.add(name);
     if (name in inputs.vars) {
-      if (!secret(inputs.vars[name])) return inputs.vars[name];
+      const value = inputs.vars[name];
+      // A var holding Jinja (dbt_project.yml's `as_of: "{{ current_timestamp() }}"`) renders where it is read, as in dbt.
+      if (typeof value === 'string' && /\{[{%]/.test(value) && !secret(value)) return env.renderString(value, {});
+      if (!secret(value)) return value;
       secretRead(state, `var('${name}')`, callPattern('var', name));
       return '';
     }

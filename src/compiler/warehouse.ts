@@ -44,7 +44,7 @@ export interface WarehouseRender {
   readonly results: Map<string, unknown>;
   /** Marks the render as one that must be rendered again with `execute` true. */
   markLive(): void;
-  /** SQL with ref()/source() placeholders made relation names. */
+  /** SQL with ref()/source() placeholders made relation names, as the engine runs it. */
   resolve(sql: string): string;
 }
 

@@ -1,5 +1,5 @@
 // SQL written for PostgreSQL or DuckDB (casts to date and timestamp, `::`, date_trunc, interval
-// arithmetic, true/false) gives the same results on every engine: on SQLite, sf translates it
+// arithmetic, date differences, extract, true/false) gives the same results on every engine: on SQLite, sf translates it
 // with a SQL parser (adapters/sqlite/translate.ts). What SQLite cannot express fails at compile
 // time with the construct, the file and the line.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,13 +16,17 @@ const MODEL = `select
   cast(ordered_at as timestamp) + interval '1 day' as next_day,
   cast(ordered_at as timestamp) - interval '2 hours' as two_hours_before,
   cast(ordered_at as timestamp) + interval '1 month' as next_month,
-  case when amount > 10 then true else false end as big
+  case when amount > 10 then true else false end as big,
+  cast(ordered_at as date) - cast('2024-01-01' as date) as days_since,
+  extract(year from cast(ordered_at as date)) as order_year,
+  extract(dow from cast(ordered_at as timestamp)) as weekday
 from {{ ref('orders') }}`;
 
 /** Dates and times as ISO text, booleans as 0/1, whatever the driver returns. */
 function normalize(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '').replace(/ 00:00:00$/, '');
   if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   if (typeof v === 'string') return v.replace('T', ' ').replace(/\.\d+$/, '').replace(/ 00:00:00$/, '');
   if (typeof v === 'bigint') return Number(v);
   return v === null ? null : Number.isNaN(Number(v)) ? v : Number(v);
@@ -48,6 +52,7 @@ describe.each(ENGINES)('SQL written for PostgreSQL and DuckDB, on %s', (engine) 
     expect(rows[0]).toEqual({
       id: 1, order_day: '2024-01-31', ordered_ts: '2024-01-31 22:30:00', doubled: 24, order_month: '2024-01-01', order_week: '2024-01-29',
       next_day: '2024-02-01 22:30:00', two_hours_before: '2024-01-31 20:30:00', next_month: '2024-02-29 22:30:00', big: 1,
+      days_since: 30, order_year: 2024, weekday: 3,
     });
   });
 });

@@ -73,7 +73,9 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   // The schema models get, as loadProject picks it (an unknown target is its error, later).
   const schema = target ? dialectFor(target.type, targetSchema(target)).defaultSchema : '';
   // dbt renders dbt_project.yml with --vars (not its own vars), env_var and target.
-  const problems = renderYamlValues(top, { vars: options.cliVars, env: options.env, target: { name: targetName, type: target?.type ?? '', schema } });
+  // vars are rendered where they are read (var() in a template), as dbt does: not here.
+  const context = { vars: options.cliVars, env: options.env, target: { name: targetName, type: target?.type ?? '', schema } };
+  const problems = top.items.filter((pair) => !(isScalar(pair.key) && pair.key.value === 'vars')).flatMap((pair) => renderYamlValues(pair.value, context));
   const errors: UserError[] = problems.map((p) => new UserError('CONFIG_INVALID', p.message, { location: { file, line: lineOf(p.node) } }));
   const warnings: string[] = [];
   const warnOnce = (line: number | undefined, message: string) => {

@@ -6,6 +6,8 @@
 //   x::type                             cast(x as type)
 //   date_trunc('month', x)              datetime(x, 'start of month')   (cross-db.ts's SQLite form)
 //   x + interval '1 day'                datetime(x, '+1 day')
+//   date - date                         the whole days between them
+//   extract(year from x), date_part     cast(strftime('%Y', x) as integer), ...
 // SQL with none of these is left exactly as written (the parser is not consulted). A construct
 // that cannot be translated, or SQL the parser cannot read, is an error naming the construct
 // and its line.
@@ -26,6 +28,7 @@ const CONSTRUCTS: readonly { readonly name: string; readonly pattern: RegExp }[]
   { name: 'cast to a date or time type', pattern: /\bcast\s*\([\s\S]*?\bas\s+(date|timestamp|timestamptz|datetime|time)\b/i },
   { name: 'date_trunc()', pattern: /\bdate_trunc\s*\(/i },
   { name: 'interval', pattern: /\binterval\b/i },
+  { name: 'extract()', pattern: /\b(extract|date_part)\s*\(/i },
 ];
 
 /** `sql` (a statement, or an expression such as a predicate) as SQLite runs it. */
@@ -39,17 +42,19 @@ export function translateForSqlite(sql: string): string {
     return sql.slice(0, at >= 0 ? at : found.at).split('\n').length;
   };
   const fail = (message: string, construct = found.name) => new UntranslatableSql(message, construct, lineOf(construct));
+  // The grammar reads extract's field only bare (extract(year from x)); PostgreSQL also takes it quoted.
+  const readable = sql.replace(/\bextract\s*\(\s*'([A-Za-z]+)'\s+from\b/gi, 'extract($1 from');
   let statement: Node | Node[];
   try {
-    statement = parser.astify(sql, PG) as Node | Node[];
+    statement = parser.astify(readable, PG) as Node | Node[];
   } catch (asStatement) {
     // A predicate or a single expression: read as the column of a select.
     let expression: Node;
     try {
-      expression = (parser.astify(`select ${sql}`, PG) as Node)['columns'][0].expr;
+      expression = (parser.astify(`select ${readable}`, PG) as Node)['columns'][0].expr;
     } catch {
-      const where = (asStatement as { location?: { start?: { line?: number } } }).location?.start?.line;
-      throw fail(`SQLite cannot run the ${found.name} here as written, and sf's SQL parser cannot read the statement to translate it${where ? ` (at line ${where}: ${(asStatement as Error).message.slice(0, 160)})` : ''}`);
+      const at = (asStatement as { location?: { start?: { line?: number; column?: number } } }).location?.start;
+      throw new UntranslatableSql(`SQLite cannot run the ${found.name} here as written, and sf's SQL parser (PostgreSQL's grammar) cannot read the statement to translate it: at line ${at?.line ?? '?'}, column ${at?.column ?? '?'}, ${(asStatement as Error).message.replace(/^Expected .* but (.*) found\.$/s, '$1 was not expected').slice(0, 120)}`, 'statement', at?.line ?? lineOf(found.name));
     }
     return parser.exprToSQL(noIntervalLeft(rewrite(expression, fail), fail), SQLITE);
   }
@@ -67,6 +72,16 @@ function rewrite(node: Node, fail: Fail): Node {
   for (const [key, value] of Object.entries(node)) out[key] = value !== null && typeof value === 'object' ? rewrite(value as Node, fail) : value;
   if (out['type'] === 'cast') return castFor(out, fail);
   if (out['type'] === 'function' && functionName(out) === 'date_trunc') return dateTrunc(out, fail);
+  if (out['type'] === 'extract') return extracted(out['args']?.field, out['args']?.source, fail);
+  if (out['type'] === 'function' && functionName(out) === 'date_part') {
+    const [field, source] = out['args']?.value as Node[];
+    if (field?.type !== 'single_quote_string') throw fail("date_part's first argument must be a literal ('year', ...) for SQLite", 'extract()');
+    return extracted(field['value'], source!, fail);
+  }
+  // date - date: PostgreSQL's whole days between them (SQLite would subtract the years).
+  if (out['type'] === 'binary_expr' && out['operator'] === '-' && isDateCall(out['left']) && isDateCall(out['right'])) {
+    return expression(`cast(julianday(${parser.exprToSQL(out['left'], SQLITE)}) - julianday(${parser.exprToSQL(out['right'], SQLITE)}) as integer)`);
+  }
   if (out['type'] === 'binary_expr' && (out['operator'] === '+' || out['operator'] === '-')) {
     if (out['right']?.type === 'interval') return shifted(out['left'], out['right'], out['operator'] === '-', fail);
     if (out['left']?.type === 'interval' && out['operator'] === '+') return shifted(out['right'], out['left'], false, fail);
@@ -95,6 +110,32 @@ function castFor(node: Node, fail: Fail): Node {
     expr = fn ? call(fn, [expr]) : { ...node, expr, symbol: 'as', keyword: 'cast', target: [target] };
   }
   return expr;
+}
+
+/** A date() call: what a cast to date became. */
+function isDateCall(node: Node | undefined): boolean {
+  return node?.type === 'function' && functionName(node) === 'date';
+}
+
+/** strftime's field for each of extract's, as an integer as PostgreSQL gives it. */
+const FIELDS: Readonly<Record<string, (x: string) => string>> = {
+  year: (x) => `cast(strftime('%Y', ${x}) as integer)`,
+  month: (x) => `cast(strftime('%m', ${x}) as integer)`,
+  day: (x) => `cast(strftime('%d', ${x}) as integer)`,
+  hour: (x) => `cast(strftime('%H', ${x}) as integer)`,
+  minute: (x) => `cast(strftime('%M', ${x}) as integer)`,
+  second: (x) => `cast(strftime('%S', ${x}) as integer)`,
+  dow: (x) => `cast(strftime('%w', ${x}) as integer)`,
+  isodow: (x) => `((cast(strftime('%w', ${x}) as integer) + 6) % 7 + 1)`,
+  doy: (x) => `cast(strftime('%j', ${x}) as integer)`,
+  quarter: (x) => `((cast(strftime('%m', ${x}) as integer) + 2) / 3)`,
+  epoch: (x) => `cast(strftime('%s', ${x}) as integer)`,
+};
+
+function extracted(field: unknown, source: Node, fail: Fail): Node {
+  const make = FIELDS[String(field).toLowerCase()];
+  if (!make) throw fail(`extract(${String(field)} from ...) has no SQLite equivalent sf knows (${Object.keys(FIELDS).join(', ')})`, 'extract()');
+  return expression(make(parser.exprToSQL(source, SQLITE)));
 }
 
 function functionName(node: Node): string {
