@@ -227,9 +227,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     const state = freshState(node, STATIC_CONTEXT, {});
     current = state;
     try {
+      const self = relationValue({ kind: 'this' }, () => ownRelation(node, state));
+      // A global sees the render's context as Nunjucks gives it (`this.ctx`).
       const text = staticRender(node.rawSql, (call) => call.name === 'this'
-        ? relationValue({ kind: 'this' }, () => ownRelation(node, state))
-        : (env.getGlobal(call.name) as (...args: unknown[]) => unknown)(...call.args));
+        ? self
+        : (env.getGlobal(call.name) as (...args: unknown[]) => unknown).apply({ ctx: { this: self } }, [...call.args]));
       return text === undefined ? undefined : { node, text, state };
     } finally {
       current = undefined;

@@ -224,14 +224,22 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     pattern,
   });
 
-  env.addGlobal('var', (...args: unknown[]) => {
+  env.addGlobal('var', function readVar(this: { ctx?: object } | undefined, ...args: unknown[]) {
     const state = current();
     const name = String(args[0]);
     state.reads.vars.add(name);
     if (name in inputs.vars) {
       const value = inputs.vars[name];
       // A var holding Jinja (dbt_project.yml's `as_of: "{{ current_timestamp() }}"`) renders where it is read, as in dbt.
-      if (typeof value === 'string' && /\{[{%]/.test(value) && !secret(value)) return env.renderString(value, {});
+      if (typeof value === 'string' && /\{[{%]/.test(value) && !secret(value)) {
+        try {
+          // In the template's own context (`this`, ...): `this` here is Nunjucks' context of the call.
+          return env.renderString(value, this?.ctx ?? {});
+        } catch (err) {
+          fail(state, { code: 'TEMPLATE_RENDER', message: `var('${name}') holds ${JSON.stringify(value)}, which cannot be rendered here: ${String((err as Error).message).split('\n').pop()!.trim()}`, pattern: callPattern('var', name) });
+          return '';
+        }
+      }
       if (!secret(value)) return value;
       secretRead(state, `var('${name}')`, callPattern('var', name));
       return '';

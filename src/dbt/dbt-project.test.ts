@@ -238,6 +238,17 @@ models:
     expect(await project.query('select region, threshold from main_stg.stg_a', 'target/dev.duckdb')).toEqual([{ region: 'eu', threshold: 7 }]);
   });
 
+  it('renders a var holding Jinja where it is read, not when dbt_project.yml loads', async () => {
+    const project = dbtProject({
+      ...FILES,
+      'dbt_project.yml': PROJECT.replace('  region: global\n', '  region: global\n  as_of: "{{ dbt.current_timestamp() }}"\n  label: "{{ this.name }}"\n'),
+      'transform/marts/stamped.sql': "select {{ var('as_of') }} as as_of, '{{ var('label') }}' as label",
+    });
+    const compiled = await project.sf('compile', '--select', 'stamped');
+    expect(compiled.code, compiled.err).toBe(0);
+    expect(compiled.out).toMatch(/select current_timestamp as as_of, 'stamped' as label/);
+  });
+
   it('loads seeds from subfolders with their schema, alias, delimiter and column types; a disabled folder is left out', async () => {
     const project = dbtProject();
     const built = await project.sf('build');
