@@ -87,6 +87,33 @@ export function testsByNode(project: LoadedProject, selected: ReadonlySet<string
 }
 
 /**
+ * Tests that read a node built after the one they test (a relationships test whose `to` is
+ * downstream of its model): they cannot judge the rows before they are published, so they run
+ * as checks once both are built, as dbt runs tests after their parents. The rest stay with
+ * their node.
+ */
+export function splitLateTests(project: LoadedProject, tests: ReadonlyMap<string, readonly ModelTest[]>): { tests: Map<string, ModelTest[]>; checks: CheckStep[] } {
+  const { graph, dialect } = project;
+  const kept = new Map<string, ModelTest[]>();
+  const checks: CheckStep[] = [];
+  for (const [node, list] of tests) {
+    const downstream = graph.reach(node, 'down');
+    for (const t of list) {
+      if (!t.parents.some((p) => downstream.has(p))) {
+        kept.set(node, [...(kept.get(node) ?? []), t]);
+        continue;
+      }
+      const relation = testedRelation(project, t.test);
+      checks.push({
+        name: checkStepName('test', t.test.name), kind: 'test', relation, after: [node, ...t.parents],
+        actions: judgeActions(dialect, [judged(t, relation)], 'commit'),
+      });
+    }
+  }
+  return { tests: kept, checks };
+}
+
+/**
  * The build's source checks (every source table a selected model reads that declares
  * freshness or tests) and singular tests (those reading selected nodes).
  * Freshness is measured against `now`, or the project's `sf_now` var when set.

@@ -18,7 +18,7 @@ import type { RunEvent, StepResult } from '../runner/events.js';
 import { runPlan } from '../runner/scheduler.js';
 import { readLedger } from './ledger-state.js';
 import type { ModelTest } from '../plan/quality/audit.js';
-import { buildChecks, keepBuildFailures, testsByNode } from './checks.js';
+import { buildChecks, keepBuildFailures, splitLateTests, testsByNode } from './checks.js';
 import { selectTests } from './test.js';
 import type { LoadedProject } from './project.js';
 import { explainUnbuilt } from './unbuilt.js';
@@ -85,9 +85,11 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
   writeManifest(project, compiledPaths, now());
 
   // As in dbt, `seed` loads seeds without testing them; build tests seeds and models, run models.
-  const tests = request.command === 'seed' ? new Map<string, ModelTest[]>() : testsByNode(project, selected, request.warnError);
+  const allTests = request.command === 'seed' ? new Map<string, ModelTest[]>() : testsByNode(project, selected, request.warnError);
+  // A test reading a node built after its own runs once both are (splitLateTests).
+  const { tests, checks: late } = splitLateTests(project, allTests);
   // Sources and singular tests are checked in a build (as dbt's build runs tests; sf adds freshness).
-  const checks = request.command === 'build' ? buildChecks(project, selected, selectTests(project, request).singular, now(), request.warnError) : [];
+  const checks = [...(request.command === 'build' ? buildChecks(project, selected, selectTests(project, request).singular, now(), request.warnError) : []), ...late];
   const seeds = [...selected].flatMap((name) => {
     const node = graph.node(name);
     return node.kind === 'seed' ? [node.seed.node] : [];
