@@ -15,7 +15,7 @@ describe('Jinja as dbt writes it', () => {
   });
 
   it('reads a tuple as a list, and a parenthesized expression as itself', () => {
-    expect(render("{{ ('a', 'b') | join(',') }} {{ 'b' in ('a', 'b') }} {{ (1 + 2) * 3 }}")).toBe('a,b true 9');
+    expect(render("{{ ('a', 'b') | join(',') }} {{ 'b' in ('a', 'b') }} {{ (1 + 2) * 3 }}")).toBe('a,b True 9');
   });
 
   it('takes trailing commas in lists, dicts and calls, not in strings or SQL', () => {
@@ -28,7 +28,7 @@ describe('Jinja as dbt writes it', () => {
   it('has Python\'s string, list and dict methods', () => {
     expect(render("{{ 'AbC'.lower() }} {{ 'abc'.upper() }} {{ '  x '.strip() }} {{ 'xxaxx'.strip('x') }} {{ 'a-b-c'.replace('-', '_') }}")).toBe('abc ABC x a a_b_c');
     expect(render("{{ 'a,b,,c'.split(',') | length }} {{ ' a  b '.split() | join('|') }} {{ 'a.b.c'.split('.', 1) | join('|') }}")).toBe('4 a|b a|b.c');
-    expect(render("{{ 'orders'.startswith('ord') }} {{ 'x.csv'.endswith(('.csv', '.tsv')) }} {{ '{}_{}'.format('a', 1) }} {{ ', '.join(['a', 'b']) }}")).toBe('true true a_1 a, b');
+    expect(render("{{ 'orders'.startswith('ord') }} {{ 'x.csv'.endswith(('.csv', '.tsv')) }} {{ '{}_{}'.format('a', 1) }} {{ ', '.join(['a', 'b']) }}")).toBe('True True a_1 a, b');
     expect(render("{% set l = [] %}{% do l.append(1) %}{% do l.extend([2, 3]) %}{{ l | join(',') }} {{ l.pop() }} {{ l | length }}")).toBe('1,2,3 3 2');
     expect(render("{% set d = {'b': 2, 'a': 1} %}{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %} {{ d.get('a') }} {{ d.get('z', 'none') }} {{ d.keys() | join }}")).toBe('b=2;a=1; 1 none ba');
     expect(render("{% set d = {} %}{% do d.update({'x': 1}) %}{{ d.x }}")).toBe('1');
@@ -58,14 +58,14 @@ describe('Jinja as dbt writes it', () => {
     expect(render(`{{ (${dt}.date(2026, 3, 1) - ${dt}.timedelta(days=1)).strftime('%Y-%m-%d %a %j') }}`)).toBe('2026-02-28 Sat 059');
     expect(render(`{{ ${dt}.datetime(2026, 6, 17, 13, 5) + ${dt}.timedelta(hours=12) }}`)).toBe('2026-06-18 01:05:00');
     expect(render(`{{ (${dt}.date(2026, 6, 17) - ${dt}.date(2026, 1, 15)).days }} {{ ${dt}.datetime.strptime('17/06/2026', '%d/%m/%Y').isoformat() }}`)).toBe('153 2026-06-17T00:00:00');
-    expect(render(`{{ ${dt}.date.fromisoformat('2026-06-17').replace(day=1) }} {{ ${dt}.date(2026, 1, 2) < ${dt}.date(2026, 1, 3) }} {{ 2 + 3 }} {{ 7 - 10 }}`)).toBe('2026-06-01 true 5 -3');
+    expect(render(`{{ ${dt}.date.fromisoformat('2026-06-17').replace(day=1) }} {{ ${dt}.date(2026, 1, 2) < ${dt}.date(2026, 1, 3) }} {{ 2 + 3 }} {{ 7 - 10 }}`)).toBe('2026-06-01 True 5 -3');
     const today = render(`{{ ${dt}.date.today() }}`);
     expect(today).toBe(new Date().toISOString().slice(0, 10));
   });
 
   it('has modules.re with Python\'s regular expressions', () => {
     expect(render("{{ modules.re.match('(?P<word>[a-z]+)_(\\\\d+)', 'orders_42').group('word') }} {{ modules.re.search('\\\\d+', 'abc 123 def').group(0) }}")).toBe('orders 123');
-    expect(render("{{ modules.re.sub('[^a-z0-9]+', '_', 'Order Items (v2)'.lower()) }} {{ modules.re.findall('\\\\d', 'a1b2') | join(',') }} {{ modules.re.match('x', 'yx') is none }}")).toBe('order_items_v2_ 1,2 true');
+    expect(render("{{ modules.re.sub('[^a-z0-9]+', '_', 'Order Items (v2)'.lower()) }} {{ modules.re.findall('\\\\d', 'a1b2') | join(',') }} {{ modules.re.match('x', 'yx') is none }}")).toBe('order_items_v2_ 1,2 True');
   });
 
   it('evaluates {% do %} and prints nothing; prints tojson as Python\'s json.dumps, reads fromjson', () => {
@@ -76,13 +76,13 @@ describe('Jinja as dbt writes it', () => {
   it("judges truth as Python does: empty lists and dicts are false; and/or give an operand", () => {
     expect(render("{% if [] %}y{% else %}n{% endif %} {% if {} %}y{% else %}n{% endif %} {% if [0] %}y{% endif %} {% if '' %}y{% else %}n{% endif %}")).toBe('n n y n');
     expect(render("{% if a and b %}both{% else %}not both{% endif %}", { a: [], b: ['x'] })).toBe('not both');
-    expect(render("{{ (a or ['fallback']) | join }} {{ a and 'never' }}|{{ 'x' if a else 'y' }} {{ not a }}", { a: [] })).toBe('fallback |y true');
+    expect(render("{{ (a or ['fallback']) | join }} {{ a and 'never' }}|{{ 'x' if a else 'y' }} {{ not a }}", { a: [] })).toBe('fallback []|y True');
     // The right side is evaluated only when needed.
     expect(render("{{ 1 or undefined_fn() }} {{ 0 and undefined_fn() }}")).toBe('1 0');
   });
 
   it('reads a dict key as a variable, keeps literal keys and the names of keyword arguments', () => {
-    expect(render("{% set k = 'col' %}{% set d = {k: 1, 'lit': 2} %}{{ d.col }} {{ d.lit }} {{ d.k is defined }}")).toBe('1 2 false');
+    expect(render("{% set k = 'col' %}{% set d = {k: 1, 'lit': 2} %}{{ d.col }} {{ d.lit }} {{ d.k is defined }}")).toBe('1 2 False');
     expect(render("{% macro f(x=0, y=0) %}{{ x }}-{{ y }}{% endmacro %}{{ f(y={'a': 1}.a, x=2) }}")).toBe('2-1');
   });
 
@@ -99,5 +99,11 @@ describe('Jinja as dbt writes it', () => {
     expect(render("{{ rows | map(attribute=0) | join(',') }} {{ cols | map(attribute='missing', default='-') | join }}", { rows: [[1, 'x'], [2, 'y']], cols })).toBe('1,2 ---');
     expect(render("{{ (cols | max(attribute='n')).name }} {{ (cols | min(attribute='n')).name }} {{ [3, 1, 2] | max }}", { cols })).toBe('a b 3');
     expect(render("{% for k, v in {'x': 1} | items %}{{ k }}{{ v }}{% endfor %} {{ cols[0] | attr('name') }} {{ '%s has %d rows' | format('t', 3.7) }}", { cols })).toBe('x1 A t has 3 rows');
+  });
+
+  it('prints values as Jinja does: tuples, lists and dicts as Python writes them, None, True and False', () => {
+    expect(render("{% set t = ('placed', 'shipped') %}status in {{ t }}")).toBe("status in ('placed', 'shipped')");
+    expect(render("{{ ['a', \"it's\"] }} {{ {'k': 1, 'n': none} }} {{ none }} {{ true }} {{ false }} {{ 3 }}")).toBe(`['a', "it's"] {'k': 1, 'n': None} None True False 3`);
+    expect(render("{{ 'cols: ' ~ ['a', 'b'] }}|{{ undefined_name ~ 'x' }}")).toBe("cols: ['a', 'b']|x");
   });
 });

@@ -19,6 +19,7 @@ import nunjucks from 'nunjucks';
 import './sandbox.js';
 import { pyAdd, pyModules, pySub } from './py-modules.js';
 import { installJinjaFilters } from './jinja-filters.js';
+import { pyPrintable, pyTuple } from './py-print.js';
 import { starArgs, withMacroExtras } from './jinja-calls.js';
 
 interface Runtime {
@@ -37,6 +38,7 @@ interface CompilerProto {
   compileKeywordArgs(node: { children: { sfKeyword?: boolean }[] }, frame: unknown): void;
   compileAdd(node: { left: unknown; right: unknown }, frame: unknown): void;
   compileSub(node: { left: unknown; right: unknown }, frame: unknown): void;
+  compileConcat(node: { left: unknown; right: unknown }, frame: unknown): void;
   _compileAggregate(node: unknown, frame: unknown, open: string, close: string): void;
   compile(node: unknown, frame: unknown): void;
   _emit(code: string): void;
@@ -253,7 +255,9 @@ parser.Parser.prototype.parseFor = function parseFilteredFor() {
   filteredLoops++;
   const items = list();
   const append = new ast.FunCall(l, c, new ast.LookupVal(l, c, items, new ast.Literal(l, c, 'append')), new ast.NodeList(l, c, [node['name']]));
-  const collect = new ast.For(l, c, arr['body'], node['name'], new ast.NodeList(l, c, [new ast.If(l, c, arr['cond'], new ast.NodeList(l, c, [new ast.Output(l, c, [append])]), null)]), null);
+  // Printed through __sf_silent: append's None would print `None`.
+  const silent = new ast.FunCall(l, c, new ast.Symbol(l, c, '__sf_silent'), new ast.NodeList(l, c, [append]));
+  const collect = new ast.For(l, c, arr['body'], node['name'], new ast.NodeList(l, c, [new ast.If(l, c, arr['cond'], new ast.NodeList(l, c, [new ast.Output(l, c, [silent])]), null)]), null);
   const loop = new ast.For(l, c, items, node['name'], node['body'], node['else_']);
   return new ast.NodeList(l, c, [new ast.Set(l, c, [list()], new ast.Array(l, c, [])), collect, loop]);
 };
@@ -261,9 +265,13 @@ parser.Parser.prototype.parseFor = function parseFilteredFor() {
 // A tuple, `('a', 'b')`, is a list; Nunjucks would give its last element (JavaScript's comma).
 const compileGroup = compiler.Compiler.prototype.compileGroup;
 compiler.Compiler.prototype.compileGroup = function compileTuple(node, frame) {
-  if (node.children.length > 1) this._compileAggregate(node, frame, '[', ']');
-  else compileGroup.call(this, node, frame);
+  if (node.children.length > 1) {
+    this._emit('runtime.sfTuple(');
+    this._compileAggregate(node, frame, '[', ']');
+    this._emit(')');
+  } else compileGroup.call(this, node, frame);
 };
+
 
 // `a + b`, `a - b`: dates and timedeltas (modules.datetime) as Python adds them.
 const runtimeOps = runtime as unknown as Record<string, unknown>;
@@ -278,6 +286,13 @@ const operator = (helper: string) => function compileOperator(this: CompilerProt
 };
 compiler.Compiler.prototype.compileAdd = operator('sfPyAdd');
 compiler.Compiler.prototype.compileSub = operator('sfPySub');
+
+// Printing and `~` as Jinja does them (py-print.ts).
+runtimeOps['sfTuple'] = pyTuple;
+const suppressValue = runtimeOps['suppressValue'] as (val: unknown, autoescape: boolean) => unknown;
+runtimeOps['suppressValue'] = (val: unknown, autoescape: boolean) => suppressValue(pyPrintable(val), autoescape);
+runtimeOps['sfConcat'] = (a: unknown, b: unknown) => `${String(pyPrintable(a))}${String(pyPrintable(b))}`;
+compiler.Compiler.prototype.compileConcat = operator('sfConcat');
 
 // Python's truth: None, False, 0, '' and empty lists and dicts are false (JavaScript holds [] and
 // {} true, so `{% if exclude and include %}` with two empty lists would pass). `a and b` / `a or
@@ -456,6 +471,7 @@ export function installJinjaCompat(env: nunjucks.Environment, onClock?: () => vo
   env.addGlobal('None', null);
   env.addGlobal('__sf_slice', pySlice);
   env.addGlobal('__sf_star', starArgs);
+  env.addGlobal('__sf_silent', () => '');
   env.addGlobal('return', (value: unknown) => {
     throw Object.assign(new MacroReturn(value), { __sfMacroReturn: true });
   });

@@ -1,7 +1,7 @@
 // dbt fails when a template calls an undefined name or reads its attribute; sf also fails when
 // it prints one (`{{ custmer_id }}`), since an empty string in SQL is never what was meant.
 // Nunjucks' throwOnUndefined calls runtime.ensureDefined on every printed value; ours throws
-// on undefined only (a None prints as an empty string, as before). Testing an undefined name
+// on undefined only (a None prints `None`, as in Jinja). Testing an undefined name
 // (`{% if x %}`, `x is defined`, `x | default(...)`) stays allowed.
 import nunjucks from 'nunjucks';
 
@@ -16,7 +16,8 @@ runtime.ensureDefined = (value, lineno, colno) => {
   if (value === undefined) throw new TemplateError('sf: undefined value printed', lineno + 1, colno + 1);
   // `{{ 1 + nope }}`: arithmetic on an undefined name (or on text) prints NaN, never meant.
   if (typeof value === 'number' && Number.isNaN(value)) throw new TemplateError('sf: NaN printed', lineno + 1, colno + 1);
-  return value === null ? '' : value;
+  // None prints as Jinja prints it (py-print.ts): `None`.
+  return value;
 };
 
 /**

@@ -10,6 +10,7 @@
 // nothing, else when its step starts (its parents built), or by `sf compile` on a connection.
 import nunjucks from 'nunjucks';
 import type { ColumnInfo, SqlDialect } from '../adapters/types.js';
+import { pyTuple } from './py-print.js';
 
 /** A question for the warehouse: a query's rows, or a relation's columns (none: it does not exist). */
 export type WarehouseQuestion =
@@ -143,7 +144,8 @@ export function installWarehouseGlobals(env: nunjucks.Environment, dialect: SqlD
     const answer = sql.trim() ? ask<QueryAnswer>(() => ({ kind: 'query', sql: current().resolve(sql).trim() }), `statement('${name}')`) : undefined;
     if (answer) {
       current().results.set(name, {
-        data: answer.rows.map((r) => [...r]), table: agateTable(answer),
+        // Rows as the tuples dbt gives (`[(9,)]` when printed).
+        data: answer.rows.map((r) => pyTuple([...r])), table: agateTable(answer),
         response: { _message: 'OK', rows_affected: answer.rows.length, code: 'OK' },
       });
     }

@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import { dialectFor, targetSchema } from '../adapters/registry.js';
 import { freshnessSchema, modelSettingsSchema, formatZodIssues } from '../config/schema.js';
 import type { FreshnessRule, ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
-import { renderYamlValues } from '../parser/yaml-render.js';
+import { IGNORED_KEYS, renderYamlValues } from '../parser/yaml-render.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { configsOf, SEED_CONFIG_KEYS, SOURCE_CONFIG_KEYS, TEST_CONFIG_KEYS } from './config-keys.js';
 import type { SourceDefaults } from '../parser/properties.js';
@@ -75,7 +75,8 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   // dbt renders dbt_project.yml with --vars (not its own vars), env_var and target.
   // vars are rendered where they are read (var() in a template), as dbt does: not here.
   const context = { vars: options.cliVars, env: options.env, target: { name: targetName, type: target?.type ?? '', schema } };
-  const problems = top.items.filter((pair) => !(isScalar(pair.key) && pair.key.value === 'vars')).flatMap((pair) => renderYamlValues(pair.value, context));
+  const problems = top.items.filter((pair) => !(isScalar(pair.key) && (pair.key.value === 'vars' || IGNORED_KEYS.has(String(pair.key.value)))))
+    .flatMap((pair) => renderYamlValues(pair.value, context));
   const errors: UserError[] = problems.map((p) => new UserError('CONFIG_INVALID', p.message, { location: { file, line: lineOf(p.node) } }));
   const warnings: string[] = [];
   const warnOnce = (line: number | undefined, message: string) => {
