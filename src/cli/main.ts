@@ -112,8 +112,8 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
   };
 
   /** Loads the project and says what in it sf ignores (unknown keys in property files). */
-  const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions, { seedErrors = false, listOnly = false } = {}) => {
-    const project = await load({ ...projectOptions(opts), seedErrors, listOnly });
+  const open = async (load: typeof import('../session/project.js')['loadProject'], opts: CommonOptions & { fullRefresh?: boolean }, { seedErrors = false, listOnly = false, which = undefined as string | undefined } = {}) => {
+    const project = await load({ ...projectOptions(opts), seedErrors, listOnly, fullRefresh: opts.fullRefresh, which });
     for (const w of [...project.config.warnings, ...project.manifest.warnings, ...project.compiled.warnings]) p.err(`${paint.warn('warning:')} ${w}`);
     return project;
   };
@@ -122,7 +122,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     const { loadProject } = await import('../session/project.js');
     const { runProject, DEFAULT_THREADS } = await import('../session/run.js');
     const range = rangeOption(opts);
-    const project = await open(loadProject, opts, { seedErrors: command !== 'run' });
+    const project = await open(loadProject, opts, { seedErrors: command !== 'run', which: command });
     const { printHeader } = await import('./header.js');
     const { LiveProgress } = await import('./progress.js');
     const status = p.status;

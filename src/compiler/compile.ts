@@ -14,6 +14,7 @@ import { isUserError, UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { holdsSecret, secretValues } from '../util/secrets.js';
 import { relative } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { installGlobals, relationValue, type RenderState, type TokenTarget } from './context.js';
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
@@ -52,6 +53,8 @@ export interface CompileInputs {
   readonly cachePath?: string | undefined;
   /** Settings and dependencies only (`sf ls`): models' `sql` is left empty. */
   readonly listOnly?: boolean | undefined;
+  /** The run this compile serves: dbt's invocation_id, run_started_at and flags. */
+  readonly run?: { readonly invocationId?: string; readonly startedAt?: Date; readonly fullRefresh?: boolean; readonly which?: string } | undefined;
 }
 
 interface Rendered {
@@ -83,7 +86,10 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const vars = { ...config.vars, ...inputs.cliVars };
   const processEnv = inputs.env ?? process.env;
   const refable = new Set([...manifest.models.map((m) => m.name), ...manifest.seeds.map((s) => s.name)]);
-  const target = Object.freeze({ name: inputs.targetName, type: dialect.engine, schema: dialect.defaultSchema });
+  const target = Object.freeze({
+    name: inputs.targetName, type: dialect.engine, schema: dialect.defaultSchema,
+    ...(config.dbt ? { profile_name: config.dbt.profile } : {}),
+  });
   installGlobals(env, {
     refable,
     sources: config.sources,
@@ -92,6 +98,13 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     env: processEnv,
     target,
     timeLiteral: (iso) => dialect.timeLiteral(iso),
+    project: config.name,
+    run: {
+      invocationId: inputs.run?.invocationId ?? randomUUID(),
+      startedAt: inputs.run?.startedAt ?? new Date(),
+      flags: { FULL_REFRESH: inputs.run?.fullRefresh ?? false, STORE_FAILURES: false, WHICH: inputs.run?.which ?? 'compile' },
+    },
+    graph: graphContext(config, manifest),
   }, () => current!);
 
   // dbt's cross-database macros, as dbt.<name> and by the bare name (a project macro of the name wins).
@@ -534,6 +547,25 @@ function oneStatement(sql: string, node: Pick<ModelNode, 'path' | 'rawSql' | 'na
     }));
   }
   return scan.body;
+}
+
+/** dbt's `graph`: nodes (models, seeds, tests) and sources by unique id, as the project declares them. */
+function graphContext(config: ResolvedConfig, manifest: Manifest): { nodes: Record<string, object>; sources: Record<string, object> } {
+  const nodes: Record<string, object> = {};
+  for (const n of [...manifest.models, ...manifest.seeds, ...manifest.tests]) {
+    nodes[n.id] = {
+      unique_id: n.id, name: n.name, resource_type: n.kind, package_name: config.name, original_file_path: n.path, path: n.path.split('/').slice(1).join('/'),
+      config: n.kind === 'model' ? { ...n.folderCustom, ...n.folderSettings } : {}, tags: n.kind === 'model' ? n.folderSettings.tags ?? [] : n.kind === 'seed' ? n.tags ?? [] : [],
+    };
+  }
+  const sources: Record<string, object> = {};
+  for (const [source, s] of Object.entries(config.sources)) {
+    for (const table of s.tables) {
+      const id = `source.${config.name}.${source}.${table}`;
+      sources[id] = { unique_id: id, name: table, source_name: source, schema: s.schema, identifier: s.details[table]?.identifier ?? table, resource_type: 'source', package_name: config.name };
+    }
+  }
+  return { nodes, sources };
 }
 
 /** `make()`, or '' with its UserError collected (to be said with the others of its stage). */

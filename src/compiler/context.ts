@@ -16,6 +16,8 @@ import { callPattern, lineOf } from './template-errors.js';
 import type { RenderReads } from './render-cache.js';
 import type { RenderContext } from './types.js';
 import type { WarehouseAnswers } from './warehouse.js';
+import { dynamicGlobal } from './dynamic-globals.js';
+import { PyDateTime } from './py-modules.js';
 
 /** What a placeholder token stands for. `plain`: never filtered to a batch (`.render()`). */
 export type TokenTarget =
@@ -69,6 +71,12 @@ export interface ContextInputs {
   readonly target: Readonly<{ name: string; type: string; schema: string }>;
   /** A window bound as a SQL literal of the engine (`timestamp '...'`, or ISO text on SQLite). */
   readonly timeLiteral: (iso: string) => string;
+  /** The project's name (dbt's project_name, model.package_name). */
+  readonly project: string;
+  /** dbt's invocation_id and run_started_at, and its flags. */
+  readonly run: { readonly invocationId: string; readonly startedAt: Date; readonly flags: Readonly<Record<string, unknown>> };
+  /** dbt's `graph`: the project's nodes and sources by unique id. */
+  readonly graph: { readonly nodes: Readonly<Record<string, object>>; readonly sources: Readonly<Record<string, object>> };
 }
 
 /** dbt's test configs sf reads but does not apply. */
@@ -284,6 +292,39 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
   });
 
   env.addGlobal('is_incremental', () => current().ctx.isIncremental);
+
+  // dbt's context of the node being rendered and of the run.
+  const settingsNow = () => {
+    const state = current();
+    return { ...state.node.folderCustom, ...state.node.folderSettings, ...state.known, ...state.settings, ...state.custom };
+  };
+  env.addGlobal('project_name', inputs.project);
+  env.addGlobal('model', {
+    get name() { return current().node.name; },
+    get unique_id() { return current().node.id; },
+    get resource_type() { return current().node.id.split('.')[0]; },
+    get package_name() { return inputs.project; },
+    get original_file_path() { return current().node.path; },
+    get path() { return current().node.path.split('/').slice(1).join('/'); },
+    get raw_code() { return current().node.rawSql; },
+    get raw_sql() { return current().node.rawSql; },
+    get config() { return settingsNow(); },
+    get tags() { return (settingsNow() as { tags?: string[] }).tags ?? []; },
+  });
+  // These differ on every run: a render reading them is never taken from the render cache.
+  dynamicGlobal('invocation_id', () => {
+    current().reads.opaque = true;
+    return inputs.run.invocationId;
+  });
+  dynamicGlobal('run_started_at', () => {
+    current().reads.opaque = true;
+    return new PyDateTime(inputs.run.startedAt.getTime());
+  });
+  dynamicGlobal('flags', () => {
+    current().reads.opaque = true;
+    return inputs.run.flags;
+  });
+  env.addGlobal('graph', inputs.graph);
   // A target setting made from a secret (a schema read from SF_SECRET_*) fails when read.
   env.addGlobal('target', guardSecretFields(inputs.target, secrets, (key) => {
     secretRead(current(), `target.${key}`, new RegExp(`\\btarget\\.${key}\\b`));

@@ -98,6 +98,7 @@ describe('Jinja as dbt writes it', () => {
     expect(render("{{ cols | map(attribute='name') | map('lower') | unique | join(',') }}", { cols })).toBe('a,b');
     expect(render("{{ rows | map(attribute=0) | join(',') }} {{ cols | map(attribute='missing', default='-') | join }}", { rows: [[1, 'x'], [2, 'y']], cols })).toBe('1,2 ---');
     expect(render("{{ (cols | max(attribute='n')).name }} {{ (cols | min(attribute='n')).name }} {{ [3, 1, 2] | max }}", { cols })).toBe('a b 3');
+    expect(render("{{ cols | selectattr('n', 'gt', 1) | map(attribute='name') | join }} {{ cols | rejectattr('name', 'equalto', 'b') | length }} {{ [1, 0, 2] | select | list | length }} {{ [1, 2, 3] | reject('odd') | join }}", { cols })).toBe('Aa 2 2 2');
     expect(render("{% for k, v in {'x': 1} | items %}{{ k }}{{ v }}{% endfor %} {{ cols[0] | attr('name') }} {{ '%s has %d rows' | format('t', 3.7) }}", { cols })).toBe('x1 A t has 3 rows');
   });
 

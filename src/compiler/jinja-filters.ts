@@ -1,5 +1,6 @@
-// Jinja's filters that Nunjucks lacks, as dbt packages use them: map, unique, min, max, items,
-// attr, format. Keyword arguments arrive as a trailing object marked __keywords.
+// Jinja's filters that Nunjucks lacks or takes fewer arguments of, as dbt packages use them: map,
+// unique, min, max, items, attr, format, and select/reject/selectattr/rejectattr with a test.
+// Keyword arguments arrive as a trailing object marked __keywords.
 import type nunjucks from 'nunjucks';
 
 type Kwargs = Record<string, unknown> & { __keywords?: boolean };
@@ -59,6 +60,22 @@ export function installJinjaFilters(env: nunjucks.Environment): void {
   };
   env.addFilter('max', extreme(1));
   env.addFilter('min', extreme(-1));
+  // select / reject / selectattr / rejectattr with Jinja's tests: selectattr('type', 'equalto', 'model').
+  const tested = (item: unknown, testName: unknown, args: unknown[]) => {
+    if (testName === undefined) return Boolean(item) && !(Array.isArray(item) && item.length === 0);
+    const test = (env as unknown as { getTest(name: string): ((...a: unknown[]) => boolean) | undefined }).getTest(String(testName));
+    if (!test) throw new Error(`no test named '${String(testName)}'`);
+    return test.call(undefined, item, ...args);
+  };
+  const choose = (keep: boolean, byAttr: boolean) => (value: unknown, ...args: unknown[]) => {
+    const { positional } = split(args);
+    const [attr, testName, ...rest] = byAttr ? positional : [undefined, ...positional];
+    return listOf(value).filter((item) => tested(byAttr ? attribute(item, attr) : item, testName, rest) === keep);
+  };
+  env.addFilter('select', choose(true, false));
+  env.addFilter('reject', choose(false, false));
+  env.addFilter('selectattr', choose(true, true));
+  env.addFilter('rejectattr', choose(false, true));
   env.addFilter('items', (value: unknown) => (value && typeof value === 'object' ? Object.entries(value) : []));
   env.addFilter('attr', (value: unknown, name: unknown) => attribute(value, String(name)));
   // 'Hello %s, %d rows' | format(name, n): printf-style, as Python's % operator.

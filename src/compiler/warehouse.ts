@@ -11,6 +11,7 @@
 import nunjucks from 'nunjucks';
 import type { ColumnInfo, SqlDialect } from '../adapters/types.js';
 import { pyTuple } from './py-print.js';
+import { dynamicGlobal } from './dynamic-globals.js';
 
 /** A question for the warehouse: a query's rows, or a relation's columns (none: it does not exist). */
 export type WarehouseQuestion =
@@ -48,15 +49,6 @@ export interface WarehouseRender {
   /** SQL with ref()/source() placeholders made relation names, as the engine runs it. */
   resolve(sql: string): string;
 }
-
-const runtime = (nunjucks as unknown as { runtime: { contextOrFrameLookup: (ctx: { ctx: Record<string, unknown> }, frame: { lookup(n: string): unknown }, name: string) => unknown } }).runtime;
-let executeHook: (() => boolean) | undefined;
-const lookup = runtime.contextOrFrameLookup;
-// `execute` is read at each use, not once: a global's value would be fixed when set.
-runtime.contextOrFrameLookup = (context, frame, name) => {
-  if (name === 'execute' && executeHook && frame.lookup(name) === undefined && !(name in context.ctx)) return executeHook();
-  return lookup(context, frame, name);
-};
 
 /** A relation as dbt's adapter methods take it: schema and identifier (or name). */
 interface RelationArg {
@@ -115,11 +107,12 @@ export function agateTable(answer: QueryAnswer): unknown[] {
  * methods (merged into `adapter`). `current` is the render in progress.
  */
 export function installWarehouseGlobals(env: nunjucks.Environment, dialect: SqlDialect, adapter: Record<string, unknown>, current: () => WarehouseRender): void {
-  executeHook = () => {
+  // Read at each use: false in a first render, true in one with answers.
+  dynamicGlobal('execute', () => {
     const render = current();
     render.markLive();
     return render.answers !== undefined;
-  };
+  });
   /** The answer, or undefined on the first render; NeedsWarehouse when the warehouse must be asked. */
   const ask = <T>(question: () => WarehouseQuestion, what: string): T | undefined => {
     const render = current();

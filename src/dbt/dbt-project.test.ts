@@ -230,6 +230,23 @@ models:
     expect(disabled.err).toMatch(/source\('raw', 'events'\) in model 'reads_events' is not declared/);
   });
 
+  it("gives templates dbt's context: model, project_name, target.profile_name, flags, invocation_id, run_started_at, graph", async () => {
+    const project = dbtProject({
+      ...FILES,
+      'transform/marts/ctx.sql': [
+        "select '{{ model.name }}|{{ model.unique_id }}|{{ model.resource_type }}|{{ model.original_file_path }}|{{ model.config.materialized }}' as m,",
+        "  '{{ project_name }}|{{ target.profile_name }}|{{ flags.WHICH }}|{{ flags.FULL_REFRESH }}' as p,",
+        "  {{ invocation_id | length }} as id_length, '{{ run_started_at.strftime('%Y') }}' as year,",
+        "  {{ graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | list | length }} as models",
+      ].join('\n'),
+    });
+    const compiled = await project.sf('compile', '--select', 'ctx');
+    expect(compiled.code, compiled.err).toBe(0);
+    expect(compiled.out).toContain("select 'ctx|model.shop.ctx|model|transform/marts/ctx.sql|table' as m,");
+    expect(compiled.out).toContain("'shop|shop|compile|False' as p,");
+    expect(compiled.out).toMatch(new RegExp(`36 as id_length, '${new Date().getUTCFullYear()}' as year,\\s+5 as models`));
+  });
+
   it('gives project-scoped vars over global ones, and --vars over both', async () => {
     const project = dbtProject();
     expect((await project.sf('run', '--select', 'stg_a')).code).toBe(0);

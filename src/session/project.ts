@@ -31,6 +31,9 @@ export interface ProjectOptions {
   readonly partialParse?: boolean | undefined;
   /** Settings and dependencies only: models' SQL is not rendered where it need not be (`sf ls`). */
   readonly listOnly?: boolean | undefined;
+  /** dbt's flags.FULL_REFRESH and flags.WHICH in templates: --full-refresh and the command. */
+  readonly fullRefresh?: boolean | undefined;
+  readonly which?: string | undefined;
   /** A dbt project's profiles.yml folder (--profiles-dir) and profile (--profile). */
   readonly profilesDir?: string | undefined;
   readonly profile?: string | undefined;
@@ -76,6 +79,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
       config, manifest, dialect, targetName, cliVars: options.vars, env: options.env,
       cachePath: options.partialParse === false ? undefined : partialParsePath(config.projectDir, targetName),
       listOnly: options.listOnly,
+      run: { fullRefresh: options.fullRefresh, which: options.which },
     }),
     config.sources,
   ));
