@@ -82,7 +82,11 @@ export interface ContextInputs {
 /** dbt's test configs sf reads but does not apply. */
 const DBT_TEST_ONLY_KEYS = ['fail_calc', 'store_failures_as', 'where', 'database', 'schema', 'alias', 'group', 'access', 'docs', 'persist_docs', 'sql_header'];
 
-export const RESERVED_GLOBALS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'target', 'this', 'sf', 'adapter', 'return', 'dbt'];
+/**
+ * Names a project macro may not take. `ref` and `source` may be overridden, as in dbt (the
+ * macro reaches the originals as builtins.ref / builtins.source).
+ */
+export const RESERVED_GLOBALS = ['config', 'var', 'env_var', 'is_incremental', 'target', 'this', 'sf', 'adapter', 'return', 'dbt', 'builtins'];
 
 /** What prints as `token` and reads like a dbt Relation (schema, name, identifier, render()). */
 export function relationValue(target: TokenTarget, relation: () => RelationLike): object {
@@ -94,6 +98,8 @@ export function relationValue(target: TokenTarget, relation: () => RelationLike)
     get name() { return relation().name; },
     get identifier() { return relation().name; },
     get table() { return relation().name; },
+    // dbt's Relation.include(database=..., schema=...): sf's relations name no database.
+    include() { return this; },
     database: null,
     is_cte: false,
     // What dbt_utils checks to know a relation from a string.
@@ -220,6 +226,8 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     },
   });
   env.addGlobal('config', config);
+  // What a project's own ref() or source() macro calls to reach sf's.
+  env.addGlobal('builtins', { ref: env.getGlobal('ref'), source: env.getGlobal('source'), config });
 
   // A value holding a secret never enters a template: reading it is the error, whatever the
   // template would do with it next (print it, filter it, slice it, join it to other text).

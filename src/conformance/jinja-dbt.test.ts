@@ -53,4 +53,15 @@ describe.each(ENGINES)('dbt\'s Jinja on %s', (engine) => {
     expect(bad.code).toBe(2);
     expect(bad.text).toMatch(/models\/documented\.sql:1: .*doc\('greting'\): no \{% docs greting %\} block in the project's \.md files \(did you mean 'greeting'\?\)/);
   });
+
+  it("a project's own ref() and source() macros replace sf's, which they reach as builtins.ref / builtins.source", async () => {
+    const p = await pool.create({ files: {
+      'macros/ref.sql': "{% macro ref(name) %}{{ return(builtins.ref('renamed' if name == 'old_name' else name).include(database=False)) }}{% endmacro %}",
+      'models/renamed.sql': 'select 7 as v',
+      'models/reader.sql': "select v from {{ ref('old_name') }}",
+    } });
+    const run = await p.sf('run');
+    expect(run.code, run.text).toBe(0);
+    expect((await p.query(`select v from ${p.sql('reader')}`)).map((r) => Number(r['v']))).toEqual([7]);
+  });
 });
