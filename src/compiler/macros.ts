@@ -9,6 +9,17 @@ import { hashOf } from './render-cache.js';
 import { templateError } from './template-errors.js';
 import { JINJA_PRINTING } from './undefined-names.js';
 
+/** dbt macros that its materializations call, which a project may override in dbt but sf never calls. */
+const DBT_INTERNALS = new Set([
+  'get_merge_sql', 'get_delete_insert_merge_sql', 'get_insert_overwrite_merge_sql', 'get_incremental_append_sql',
+  'get_incremental_default_sql', 'get_incremental_merge_sql', 'get_incremental_delete_insert_sql',
+  'get_incremental_insert_overwrite_sql', 'get_incremental_microbatch_sql', 'get_create_table_as_sql', 'create_table_as',
+  'get_create_view_as_sql', 'create_view_as', 'get_replace_sql', 'get_rename_sql', 'drop_relation', 'truncate_relation',
+  'make_temp_relation', 'make_intermediate_relation', 'make_backup_relation', 'alter_column_type', 'persist_docs',
+  'get_quoted_csv', 'load_csv_rows', 'create_csv_table', 'reset_csv_table', 'get_batch_size', 'get_binding_char',
+  'generate_database_name', 'get_test_sql', 'get_unit_test_sql', 'snapshot_merge_sql', 'create_schema', 'drop_schema',
+]);
+
 export interface LoadedMacros {
   /** Each macro's hash (its file's text), for the render cache: by name, a package's as `<package>.<name>`. */
   readonly hashes: Map<string, string>;
@@ -75,6 +86,13 @@ export function loadMacros(env: nunjucks.Environment, manifest: Manifest, packag
         if (!file.package) env.addGlobal(name, calling);
         namespace(file.package ?? manifest.project)[name] = calling;
       }
+    }
+  }
+  // dbt's own macros behind its materializations: sf builds without them, so an override would be silently unused.
+  for (const [name, file] of definedIn) {
+    const base = name.replace(/^(default|duckdb|postgres|sqlite)__/, '');
+    if (!name.includes('.') && DBT_INTERNALS.has(base)) {
+      loaded.warnings.push(`${file}: macro '${name}' overrides dbt's own ${base}; sf writes models its own way and does not call it`);
     }
   }
   for (const [name, macros] of loaded.namespaces) {

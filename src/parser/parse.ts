@@ -67,8 +67,9 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     path,
     rawSql: read(path),
   }));
+  const materializations: string[] = [];
   const macros = [
-    ...files.macros.map((path) => ({ path, source: testBlocksAsMacros(read(path)) })),
+    ...files.macros.map((path) => ({ path, source: testBlocksAsMacros(withoutMaterializations(read(path), path, materializations)) })),
     ...files.packageMacros.map(({ path, package: pkg }) => ({ path, package: pkg, source: testBlocksAsMacros(read(path)) })),
   ];
   const propertyFiles = files.properties.map((path) => ({ path, source: read(path) }));
@@ -133,7 +134,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     docs,
     models: configured.models,
     seeds: configured.seeds,
-    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...properties.warnings, ...configWarnings] });
+    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...materializations, ...properties.warnings, ...configWarnings] });
 }
 
 /** `{% docs name %}text{% enddocs %}` blocks of the .md files; a name used twice is an error, as in dbt. */
@@ -178,6 +179,17 @@ function testMacros(macros: readonly MacroFile[]): Map<string, string> {
  * dbt's generic test blocks, `{% test name(model, column_name) %}...{% endtest %}`, are macros
  * named `test_<name>`: the property files call them by `name`.
  */
+/**
+ * dbt's `{% materialization name, adapter %}` blocks: sf builds views, tables and incremental
+ * models its own way, so a custom materialization is taken out (its lines kept blank) and said.
+ */
+function withoutMaterializations(source: string, path: string, said: string[]): string {
+  return source.replace(/\{%-?\s*materialization\s+([A-Za-z_][A-Za-z0-9_]*)[^%]*%\}[\s\S]*?\{%-?\s*endmaterialization\s*-?%\}/g, (block, name: string, offset: number) => {
+    said.push(`${path}:${source.slice(0, offset).split('\n').length}: materialization '${name}' is not run: sf builds view, table, ephemeral and incremental models itself (a model asking for '${name}' is an error)`);
+    return block.replace(/[^\n]/g, '');
+  });
+}
+
 export function testBlocksAsMacros(source: string): string {
   return source
     .replace(/\{%(-?)\s*test\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/g, '{%$1 macro test_$2(')
