@@ -53,6 +53,8 @@ export interface CompileInputs {
   readonly cachePath?: string | undefined;
   /** Settings and dependencies only (`sf ls`): models' `sql` is left empty. */
   readonly listOnly?: boolean | undefined;
+  /** The target's database, as dbt's adapters name it (target.database). */
+  readonly database?: string | undefined;
   /** The run this compile serves: dbt's invocation_id, run_started_at and flags. */
   readonly run?: { readonly invocationId?: string; readonly startedAt?: Date; readonly fullRefresh?: boolean; readonly which?: string } | undefined;
 }
@@ -89,6 +91,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const target = Object.freeze({
     name: inputs.targetName, type: dialect.engine, schema: dialect.defaultSchema,
     ...(config.dbt ? { profile_name: config.dbt.profile } : {}),
+    ...(inputs.database ? { database: inputs.database } : {}),
   });
   installGlobals(env, {
     refable,
@@ -164,10 +167,13 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     return { node, relation: { schema: naming.schema(n, node.schema ?? config.seeds.schema), name: naming.alias(n, node.alias) } };
   });
   for (const s of seeds) relations.set(s.node.name, s.relation);
+  const dispatch = dispatcher(macros, { project: config.name, engine: dialect.engine, searchOrders: config.dispatch ?? {}, builtin: crossDb, globalMacro: (name) => (macroHashes.has(name) ? env.getGlobal(name) : undefined) });
   env.addGlobal('adapter', Object.assign(adapterGlobal, {
-    dispatch: dispatcher(macros, { project: config.name, engine: dialect.engine, searchOrders: config.dispatch ?? {}, builtin: crossDb, globalMacro: (name) => (macroHashes.has(name) ? env.getGlobal(name) : undefined) }),
+    dispatch,
     quote: (identifier: unknown) => dialect.quoteIdentifier(String(identifier)),
   }));
+  // dbt.<name>(...) dispatches as dbt's own macros do: a project's <engine>__name or default__name first.
+  env.addGlobal('dbt', Object.fromEntries(Object.keys(crossDb).map((name) => [name, (...args: unknown[]) => (dispatch(name, 'dbt') as (...a: unknown[]) => unknown)(...args)])));
   /** Names a template can print, for "did you mean" on an undefined one. */
   const knownNames = () => Object.keys((env as unknown as { globals: Record<string, unknown> }).globals);
   const secrets = secretValues(processEnv);
@@ -494,7 +500,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     // `model` reads as dbt's Relation; narrowed by `where`, it prints as the subquery.
     const model = dialect.renderRelation(tested);
     const where = relationObject(dialect, tested, t.config.where ? `(select * from ${model} where ${t.config.where}) as dbt_subquery` : model);
-    return renderLoose(text, t, { __sf_model: where, __sf_args: { column_name: t.column, ...t.args } },
+    // A copy: a test block may change its arguments (dbt_utils appends to a list it is given).
+    return renderLoose(text, t, { __sf_model: where, __sf_args: structuredClone({ column_name: t.column, ...t.args }) },
       `test ${t.name} (${t.test})`, `check the {% test ${t.test}(...) %} block and the arguments given here`, answers);
   };
 

@@ -91,7 +91,8 @@ export function crossDbMacros(engine: EngineName): Record<string, (...args: unkn
     datediff: (first: SqlText, second: SqlText, part: SqlText) => {
       const p = datepart(part);
       const [a, b] = [text(first), text(second)];
-      if (duck) return `date_diff('${p}', ${a}, ${b})`;
+      // As dbt-duckdb: the values cast to timestamps, so text literals work too.
+      if (duck) return `date_diff('${p}', (${a})::timestamp, (${b})::timestamp)`;
       if (sqlite) {
         const days = `(julianday(date(${b})) - julianday(date(${a})))`;
         const seconds = `(strftime('%s', ${b}) - strftime('%s', ${a}))`;

@@ -19,7 +19,7 @@ import nunjucks from 'nunjucks';
 import './sandbox.js';
 import { pyAdd, pyModules, pySub } from './py-modules.js';
 import { installJinjaFilters } from './jinja-filters.js';
-import { pyPrintable, pyTuple } from './py-print.js';
+import { pyEquals, pyPrintable, pySet, pyTuple } from './py-print.js';
 import { starArgs, withMacroExtras } from './jinja-calls.js';
 
 interface Runtime {
@@ -39,6 +39,7 @@ interface CompilerProto {
   compileAdd(node: { left: unknown; right: unknown }, frame: unknown): void;
   compileSub(node: { left: unknown; right: unknown }, frame: unknown): void;
   compileConcat(node: { left: unknown; right: unknown }, frame: unknown): void;
+  compileCompare(node: { expr: unknown; ops: { type: string; expr: unknown }[] }, frame: unknown): void;
   _compileAggregate(node: unknown, frame: unknown, open: string, close: string): void;
   compile(node: unknown, frame: unknown): void;
   _emit(code: string): void;
@@ -292,6 +293,18 @@ runtimeOps['sfTuple'] = pyTuple;
 const suppressValue = runtimeOps['suppressValue'] as (val: unknown, autoescape: boolean) => unknown;
 runtimeOps['suppressValue'] = (val: unknown, autoescape: boolean) => suppressValue(pyPrintable(val), autoescape);
 runtimeOps['sfConcat'] = (a: unknown, b: unknown) => `${String(pyPrintable(a))}${String(pyPrintable(b))}`;
+// `a == b`, `a != b`: Python's equality (lists and dicts by their items); chains as Nunjucks compiles them.
+runtimeOps['sfEq'] = pyEquals;
+const compileCompare = compiler.Compiler.prototype.compileCompare;
+compiler.Compiler.prototype.compileCompare = function compilePyCompare(node, frame) {
+  const op = node.ops.length === 1 ? node.ops[0]!.type : undefined;
+  if (op !== '==' && op !== '!=') return compileCompare.call(this, node, frame);
+  this._emit(op === '==' ? 'runtime.sfEq(' : '!runtime.sfEq(');
+  this.compile(node.expr, frame);
+  this._emit(', ');
+  this.compile(node.ops[0]!.expr, frame);
+  this._emit(')');
+};
 compiler.Compiler.prototype.compileConcat = operator('sfConcat');
 
 // Python's truth: None, False, 0, '' and empty lists and dicts are false (JavaScript holds [] and
@@ -472,6 +485,9 @@ export function installJinjaCompat(env: nunjucks.Environment, onClock?: () => vo
   env.addGlobal('__sf_slice', pySlice);
   env.addGlobal('__sf_star', starArgs);
   env.addGlobal('__sf_silent', () => '');
+  env.addGlobal('set', pySet);
+  // dbt's print(): sf keeps templates' output to the SQL; nothing is printed.
+  env.addGlobal('print', () => '');
   env.addGlobal('return', (value: unknown) => {
     throw Object.assign(new MacroReturn(value), { __sfMacroReturn: true });
   });

@@ -187,6 +187,8 @@ export function pyAdd(a: unknown, b: unknown): unknown {
   if (a instanceof PyDateTime && b instanceof PyTimedelta) return new PyDateTime(a.ms + b.ms, a.dateOnly);
   if (a instanceof PyTimedelta && b instanceof PyDateTime) return new PyDateTime(a.ms + b.ms, b.dateOnly);
   if (a instanceof PyTimedelta && b instanceof PyTimedelta) return new PyTimedelta(a.ms + b.ms);
+  // Python's list + list: a new list (JavaScript would join them into text).
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   return (a as number) + (b as number);
 }
 

@@ -320,6 +320,7 @@ models:
       'transform/py_model.py': 'def model(dbt, session):\n    return None\n',
       'transform/_semantic.yml': 'version: 2\nexposures:\n  - name: dashboard\nmetrics:\n  - name: revenue\nunit_tests:\n  - name: t\nmodles:\n  - name: x\n',
       'snapshots/orders_snapshot.sql': "{% snapshot orders_snapshot %}select 1{% endsnapshot %}",
+      'transform/ghost.yml': 'version: 2\nmodels:\n  - name: ghost\n',
       'macros/internals.sql': "{% macro get_merge_sql(target, source, unique_key, dest_columns, predicates) %}x{% endmacro %}\n{% materialization my_mat, default %}{{ return({'relations': []}) }}{% endmaterialization %}",
     });
     const ls = await project.sf('ls');
@@ -336,6 +337,7 @@ models:
       expect.stringMatching(/transform\/_semantic\.yml:6: sf does not run unit tests yet; skipped/),
       expect.stringMatching(/transform\/_semantic\.yml:8: unknown key 'modles' \(did you mean 'models'\?\); it is ignored/),
       expect.stringMatching(/snapshots\/orders_snapshot\.sql: sf does not build snapshots yet; skipped/),
+      expect.stringMatching(/transform\/ghost\.yml:3: model 'ghost' is not in the project \(models\/ has no file named ghost\.sql\); its entry is ignored/),
       expect.stringMatching(/macros\/internals\.sql: macro 'get_merge_sql' overrides dbt's own get_merge_sql; sf writes models its own way and does not call it/),
       expect.stringMatching(/macros\/internals\.sql:2: materialization 'my_mat' is not run/),
     ]));

@@ -4,7 +4,7 @@
 // and does not download packages. A package lends the project its macros, under its name
 // (`dbt_utils.star(...)`), and its generic tests; its models are not built.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../util/errors.js';
 import { listFiles, toPosix } from '../util/fs.js';
@@ -41,16 +41,18 @@ export function packageRequests(projectDir: string, installPath = DEFAULT_INSTAL
   if (!Array.isArray(list)) throw new UserError('PROPERTIES', `'packages:' in ${file} should be a list`, { location: { file } });
   const packages = list.map((entry: Record<string, unknown>): PackageRequest => {
     if (typeof entry['local'] === 'string') {
-      return { spec: `local: ${entry['local']}`, path: entry['local'], installed: existsSync(join(projectDir, entry['local'], 'dbt_project.yml')) };
+      return { spec: `local: ${entry['local']}`, path: entry['local'], installed: existsSync(join(resolve(projectDir, entry['local']), 'dbt_project.yml')) };
     }
     const hub = typeof entry['package'] === 'string' ? entry['package'] : undefined;
     const git = typeof entry['git'] === 'string' ? entry['git'] : undefined;
     const versions = [entry['version'] ?? entry['revision']].flat().filter((v) => v !== undefined).map(String);
-    // Installed under the package's own name: the last part of the hub name or git URL, as a guess dbt_packages/ confirms.
-    const name = (hub ?? git ?? '').replace(/\.git$/, '').split('/').pop() ?? '';
+    // Installed under the package's project name: the last part of the hub name, or for a git
+    // URL its repository's (dbt-audit-helper installs as audit_helper), as dbt_packages/ confirms.
+    const last = (hub ?? git ?? '').replace(/\.git$/, '').split('/').pop() ?? '';
+    const names = hub ? [last] : [...new Set([last, last.replace(/-/g, '_'), last.replace(/^dbt[-_]/, '').replace(/-/g, '_')])];
     const spec = hub ? `${hub}${versions.length ? ` [${versions.join(', ')}]` : ''}` : `git: ${git ?? '?'}${versions.length ? ` @ ${versions.join(', ')}` : ''}`;
-    const path = join(installPath, name);
-    return { spec, path, installed: existsSync(join(projectDir, path, 'dbt_project.yml')) };
+    const found = names.map((n) => join(installPath, n)).find((p) => existsSync(join(projectDir, p, 'dbt_project.yml')));
+    return { spec, path: found ?? join(installPath, names[0]!), installed: found !== undefined };
   });
   return { file, packages };
 }
@@ -71,7 +73,7 @@ export function installedPackages(projectDir: string, rootName: string, installP
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   for (const r of requests.packages) {
-    if (r.spec.startsWith('local:') && r.installed) dirs.push(toPosix(normalize(r.path)).replace(/\/$/, ''));
+    if (r.spec.startsWith('local:') && r.installed) dirs.push(toPosix(isAbsolute(r.path) ? relative(projectDir, r.path) : normalize(r.path)).replace(/\/$/, ''));
     else if (!r.installed) {
       warnings.push(`${requests.file}: ${r.spec} is not installed in ${r.spec.startsWith('local:') ? r.path : `${install}/`}: its macros and tests are unavailable (sf does not download packages; \`sf deps\` says more)`);
     }

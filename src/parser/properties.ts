@@ -231,8 +231,8 @@ export function parseProperties(
         }
         const known = kind === 'models' ? nodes.models : nodes.seeds;
         if (!known.has(name)) {
-          fail(`${kind === 'models' ? 'model' : 'seed'} '${name}' is not in the project`, entry.get('name', true) as Node,
-            `${kind === 'models' ? 'models/' : 'seeds/'} has no file named ${name}${kind === 'models' ? '.sql' : '.csv'}`);
+          // As dbt: a property entry for no node is said, and the rest of the file is read.
+          warnings.push(`${file.path}:${lineOf(entry)}: ${kind === 'models' ? 'model' : 'seed'} '${name}' is not in the project (${kind === 'models' ? 'models/' : 'seeds/'} has no file named ${name}${kind === 'models' ? '.sql' : '.csv'}); its entry is ignored`);
           continue;
         }
         declareWithColumns(entry, name, kind === 'models' ? 'model' : 'seed', kind === 'models' ? MODEL_KEYS : SEED_KEYS, `${kind === 'models' ? 'model' : 'seed'} '${name}'`);

@@ -67,7 +67,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const relation = node.kind === 'seed' ? node.seed.relation : node.model.relation;
     const maxRate = node.kind === 'model' ? node.model.settings.max_quarantine_rate : undefined;
     const quarantine = { schema: relation.schema, name: `${relation.name}__quarantine` };
-    return (stage, scope) => auditActions(dialect, stage, tests, { quarantine, scope, maxRate });
+    return (stage, scope) => auditActions(dialect, stage, tests, { quarantine, scope, maxRate, published: relation });
   };
   const checks = inputs.checks ?? [];
   const sourceCheck = new Map(checks.filter((c) => c.source).map((c) => [c.source!, c.name]));

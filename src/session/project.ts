@@ -1,5 +1,6 @@
 // The front half of the spine, shared by every command: config -> files -> manifest ->
 // compiled SQL -> graph. Opens no database.
+import { basename } from 'node:path';
 import { dialectFor } from '../adapters/registry.js';
 import type { SqlDialect } from '../adapters/types.js';
 import { deepFreeze, loadConfig } from '../config/load.js';
@@ -80,6 +81,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadedProjec
       cachePath: options.partialParse === false ? undefined : partialParsePath(config.projectDir, targetName),
       listOnly: options.listOnly,
       run: { fullRefresh: options.fullRefresh, which: options.which },
+      database: target.type === 'postgres' ? target.database : target.type === 'duckdb' ? basename(target.path).replace(/\.[^.]*$/, '') : 'main',
     }),
     config.sources,
   ));

@@ -25,6 +25,8 @@ export interface QuarantineScope {
 
 export interface AuditTarget {
   readonly quarantine: Relation;
+  /** The relation the rows are published to: a test reading it by ref() reads the staged rows instead. */
+  readonly published?: Relation | undefined;
   readonly scope: QuarantineScope;
   readonly maxRate?: number | undefined;
 }
@@ -79,7 +81,13 @@ export function auditActions(dialect: SqlDialect, stage: Relation, tests: readon
         actions.push(...outcomes);
       }
       // Judged after the moves: an error test sees only the rows that would be published.
-      actions.push(...judgeActions(dialect, judged.map((t) => judgedOn(t, stage)), 'rollback'));
+      // A test's own ref() of the model (cardinality_equality to itself) means the new rows.
+      const own = target.published ? dialect.renderRelation(target.published) : undefined;
+      const staged = (sql: string) => (own ? sql.split(own).join(stageSql) : sql);
+      actions.push(...judgeActions(dialect, judged.map((t) => {
+        const j = judgedOn(t, stage);
+        return { ...j, query: staged(j.query), render: j.render && ((answers) => staged(j.render!(answers))) };
+      }), 'rollback'));
       return actions;
     },
   }];
