@@ -32,6 +32,8 @@ export interface LoadedMacros {
 /** Installs the project's macros as globals and each package's under its name. */
 export function loadMacros(env: nunjucks.Environment, manifest: Manifest, packages: readonly string[], errors: UserError[], onCall: (name: string) => void): LoadedMacros {
   const definedIn = new Map<string, string>();
+  /** Packages sf stands in for (dbt/builtin-packages.ts): only some of their macros exist. */
+  const builtin = new Set(manifest.macros.filter((m) => m.package && m.path.startsWith('sf-builtin/')).map((m) => m.package!));
   // Every installed package has its namespace, macros or not: a missing macro is named as one.
   const loaded: LoadedMacros = { hashes: new Map(), namespaces: new Map([manifest.project, ...packages].map((name) => [name, {}])), warnings: [] };
   const namespace = (name: string) => loaded.namespaces.get(name) ?? loaded.namespaces.set(name, {}).get(name)!;
@@ -99,10 +101,23 @@ export function loadMacros(env: nunjucks.Environment, manifest: Manifest, packag
     if (RESERVED_GLOBALS.includes(name)) {
       errors.push(new UserError('TEMPLATE_SYNTAX', `a package or project named '${name}' would shadow the built-in ${name}`, { hint: 'rename the project' }));
     } else if (!(name === manifest.project && loaded.hashes.has(name))) {
-      env.addGlobal(name, macros);
+      env.addGlobal(name, builtin.has(name) ? partialPackage(name, macros) : macros);
     }
   }
   return loaded;
+}
+
+/** sf's stand-in for a package: a macro it lacks is an error saying so, not "not installed". */
+function partialPackage(name: string, macros: Record<string, unknown>): Record<string, unknown> {
+  const own = Object.keys(macros).filter((m) => !m.startsWith('_') && !m.includes('__')).sort();
+  return new Proxy(macros, {
+    get: (target, prop) => {
+      if (typeof prop !== 'string' || prop in target || prop === 'then' || prop === 'toString') return target[prop as string];
+      return () => {
+        throw new Error(`${name}.${prop}() is not one of sf's own ${name} macros (${own.join(', ')}); install the ${name} package in dbt_packages/ (dbt deps) for the others`);
+      };
+    },
+  });
 }
 
 export interface DispatchSearch {

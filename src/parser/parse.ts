@@ -43,11 +43,14 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     folderSettings: folderSettingsFor(resourcePath(path, config.paths.models), config.models),
     ...(config.modelCustom ? { folderCustom: folderSettingsFor<Record<string, unknown>>(resourcePath(path, config.paths.models), config.modelCustom) } : {}),
   }));
+  const seedHookWarnings: string[] = [];
   const seeds: SeedNode[] = files.seeds.flatMap((path): SeedNode[] => {
     const name = nameOf(path, '.csv');
     // dbt_project.yml's seed configs by folder and file; the config file's by seed name.
     const s = folderSettingsFor(resourcePath(path, config.paths.seeds), config.seedFolders);
     if (s.enabled === false) return [];
+    const hooks = s as { pre_hook?: unknown; post_hook?: unknown };
+    if ((hooks.pre_hook || hooks.post_hook) && !seedHookWarnings.length) seedHookWarnings.push(`${config.configPath.split('/').pop()}: pre- and post-hooks on seeds are not run by sf yet (they are on models)`);
     return [{
       kind: 'seed',
       id: `seed.${config.name}.${name}`,
@@ -134,7 +137,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     docs,
     models: configured.models,
     seeds: configured.seeds,
-    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...materializations, ...properties.warnings, ...configWarnings] });
+    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...materializations, ...seedHookWarnings, ...properties.warnings, ...configWarnings] });
 }
 
 /** `{% docs name %}text{% enddocs %}` blocks of the .md files; a name used twice is an error, as in dbt. */
