@@ -454,9 +454,30 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       templates.set(`test:${test.name}`, new nunjucks.Template(test.rawSql, env, test.path, true));
       const r = renderOnce(asModel, STATIC_CONTEXT, {}, `test:${test.name}`);
       errors.push(...r.state.errors);
-      const sql = noSecrets(oneStatement(resolveTokens(r.text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs), asModel, errors), asModel, errors);
+      const finishTest = (text: string, into: UserError[]) => adapt(noSecrets(oneStatement(resolveTokens(text, { schema: dialect.defaultSchema, name: test.name }, resolveInputs), asModel, into), asModel, into), test);
+      // As dbt runs tests: with `execute` true (the first render, false, found its refs). One that
+      // asks the warehouse is rendered again when it runs, with the answers.
+      const live = (answers: WarehouseAnswers) => {
+        const again = renderOnce(asModel, STATIC_CONTEXT, {}, `test:${test.name}`, {}, answers);
+        const problems: UserError[] = [...again.state.errors];
+        const sql = finishTest(again.text, problems);
+        UserErrors.throwIfAny(problems);
+        return sql;
+      };
+      let sql = '';
+      let render: CompiledTest['render'];
+      if (!r.state.liveRead) sql = collected(() => finishTest(r.text, errors), errors);
+      else {
+        try {
+          sql = live(new Map());
+        } catch (err) {
+          if (err instanceof NeedsWarehouse) render = live;
+          else if (isUserError(err)) errors.push(...(err instanceof UserErrors ? err.errors : [err]));
+          else throw err;
+        }
+      }
       if (r.state.testConfig?.enabled !== false) {
-        tests.push({ node: test, sql: collected(() => adapt(sql, test), errors), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
+        tests.push({ node: test, sql, ...(render ? { render } : {}), refs: [...r.state.refs], sources: [...r.state.sources.values()], config: r.state.testConfig ?? {} });
       }
     } catch (err) {
       errors.push(templateError(err, test.path, 'parse', { text: test.rawSql, names: knownNames() }));

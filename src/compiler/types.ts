@@ -37,6 +37,8 @@ export interface CompiledTest {
   /** Models and seeds it reads: `--select x` includes the tests on x. */
   readonly refs: readonly string[];
   readonly sources: readonly { readonly source: string; readonly table: string }[];
+  /** Set when its template asks the warehouse: renders it with the answers (compiler/warehouse.ts). */
+  readonly render?: ((answers: WarehouseAnswers) => string) | undefined;
   /** Its `{{ config(...) }}`: severity, warn_if, error_if, limit, store_failures, tags. */
   readonly config: Readonly<SingularTestConfig>;
 }

@@ -53,6 +53,9 @@ const FILES: Record<string, string> = {
     "{% set res = load_result('n') %}",
     "select {{ res['data'][0][0] if execute else 0 }} as n_at_render, {% if execute %}'yes'{% else %}'no'{% endif %} as executed",
   ].join('\n'),
+  // Singular tests render with `execute` true, as dbt runs them; one asks the warehouse.
+  'tests/executes.sql': "select 1 as failing from {{ ref('items') }} {% if execute %}where 1 = 0{% endif %}",
+  'tests/asks.sql': "{% set n = run_query('select count(*) as n from ' ~ ref('items')).columns[0].values()[0] if execute else 0 %}select 1 as failing from {{ ref('items') }} where {{ n }} != 4",
   'models/schema.yml': [
     'version: 2', 'models:', '  - name: greeting', '    columns:', '      - name: n', '        data_tests:',
     '          - greeter.at_least: {floor: 40}',
@@ -86,10 +89,12 @@ describe.each(ENGINES)('dbt packages and warehouse questions on %s', (engine) =>
   it("runs a package's generic test, by its qualified and its bare name, named as dbt names them", async () => {
     // 42 passes `>= 40`; `>= 50` fails its one row, configured to warn.
     expect(build.text).toMatch(/warning: at_least_greeting_n__50 \(models\/schema\.yml:8\): 1 failing row/);
-    expect(build.text).toMatch(/Done\. PASS=4 WARN=1 ERROR=0 SKIP=0 TOTAL=5/);
+    expect(build.text).toMatch(/Done\. PASS=6 WARN=1 ERROR=0 SKIP=0 TOTAL=7/);
     const test = await p.sf('test');
     expect(test.text).toMatch(/PASS greeter_at_least_greeting_n__40 /);
     expect(test.text).toMatch(/WARN 1 at_least_greeting_n__50 /);
+    expect(test.text).toMatch(/PASS executes /);
+    expect(test.text).toMatch(/PASS asks /);
   });
 
   it("says once each: the missing package, the package's skipped models, the file it cannot read", () => {

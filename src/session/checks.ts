@@ -194,6 +194,6 @@ export function singularJudged(t: LoadedProject['compiled']['tests'][number], wa
   const c = t.config;
   return {
     name: t.node.name, file: t.node.path, severity: c.severity === 'warn' && !warnError ? 'warn' : 'error',
-    warnIf: c.warn_if ?? '!=0', errorIf: c.error_if ?? '!=0', limit: c.limit, storeFailures: c.store_failures ?? false, query: t.sql,
+    warnIf: c.warn_if ?? '!=0', errorIf: c.error_if ?? '!=0', limit: c.limit, storeFailures: c.store_failures ?? false, query: t.sql, render: t.render,
   };
 }
