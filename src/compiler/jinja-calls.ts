@@ -4,9 +4,17 @@
 //   - varargs, kwargs in a macro     the positional and keyword arguments it did not declare
 //   - 'a \<newline> b'               a backslash before a line break continues the string
 //   - a call on a literal holding a line break compiles (its name is only for messages)
+//   - namespace(k=v) and {% set ns.k = v %}        Jinja's way to change a value from inside a loop
 import nunjucks from 'nunjucks';
 
 type Node = { lineno: number; colno: number; value?: unknown; typename?: string; [k: string]: unknown };
+interface CompilerThis {
+  _tmpid(): string;
+  _emit(code: string): void;
+  _emitLine(code: string): void;
+  _compileExpression(node: unknown, frame: unknown): void;
+  compile(node: unknown, frame: unknown): void;
+}
 type NodeClass = new (lineno: number, colno: number, ...fields: unknown[]) => Node & { addChild(n: Node): void; children: Node[] };
 interface Token { type: string; value: string; lineno: number; colno: number }
 interface ParserThis {
@@ -22,7 +30,7 @@ const nj = nunjucks as unknown as {
   lexer: Record<string, string> & { lex(src: string): object };
   nodes: Record<'NodeList' | 'KeywordArgs' | 'Pair' | 'Literal' | 'FunCall' | 'Symbol', NodeClass>;
   parser: { Parser: { prototype: { parseSignature(this: ParserThis, tolerant?: boolean, noParens?: boolean): Node | null } } };
-  compiler: { Compiler: { prototype: { _getNodeName(node: unknown): string } } };
+  compiler: { Compiler: { prototype: { _getNodeName(node: unknown): string; compileSet(this: CompilerThis, node: Node & { targets: Node[]; value: Node | null; body: Node | null }, frame: unknown): void } } };
   runtime: Record<string, unknown>;
 };
 const { lexer, nodes, runtime } = nj;
@@ -158,3 +166,33 @@ const nodeName = nj.compiler.Compiler.prototype._getNodeName;
 nj.compiler.Compiler.prototype._getNodeName = function safeNodeName(node: unknown) {
   return nodeName.call(this, node).replace(/[\r\n\u2028\u2029\\]/g, ' ');
 };
+
+// {% set ns.key = value %} (and the block form): an attribute of a namespace() is assigned.
+const compileSet = nj.compiler.Compiler.prototype.compileSet;
+nj.compiler.Compiler.prototype.compileSet = function compileAttributeSet(node, frame) {
+  const [target] = node.targets;
+  if (node.targets.length !== 1 || target?.typename !== 'LookupVal') return compileSet.call(this, node, frame);
+  const id = this._tmpid();
+  this._emit(`var ${id} = `);
+  if (node.value) this._compileExpression(node.value, frame);
+  else this.compile(node.body, frame);
+  this._emitLine(';');
+  this._emit('runtime.sfSetAttribute(');
+  this._compileExpression(target['target'], frame);
+  this._emit(', ');
+  this._compileExpression(target['val'], frame);
+  this._emitLine(`, ${id});`);
+};
+runtime['sfSetAttribute'] = (obj: unknown, key: unknown, value: unknown) => {
+  if (!(obj instanceof Namespace)) throw new Error(`{% set x.${String(key)} = ... %} needs x to be a namespace(): write {% set x = namespace(${String(key)}=...) %} first`);
+  (obj as unknown as Record<string, unknown>)[String(key)] = value;
+};
+
+/** Jinja's namespace(): an object whose attributes {% set ns.key = ... %} may change. */
+class Namespace {}
+export function namespace(...args: unknown[]): Namespace {
+  const kw = args[args.length - 1];
+  const values = kw && typeof kw === 'object' && (kw as Record<string, unknown>)['__keywords'] ? { ...(kw as Record<string, unknown>) } : {};
+  delete values['__keywords'];
+  return Object.assign(new Namespace(), values);
+}

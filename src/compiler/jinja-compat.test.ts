@@ -107,4 +107,10 @@ describe('Jinja as dbt writes it', () => {
     expect(render("{{ ['a', \"it's\"] }} {{ {'k': 1, 'n': none} }} {{ none }} {{ true }} {{ false }} {{ 3 }}")).toBe(`['a', "it's"] {'k': 1, 'n': None} None True False 3`);
     expect(render("{{ 'cols: ' ~ ['a', 'b'] }}|{{ undefined_name ~ 'x' }}")).toBe("cols: ['a', 'b']|x");
   });
+
+  it("has namespace() and {% set ns.key = ... %}, set(), Python's == on lists, dicts and sets, and list + list", () => {
+    expect(render("{% set ns = namespace(found=False, n=0) %}{% for x in [1, 2, 3] %}{% if x == 2 %}{% set ns.found = True %}{% endif %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.found }} {{ ns.n }}")).toBe('True 6');
+    expect(render("{% set ns = namespace(msg='') %}{% set ns.msg %}hi {{ 1 + 1 }}{% endset %}[{{ ns.msg }}]")).toBe('[hi 2]');
+    expect(render("{{ set(['a', 'b', 'a']) | length }} {{ set(['x', 'y']) == set(['y', 'x']) }} {{ [1, 2] == [1, 2] }} {{ {'a': 1} != {'a': 1} }} {{ ['a'] + ['b'] }}")).toBe("2 True True False ['a', 'b']");
+  });
 });

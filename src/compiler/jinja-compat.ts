@@ -20,7 +20,7 @@ import './sandbox.js';
 import { pyAdd, pyModules, pySub } from './py-modules.js';
 import { installJinjaFilters } from './jinja-filters.js';
 import { pyEquals, pyPrintable, pySet, pyTuple } from './py-print.js';
-import { starArgs, withMacroExtras } from './jinja-calls.js';
+import { namespace, starArgs, withMacroExtras } from './jinja-calls.js';
 
 interface Runtime {
   memberLookup: (obj: unknown, name: unknown) => unknown;
@@ -486,6 +486,7 @@ export function installJinjaCompat(env: nunjucks.Environment, onClock?: () => vo
   env.addGlobal('__sf_star', starArgs);
   env.addGlobal('__sf_silent', () => '');
   env.addGlobal('set', pySet);
+  env.addGlobal('namespace', namespace);
   // dbt's print(): sf keeps templates' output to the SQL; nothing is printed.
   env.addGlobal('print', () => '');
   env.addGlobal('return', (value: unknown) => {
