@@ -504,7 +504,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     const sql = resolveTokens(r.text, { schema: dialect.defaultSchema, name: at.name }, resolveInputs).trim().replace(/;\s*$/, '');
     const leaks = secretLeaks(asModel, sql, secrets);
     if (leaks.length) throw new UserError(leaks[0]!.code, `${what}: ${leaks[0]!.message}`, { location, hint: leaks[0]!.hint });
-    return { sql: adapt(sql, asModel), refs: [...r.state.refs] };
+    return { sql: adapt(sql, asModel), refs: [...r.state.refs], ...(r.state.testConfig ? { testConfig: r.state.testConfig } : {}) };
   };
 
   /**

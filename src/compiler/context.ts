@@ -80,7 +80,7 @@ export interface ContextInputs {
 }
 
 /** dbt's test configs sf reads but does not apply. */
-const DBT_TEST_ONLY_KEYS = ['fail_calc', 'store_failures_as', 'where', 'database', 'schema', 'alias', 'group', 'access', 'docs', 'persist_docs', 'sql_header'];
+const DBT_TEST_ONLY_KEYS = ['store_failures_as', 'where', 'database', 'schema', 'alias', 'group', 'access', 'docs', 'persist_docs', 'sql_header'];
 
 /**
  * Names a project macro may not take. `ref` and `source` may be overridden, as in dbt (the

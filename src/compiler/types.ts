@@ -99,4 +99,6 @@ export interface CompiledProject {
 export interface Snippet {
   readonly sql: string;
   readonly refs: readonly string[];
+  /** A test block's own config() (fail_calc, ...). */
+  readonly testConfig?: Readonly<SingularTestConfig> | undefined;
 }

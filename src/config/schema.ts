@@ -104,6 +104,7 @@ const countCondition = z.string().regex(COUNT_CONDITION, 'a condition on the fai
 
 /** A singular test's `{{ config(...) }}`: dbt's test settings. */
 export const singularTestConfigSchema = z.strictObject({
+  fail_calc: z.string().optional(),
   severity: z.string().transform((v) => v.toLowerCase()).pipe(z.enum(['error', 'warn'])).optional(),
   warn_if: countCondition.optional(),
   error_if: countCondition.optional(),

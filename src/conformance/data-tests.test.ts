@@ -143,6 +143,29 @@ describe.each(ENGINES)('data tests on %s', (engine) => {
   });
 });
 
+describe.each(ENGINES)("dbt's fail_calc on %s", (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it("counts failures as the test's fail_calc says, from its config() or its declaration", async () => {
+    const p = await pool.create({ files: {
+      'models/counts.sql': "{{ config(materialized='table') }}\nselect 'a' as k, 0 as diff union all select 'b', 0 union all select 'c', 3",
+      // dbt_utils' equal_rowcount style: one row per comparison, the failure count is the sum of differences.
+      'macros/diffs.sql': "{% test zero_diffs(model, column_name) %}{{ config(fail_calc='sum(' ~ column_name ~ ')') }}select {{ column_name }} from {{ model }}{% endtest %}",
+      'models/_props.yml': [
+        'version: 2', 'models:', '  - name: counts', '    columns:', '      - name: diff', '        data_tests:',
+        '          - zero_diffs: {config: {severity: warn}}',
+        "          - not_null: {config: {fail_calc: 'sum(diff)', severity: warn}}",
+      ].join('\n'),
+    } });
+    const test = (await p.sf('build'), await p.sf('test'));
+    expect(test.code, test.text).toBe(0);
+    // Three rows each; counted by fail_calc: the sum of diff, 3.
+    expect(test.text).toMatch(/WARN 3 zero_diffs_counts_diff /);
+    expect(test.text).toMatch(/PASS not_null_counts_diff /);
+  });
+});
+
 describe.each(ENGINES)('bad test declarations on %s', (engine) => {
   const pool = new ProjectPool(engine, () => inject('pgUrl'));
   afterAll(() => pool.disposeAll());

@@ -24,7 +24,6 @@ const NOT_APPLIED: Readonly<Record<string, string>> = {
   database: 'sf builds in the target\'s database',
   indexes: 'sf does not create indexes yet', unlogged: 'sf creates ordinary (logged) tables',
   packages: 'sf does not run Python models', submission_method: 'sf does not run Python models',
-  fail_calc: 'sf counts a test\'s failing rows (count(*))',
 };
 
 /** Configs of other warehouses' adapters (BigQuery, Snowflake, Redshift, Databricks/Spark, ...). */
@@ -89,7 +88,7 @@ export const SEED_CONFIG_KEYS = ['schema', 'alias', 'column_types', 'delimiter',
 export const SOURCE_CONFIG_KEYS = ['enabled', 'freshness', 'loaded_at_field', 'event_time'];
 
 /** A data test's configs (dbt's names), as dbt_project.yml's `tests:` may set them. */
-export const TEST_CONFIG_KEYS = ['severity', 'store_failures', 'store_failures_as', 'warn_if', 'error_if', 'limit', 'where', 'enabled', 'tags', 'meta'];
+export const TEST_CONFIG_KEYS = ['severity', 'store_failures', 'store_failures_as', 'warn_if', 'error_if', 'limit', 'where', 'enabled', 'tags', 'meta', 'fail_calc'];
 
 export interface ConfigEntry {
   readonly key: string;

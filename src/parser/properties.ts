@@ -34,6 +34,8 @@ export interface TestConfig {
   readonly enabled: boolean;
   /** dbt's store_failures: keep the failing rows in `<schema>_dbt_test__audit.<test name>`. */
   readonly storeFailures: boolean;
+  /** dbt's fail_calc: how failures are counted from the failing rows (default count(*)). */
+  readonly failCalc?: string | undefined;
 }
 
 export interface GenericTestDeclaration {
@@ -63,7 +65,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   expression_is_true: 'expression',
 };
 export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships', 'expression', 'row_count'];
-const CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'tags', 'enabled', 'meta', 'alias', 'schema', 'database']);
+const CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'tags', 'enabled', 'meta', 'alias', 'schema', 'database', 'fail_calc']);
 
 /** Top-level keys of a property file sf reads, or accepts quietly (descriptions only). */
 const TOP_LEVEL_KEYS = new Set(['version', 'models', 'seeds', 'sources', 'macros', 'groups']);
@@ -429,6 +431,7 @@ function readTest(
     tags: [...new Set(asList(cfg['tags']))],
     enabled: cfg['enabled'] !== false,
     storeFailures: cfg['store_failures'] === true || cfg['store_failures_as'] === 'table',
+    ...(typeof cfg['fail_calc'] === 'string' ? { failCalc: cfg['fail_calc'] } : {}),
   };
   return { name, alias: givenName ?? names.short, test: canonical, custom, ...(macro ? { macro } : {}), node, on, column, args: testArgs, config, file, line };
 }

@@ -26,10 +26,13 @@ export function modelTest(project: LoadedProject, declared: GenericTestDeclarati
   // --warn-error: a warning test fails like an error test, as in dbt.
   let test = warnError && declared.config.severity === 'warn' ? { ...declared, config: { ...declared.config, severity: 'error' as const } } : declared;
   let custom: ModelTest['query'] | undefined;
+  let failCalc = declared.config.failCalc;
   try {
     test = renderTemplates(project, test, parents);
     if (test.custom) {
-      for (const ref of compiled.renderGenericTest(test, testedRelation(project, test)).refs) parents.add(ref);
+      const first = compiled.renderGenericTest(test, testedRelation(project, test));
+      for (const ref of first.refs) parents.add(ref);
+      failCalc ??= first.testConfig?.fail_calc;
       // Run with `execute` true (the first render above finds refs with it false), as dbt runs tests.
       custom = (model, answers) => compiled.renderGenericTest(test, model, answers ?? new Map()).sql;
     }
@@ -42,7 +45,7 @@ export function modelTest(project: LoadedProject, declared: GenericTestDeclarati
   if (to instanceof UserError) return to;
   if (to?.node) parents.add(to.node);
   const query = custom ?? ((model: Relation) => genericTestSql(dialect, test, { model: dialect.renderRelation(model), to: to && dialect.renderRelation(to) }));
-  return { test, to, parents: [...parents], query };
+  return { test, to, parents: [...parents], query, ...(failCalc ? { failCalc } : {}) };
 }
 
 /** `where` and string arguments still holding a template (they use ref, source or this) render here. */
@@ -194,6 +197,6 @@ export function singularJudged(t: LoadedProject['compiled']['tests'][number], wa
   const c = t.config;
   return {
     name: t.node.name, file: t.node.path, severity: c.severity === 'warn' && !warnError ? 'warn' : 'error',
-    warnIf: c.warn_if ?? '!=0', errorIf: c.error_if ?? '!=0', limit: c.limit, storeFailures: c.store_failures ?? false, query: t.sql, render: t.render,
+    warnIf: c.warn_if ?? '!=0', errorIf: c.error_if ?? '!=0', limit: c.limit, storeFailures: c.store_failures ?? false, query: t.sql, render: t.render, failCalc: c.fail_calc,
   };
 }

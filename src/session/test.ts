@@ -47,6 +47,8 @@ interface PlannedTest {
   readonly file: string;
   readonly line?: number | undefined;
   readonly query: string;
+  /** dbt's fail_calc: how failures are counted from the failing rows. */
+  readonly failCalc?: string | undefined;
   /** Set when the query is known only by asking the warehouse (a test block reading columns). */
   readonly render?: ((answers: WarehouseAnswers) => string) | undefined;
   /** In sf test nothing is moved: a quarantine test fails like an error test. */
@@ -147,7 +149,7 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
     }
     planned.push({
       name: t.name, alias: t.alias, kind: 'generic', on: t.node, file: t.file, line: t.line, query, render,
-      severity: made.test.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit,
+      severity: made.test.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit, failCalc: made.failCalc,
       storeFailures: t.config.storeFailures,
       needs: [
         { relation: model, columns: plain(column) },
@@ -188,7 +190,7 @@ async function runOne(adapter: Adapter, planned: PlannedTest): Promise<TestResul
   try {
     const t = planned.render ? { ...planned, query: await renderWithAnswers(adapter, adapter.db, planned.render) } : planned;
     if (t.storeFailures) await keepFailures(adapter, t);
-    const result = await sql.raw<{ failures: unknown }>(failureCountSql(t.query, t.limit)).execute(adapter.db);
+    const result = await sql.raw<{ failures: unknown }>(failureCountSql(t.query, t.limit, t.failCalc)).execute(adapter.db);
     const failures = Number(result.rows[0]?.failures ?? 0);
     const status: TestStatus = testStatus(failures, t);
     const condition = status === 'fail' ? t.errorIf : t.warnIf;

@@ -23,6 +23,8 @@ export interface JudgedTest {
   readonly storeFailures: boolean;
   /** SQL returning the failing rows. */
   readonly query: string;
+  /** dbt's fail_calc: how failures are counted from the failing rows (default count(*)). */
+  readonly failCalc?: string | undefined;
   /** Set when the query is known only by asking the warehouse: renders it with the answers. */
   readonly render?: ((answers: WarehouseAnswers) => string) | undefined;
   /** The column it is on, checked to exist before it runs. */
@@ -42,6 +44,8 @@ export interface ModelTest {
    * ask the warehouse more (compiler/warehouse.ts).
    */
   readonly query: (model: Relation, answers?: WarehouseAnswers) => string;
+  /** dbt's fail_calc, from the test's config() or its declaration. */
+  readonly failCalc?: string | undefined;
 }
 
 /** A generic test judged on `model`; quarantine counts as error where rows cannot be moved. */
@@ -49,7 +53,7 @@ export function judged(t: ModelTest, model: Relation): JudgedTest {
   const c = t.test.config;
   const base = {
     ...columnCheck(t), severity: c.severity === 'warn' ? 'warn' as const : 'error' as const,
-    alias: t.test.alias, warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures,
+    alias: t.test.alias, warnIf: c.warnIf, errorIf: c.errorIf, limit: c.limit, storeFailures: c.storeFailures, failCalc: t.failCalc,
   };
   try {
     return { ...base, query: t.query(model, new Map()) };
@@ -105,7 +109,7 @@ export function judgeActions(dialect: SqlDialect, tests: readonly JudgedTest[], 
   }
   // A write's audit keeps no failures in its transaction: keepBuildFailures does, once published.
   const stores = onFailure === 'commit' ? tests.filter((t) => t.storeFailures).flatMap((t) => storeFailures(dialect, t)) : [];
-  const queries = [...(extra ? [extra.query] : []), ...tests.map((t) => failureCountSql(t.query, t.limit))];
+  const queries = [...(extra ? [extra.query] : []), ...tests.map((t) => failureCountSql(t.query, t.limit, t.failCalc))];
   return [...stores, {
     kind: 'deferred', describe: [], queries,
     build: (facts) => {

@@ -103,8 +103,9 @@ export function rowFailure(dialect: SqlDialect, t: GenericTestDeclaration, stage
 }
 
 /** The number of failing rows, as dbt counts them (its `limit` applied first). */
-export function failureCountSql(failingRows: string, limit?: number): string {
-  return `select count(*) as failures from (\n${failingRows}${limit !== undefined ? `\nlimit ${limit}` : ''}\n) as dbt_internal_test`;
+/** `failCalc`: dbt's fail_calc, how the failures are counted from the test's rows (default count(*)). */
+export function failureCountSql(failingRows: string, limit?: number, failCalc?: string): string {
+  return `select coalesce(${failCalc ?? 'count(*)'}, 0) as failures from (\n${failingRows}${limit !== undefined ? `\nlimit ${limit}` : ''}\n) as dbt_internal_test`;
 }
 
 /** dbt's verdict on a failure count: with severity error, `fail` when it meets error_if; else `warn` when it meets warn_if. */
