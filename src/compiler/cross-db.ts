@@ -86,7 +86,8 @@ export function crossDbMacros(engine: EngineName): Record<string, (...args: unkn
         const scaled = p === 'week' ? `(${n}) * 7` : p === 'quarter' ? `(${n}) * 3` : `(${n})`;
         return `datetime(${d}, (${scaled}) || ' ${unit}')`;
       }
-      return `(${d} + ((${n}) * (interval '1 ${p}')))`;
+      // DuckDB: cast as dbt-duckdb does, so a text literal works too (a date plus an interval is a timestamp anyway).
+      return duck ? `(cast(${d} as timestamp) + ((${n}) * (interval '1 ${p}')))` : `(${d} + ((${n}) * (interval '1 ${p}')))`;
     },
     datediff: (first: SqlText, second: SqlText, part: SqlText) => {
       const p = datepart(part);
