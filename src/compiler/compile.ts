@@ -107,7 +107,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       startedAt: inputs.run?.startedAt ?? new Date(),
       flags: { FULL_REFRESH: inputs.run?.fullRefresh ?? false, STORE_FAILURES: false, WHICH: inputs.run?.which ?? 'compile' },
     },
-    graph: graphContext(config, manifest),
+    graph: () => graphContext(config, manifest),
   }, () => current!);
 
   // dbt's cross-database macros, as dbt.<name> and by the bare name (a project macro of the name wins).

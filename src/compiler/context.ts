@@ -75,8 +75,8 @@ export interface ContextInputs {
   readonly project: string;
   /** dbt's invocation_id and run_started_at, and its flags. */
   readonly run: { readonly invocationId: string; readonly startedAt: Date; readonly flags: Readonly<Record<string, unknown>> };
-  /** dbt's `graph`: the project's nodes and sources by unique id. */
-  readonly graph: { readonly nodes: Readonly<Record<string, object>>; readonly sources: Readonly<Record<string, object>> };
+  /** dbt's `graph`: the project's nodes and sources by unique id (made when first read). */
+  readonly graph: () => { readonly nodes: Readonly<Record<string, object>>; readonly sources: Readonly<Record<string, object>> };
 }
 
 /** dbt's test configs sf reads but does not apply. */
@@ -332,7 +332,12 @@ export function installGlobals(env: Environment, inputs: ContextInputs, current:
     current().reads.opaque = true;
     return inputs.run.flags;
   });
-  env.addGlobal('graph', inputs.graph);
+  // The whole project: a render reading it depends on every file, so it is not cached.
+  let graph: ReturnType<ContextInputs['graph']> | undefined;
+  dynamicGlobal('graph', () => {
+    current().reads.opaque = true;
+    return (graph ??= inputs.graph());
+  });
   // A target setting made from a secret (a schema read from SF_SECRET_*) fails when read.
   env.addGlobal('target', guardSecretFields(inputs.target, secrets, (key) => {
     secretRead(current(), `target.${key}`, new RegExp(`\\btarget\\.${key}\\b`));
