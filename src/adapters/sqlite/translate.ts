@@ -11,13 +11,17 @@
 // SQL with none of these is left exactly as written (the parser is not consulted). A construct
 // that cannot be translated, or SQL the parser cannot read, is an error naming the construct
 // and its line.
-import sqlParser from 'node-sql-parser/build/postgresql.js';
+import { createRequire } from 'node:module';
+import type { Parser } from 'node-sql-parser/build/postgresql.js';
 import { crossDbMacros } from '../../compiler/cross-db.js';
 import { UntranslatableSql } from '../types.js';
 
 type Node = Record<string, any>;
 
-const parser = new sqlParser.Parser();
+// Loaded on first need (about 0.1 s): most SQL has nothing to translate, and no other engine needs it.
+const require = createRequire(import.meta.url);
+let loaded: Parser | undefined;
+const parser = (): Parser => (loaded ??= new (require('node-sql-parser/build/postgresql.js') as { Parser: new () => Parser }).Parser());
 const PG = { database: 'PostgresQL' };
 const SQLITE = { database: 'sqlite' };
 const sqlite = crossDbMacros('sqlite');
@@ -46,20 +50,20 @@ export function translateForSqlite(sql: string): string {
   const readable = sql.replace(/\bextract\s*\(\s*'([A-Za-z]+)'\s+from\b/gi, 'extract($1 from');
   let statement: Node | Node[];
   try {
-    statement = parser.astify(readable, PG) as Node | Node[];
+    statement = parser().astify(readable, PG) as Node | Node[];
   } catch (asStatement) {
     // A predicate or a single expression: read as the column of a select.
     let expression: Node;
     try {
-      expression = (parser.astify(`select ${readable}`, PG) as Node)['columns'][0].expr;
+      expression = (parser().astify(`select ${readable}`, PG) as Node)['columns'][0].expr;
     } catch {
       const at = (asStatement as { location?: { start?: { line?: number; column?: number } } }).location?.start;
       throw new UntranslatableSql(`SQLite cannot run the ${found.name} here as written, and sf's SQL parser (PostgreSQL's grammar) cannot read the statement to translate it: at line ${at?.line ?? '?'}, column ${at?.column ?? '?'}, ${(asStatement as Error).message.replace(/^Expected .* but (.*) found\.$/s, '$1 was not expected').slice(0, 120)}`, 'statement', at?.line ?? lineOf(found.name));
     }
-    return parser.exprToSQL(noIntervalLeft(rewrite(expression, fail), fail), SQLITE);
+    return parser().exprToSQL(noIntervalLeft(rewrite(expression, fail), fail), SQLITE);
   }
   const rewritten = noIntervalLeft(rewrite(statement, fail), fail);
-  return parser.sqlify(rewritten as Parameters<typeof parser.sqlify>[0], SQLITE);
+  return parser().sqlify(rewritten as Parameters<Parser['sqlify']>[0], SQLITE);
 }
 
 type Fail = (message: string, construct?: string) => Error;
@@ -80,7 +84,7 @@ function rewrite(node: Node, fail: Fail): Node {
   }
   // date - date: PostgreSQL's whole days between them (SQLite would subtract the years).
   if (out['type'] === 'binary_expr' && out['operator'] === '-' && isDateCall(out['left']) && isDateCall(out['right'])) {
-    return expression(`cast(julianday(${parser.exprToSQL(out['left'], SQLITE)}) - julianday(${parser.exprToSQL(out['right'], SQLITE)}) as integer)`);
+    return expression(`cast(julianday(${parser().exprToSQL(out['left'], SQLITE)}) - julianday(${parser().exprToSQL(out['right'], SQLITE)}) as integer)`);
   }
   if (out['type'] === 'binary_expr' && (out['operator'] === '+' || out['operator'] === '-')) {
     if (out['right']?.type === 'interval') return shifted(out['left'], out['right'], out['operator'] === '-', fail);
@@ -135,7 +139,7 @@ const FIELDS: Readonly<Record<string, (x: string) => string>> = {
 function extracted(field: unknown, source: Node, fail: Fail): Node {
   const make = FIELDS[String(field).toLowerCase()];
   if (!make) throw fail(`extract(${String(field)} from ...) has no SQLite equivalent sf knows (${Object.keys(FIELDS).join(', ')})`, 'extract()');
-  return expression(make(parser.exprToSQL(source, SQLITE)));
+  return expression(make(parser().exprToSQL(source, SQLITE)));
 }
 
 function functionName(node: Node): string {
@@ -151,14 +155,14 @@ const text = (value: string): Node => ({ type: 'single_quote_string', value });
 
 /** The SQLite expression for `sql` (made by cross-db.ts), as a tree. */
 function expression(sql: string): Node {
-  return (parser.astify(`select ${sql}`, PG) as Node)['columns'][0].expr;
+  return (parser().astify(`select ${sql}`, PG) as Node)['columns'][0].expr;
 }
 
 function dateTrunc(node: Node, fail: Fail): Node {
   const [part, value] = node['args']?.value as Node[];
   if (part?.type !== 'single_quote_string') throw fail("date_trunc's first argument must be a literal ('day', 'month', ...) for SQLite", 'date_trunc()');
   try {
-    return expression(sqlite['date_trunc']!(`'${part['value']}'`, parser.exprToSQL(value, SQLITE)));
+    return expression(sqlite['date_trunc']!(`'${part['value']}'`, parser().exprToSQL(value, SQLITE)));
   } catch (err) {
     throw fail(`date_trunc('${part['value']}', ...): ${(err as Error).message}`, 'date_trunc()');
   }
@@ -190,7 +194,7 @@ function shifted(value: Node, interval: Node, subtract: boolean, fail: Fail): No
     + steps.filter((s) => s.unit === 'years').reduce((sum, s) => sum + s.amount * 12, 0);
   let base = value;
   if (months) {
-    const x = parser.exprToSQL(value, SQLITE);
+    const x = parser().exprToSQL(value, SQLITE);
     base = expression(`min(datetime(${x}, '${signed(months)} months'), date(${x}, 'start of month', '${signed(months + 1)} months', '-1 days') || ' ' || time(${x}))`);
   }
   const rest = steps.filter((s) => s.unit !== 'months' && s.unit !== 'years').map((s) => text(`${signed(s.amount)} ${s.unit}`));
