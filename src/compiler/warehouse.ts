@@ -99,6 +99,12 @@ export function agateTable(answer: QueryAnswer): unknown[] {
   const rows = answer.rows.map((r) => byName([...r], (i) => r[i]));
   const columns = answer.columns.map((name, i) => ({ name, values: () => rows.map((r) => r[i]) }));
   byName(columns, (i) => columns[i]);
+  // agate's columns also read as a mapping: keys(), values(), items() (dbt_utils.get_query_results_as_dict).
+  Object.defineProperties(columns, {
+    keys: { value: () => [...answer.columns], enumerable: false },
+    values: { value: () => [...columns], enumerable: false },
+    items: { value: () => answer.columns.map((name, i) => pyTuple([name, columns[i]])), enumerable: false },
+  });
   return Object.assign([...rows], { rows, columns, column_names: [...answer.columns], print_table: () => '' });
 }
 

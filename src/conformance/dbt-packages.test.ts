@@ -51,7 +51,8 @@ const FILES: Record<string, string> = {
     "{{ config(materialized='table') }}",
     "{% call statement('n', fetch_result=True) %}select count(*) as n from {{ ref('items') }}{% endcall %}",
     "{% set res = load_result('n') %}",
-    "select {{ res['data'][0][0] if execute else 0 }} as n_at_render, {% if execute %}'yes'{% else %}'no'{% endif %} as executed",
+    "select {{ res['data'][0][0] if execute else 0 }} as n_at_render, {% if execute %}'yes'{% else %}'no'{% endif %} as executed,",
+    "  '{% if execute %}{% for name, col in res['table'].columns.items() %}{{ name }}={{ col.values() | length }}{% endfor %}{% endif %}' as cols",
   ].join('\n'),
   // Singular tests render with `execute` true, as dbt runs them; one asks the warehouse.
   'tests/executes.sql': "select 1 as failing from {{ ref('items') }} {% if execute %}where 1 = 0{% endif %}",
@@ -106,8 +107,8 @@ describe.each(ENGINES)('dbt packages and warehouse questions on %s', (engine) =>
   it('asks the warehouse once the parents are built: run_query, statement and load_result, a relation\'s columns', async () => {
     const pivot = await p.query(`select * from ${p.sql('pivoted')} order by size`);
     expect(pivot.map((r) => [r['size'], toInt(r['blue']), toInt(r['green']), toInt(r['red'])])).toEqual([['M', 0, 1, 1], ['S', 1, 0, 1]]);
-    const [counted] = await p.query(`select n_at_render, executed from ${p.sql('counted')}`);
-    expect({ n: toInt(counted!['n_at_render']), executed: counted!['executed'] }).toEqual({ n: 4, executed: 'yes' });
+    const [counted] = await p.query(`select n_at_render, executed, cols from ${p.sql('counted')}`);
+    expect({ n: toInt(counted!['n_at_render']), executed: counted!['executed'], cols: counted!['cols'] }).toEqual({ n: 4, executed: 'yes', cols: 'n=1' });
     const listed = await p.query(`select * from ${p.sql('listed')} order by id`);
     expect(Object.keys(listed[0]!).sort()).toEqual(['color', 'id', 'size']);
     expect(listed).toHaveLength(4);
