@@ -10,7 +10,7 @@ import { mergeSettings } from '../parser/folder-settings.js';
 import type { Manifest, ModelNode, SeedNode } from '../parser/nodes.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import { UntranslatableSql, type Relation, type SqlDialect } from '../adapters/types.js';
-import { isUserError, UserError, UserErrors } from '../util/errors.js';
+import { isUserError, userErrorsOf, UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { holdsSecret, secretValues } from '../util/secrets.js';
 import { relative } from 'node:path';
@@ -112,7 +112,6 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   // dbt's cross-database macros, as dbt.<name> and by the bare name (a project macro of the name wins).
   const crossDb = crossDbMacros(dialect.engine);
-  env.addGlobal('dbt', crossDb);
   for (const [name, fn] of Object.entries(crossDb)) env.addGlobal(name, fn);
   // dbt's doc('name'): the text of a {% docs %} block of the project's .md files.
   env.addGlobal('doc', (name: unknown) => {
@@ -406,8 +405,8 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     } catch (err) {
       // Until it is rendered with the answers: the first render's SQL, unchecked (it may be empty).
       if (err instanceof NeedsWarehouse) return { sql: collected(() => adapt(resolveTokens(r.text, relations.get(r.node.name)!, resolveInputs), r.node), errors), asks: true };
-      errors.push(...(err instanceof UserErrors ? err.errors : err instanceof UserError ? [err] : []));
       if (!isUserError(err)) throw err;
+      errors.push(...userErrorsOf(err));
       return { sql: '' };
     }
   };
@@ -421,7 +420,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     } catch (err) {
       if (err instanceof NeedsWarehouse) {
         errors.push(new UserError('MODEL_CONFIG', `a hook of model '${r.node.name}' queries the warehouse while rendering (${err.what}); sf renders hooks before the run`, { location: { file: r.node.path } }));
-      } else errors.push(isUserError(err) ? (err instanceof UserErrors ? err.errors[0]! : err) : templateError(err, r.node.path, 'render', { text, names: knownNames() }));
+      } else errors.push(...(isUserError(err) ? userErrorsOf(err) : [templateError(err, r.node.path, 'render', { text, names: knownNames() })]));
       return '';
     }
   };
@@ -472,7 +471,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
           sql = live(new Map());
         } catch (err) {
           if (err instanceof NeedsWarehouse) render = live;
-          else if (isUserError(err)) errors.push(...(err instanceof UserErrors ? err.errors : [err]));
+          else if (isUserError(err)) errors.push(...userErrorsOf(err));
           else throw err;
         }
       }

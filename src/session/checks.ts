@@ -100,7 +100,8 @@ export function splitLateTests(project: LoadedProject, tests: ReadonlyMap<string
   const kept = new Map<string, ModelTest[]>();
   const checks: CheckStep[] = [];
   for (const [node, list] of tests) {
-    const downstream = graph.reach(node, 'down');
+    // Only tests reading another node can wait for one: walking the descendants is for them alone.
+    const downstream = list.some((t) => t.parents.some((p) => p !== node)) ? graph.reach(node, 'down') : new Set<string>();
     for (const t of list) {
       if (!t.parents.some((p) => downstream.has(p))) {
         kept.set(node, [...(kept.get(node) ?? []), t]);

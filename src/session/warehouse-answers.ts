@@ -5,7 +5,7 @@ import type { WarehouseAnswers } from '../compiler/warehouse.js';
 import { renderWithAnswers, WarehouseQuestionFailed } from '../runner/answers.js';
 import { openAdapter } from '../adapters/registry.js';
 import { STATIC_CONTEXT } from '../compiler/types.js';
-import { isUserError, UserError, UserErrors } from '../util/errors.js';
+import { isUserError, userErrorsOf, UserError, UserErrors } from '../util/errors.js';
 import type { LoadedProject } from './project.js';
 
 /** A model's render, asking on the pool; a failing query is an error naming the model and what it read. */
@@ -38,7 +38,7 @@ export async function renderAskingModels(project: LoadedProject, names: readonly
         rendered.set(m.node.name, await withWarehouseAnswers(own, { name: m.node.name, path: m.node.path }, (answers) => project.compiled.render(m.node.name, STATIC_CONTEXT, answers)));
       } catch (err) {
         if (!isUserError(err)) throw err;
-        errors.push(...(err instanceof UserErrors ? err.errors : [err]));
+        errors.push(...userErrorsOf(err));
       }
     }
   } finally {

@@ -75,6 +75,11 @@ export function isUserError(err: unknown): err is UserError | UserErrors {
   return err instanceof UserError || err instanceof UserErrors;
 }
 
+/** The UserErrors in `err` (one, several, or none when it is not a user error). */
+export function userErrorsOf(err: unknown): readonly UserError[] {
+  return err instanceof UserErrors ? err.errors : err instanceof UserError ? [err] : [];
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
