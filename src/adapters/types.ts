@@ -1,7 +1,7 @@
 // The adapter interface. Two halves: `SqlDialect` is pure (quoting, SQL builders, capability
 // flags) and loads no driver, so compile/ls/plan use it freely; `Adapter` adds the
 // connection (a Kysely instance over the engine's driver) and introspection.
-import type { WarehouseAnswers } from '../compiler/warehouse.js';
+import type { WarehouseAnswers, WarehouseQuestion } from '../compiler/warehouse.js';
 import type { Kysely } from 'kysely';
 import type { EngineName } from '../config/types.js';
 
@@ -149,6 +149,8 @@ export type StepAction = Statement | CsvLoad | Deferred | Note | TestOutcome | F
 export interface Rendered {
   readonly kind: 'rendered';
   readonly render: (answers: WarehouseAnswers) => readonly StepAction[];
+  /** Where a question is really asked (a test of staged rows reading its model asks the stage). */
+  readonly askAs?: ((q: WarehouseQuestion) => WarehouseQuestion) | undefined;
 }
 
 /** SQL an engine cannot run as written, and that sf cannot translate for it (SqlDialect.adaptModelSql). */

@@ -124,6 +124,7 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
   const adapterGlobal: Record<string, unknown> = {};
   installWarehouseGlobals(env, dialect, adapterGlobal, () => {
     const state = current!;
+    const self = () => relations.get(state.node.name) ?? { schema: dialect.defaultSchema, name: state.node.name };
     return {
       answers: state.live,
       results: state.results,
@@ -132,7 +133,9 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
         state.reads.opaque = true;
       },
       // As the engine runs it: SQLite gets SQL written for other engines translated, as models do.
-      resolve: (sql) => dialect.adaptModelSql(resolveTokens(sql, relations.get(state.node.name) ?? { schema: dialect.defaultSchema, name: state.node.name }, resolveInputs)),
+      resolve: (sql) => dialect.adaptModelSql(resolveTokens(sql, self(), resolveInputs)),
+      names: (text) => resolveTokens(text, self(), resolveInputs),
+      emit: state.hookStatements ? (sql) => state.hookStatements!.push(sql) : undefined,
     };
   });
   const macros = loadMacros(env, manifest, (config.packages ?? []).map((p) => p.name), errors, (name) => current?.reads.macros.add(name));
@@ -221,13 +224,14 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
 
   const templates = new Map<string, nunjucks.Template>();
   /** Renders one model; its errors land in `state.errors` or are thrown (Nunjucks' own). */
-  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}, live?: WarehouseAnswers): Rendered => {
+  const renderOnce = (node: ModelNode, ctx: RenderContext, known: ResolvedModelSettings | object, template = node.name, extra: object = {}, live?: WarehouseAnswers, hookStatements?: string[]): Rendered => {
     const state = freshState(node, ctx, known as ModelSettings, live);
+    if (hookStatements) state.hookStatements = hookStatements;
     current = state;
     try {
       // A model served from the render cache is parsed only if a run renders it again.
       if (!templates.has(template)) templates.set(template, new nunjucks.Template(node.rawSql, env, node.path, true));
-      const text = templates.get(template)!.render({ ...extra, this: relationValue({ kind: 'this' }, () => ownRelation(node, state)) });
+      const text = templates.get(template)!.render({ this: relationValue({ kind: 'this' }, () => ownRelation(node, state)), ...extra });
       return { node, text, state };
     } catch (err) {
       // Nunjucks wraps what a global throws: a question for the warehouse goes to the caller.
@@ -410,26 +414,32 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
       return { sql: '' };
     }
   };
-  /** A model's hook, rendered as the model is (`this` is its relation), with `execute` true. */
-  const renderHook = (r: Rendered, text: string, template: string): string => {
-    const node = { ...r.node, rawSql: text };
+  /**
+   * A model's or seed's hook, rendered as the node is (`this` is its relation), with `execute`
+   * true: the statements its adapter calls make (adapter.drop_relation, ...), then its own SQL.
+   */
+  const renderHook = (node: ModelNode, known: object, relation: Relation, text: string, template: string): string[] => {
+    const hookNode = { ...node, rawSql: text };
+    const statements: string[] = [];
     try {
-      const hook = renderOnce(node, STATIC_CONTEXT, settingsOf.get(r.node.name)!, template, {}, new Map());
+      const hook = renderOnce(hookNode, STATIC_CONTEXT, known, template, { this: relationValue({ kind: 'this' }, () => relation) }, new Map(), statements);
       errors.push(...hook.state.errors);
-      return adapt(noSecrets(resolveTokens(hook.text, relations.get(r.node.name)!, resolveInputs).trim(), node, errors), node);
+      return [...statements, adapt(noSecrets(resolveTokens(hook.text, relation, resolveInputs).trim(), hookNode, errors), hookNode)].filter((sql) => sql !== '');
     } catch (err) {
-      if (err instanceof NeedsWarehouse) {
-        errors.push(new UserError('MODEL_CONFIG', `a hook of model '${r.node.name}' queries the warehouse while rendering (${err.what}); sf renders hooks before the run`, { location: { file: r.node.path } }));
-      } else errors.push(...(isUserError(err) ? userErrorsOf(err) : [templateError(err, r.node.path, 'render', { text, names: knownNames() })]));
-      return '';
+      const cause = err instanceof NeedsWarehouse ? err : (err as { cause?: unknown }).cause;
+      if (cause instanceof NeedsWarehouse) {
+        errors.push(new UserError('MODEL_CONFIG', `a hook of ${node.id.split('.')[0]} '${node.name}' queries the warehouse while rendering (${cause.what}); sf renders hooks before the run`, { location: { file: node.path } }));
+      } else errors.push(...(isUserError(err) ? userErrorsOf(err) : [templateError(err, node.path, 'render', { text, names: knownNames() })]));
+      return [];
     }
   };
-  const hooksOf = (r: Rendered): CompiledModel['hooks'] => {
-    const { pre_hook: pre = [], post_hook: post = [] } = settingsOf.get(r.node.name)!;
+  const renderHooks = (node: ModelNode, known: object, relation: Relation, hooks: { pre_hook?: readonly string[]; post_hook?: readonly string[] }): CompiledModel['hooks'] => {
+    const { pre_hook: pre = [], post_hook: post = [] } = hooks;
     if (inputs.listOnly || (!pre.length && !post.length)) return undefined;
-    const rendered = (list: readonly string[], which: string) => list.map((text, i) => renderHook(r, text, `${which}:${r.node.name}:${i}`)).filter((sql) => sql !== '');
+    const rendered = (list: readonly string[], which: string) => list.flatMap((text, i) => renderHook(node, known, relation, text, `${which}:${node.id}:${i}`));
     return { pre: rendered(pre, 'pre_hook'), post: rendered(post, 'post_hook') };
   };
+  const hooksOf = (r: Rendered) => renderHooks(r.node, settingsOf.get(r.node.name)!, relations.get(r.node.name)!, settingsOf.get(r.node.name)!);
   const models: CompiledModel[] = enabled.map((r) => {
     const { sql, asks } = sqlOf(r);
     const hooks = hooksOf(r);
@@ -529,7 +539,13 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     renderLoose(text, at, extra, at.what ?? `test ${at.name}`, at.what ? `check the template in ${at.file}` : 'check the templated value declared here');
 
   const warnings = [...macros.warnings, ...new Set(enabled.flatMap((r) => r.state.warnings))];
-  return { models, seeds, tests, disabled, warnings, reused, render, renderGenericTest, renderSnippet };
+  // A seed's hooks render as a model's would, with `this` the seed's table.
+  const seedsWithHooks = seeds.map((seed): CompiledSeed => {
+    const asModel: ModelNode = { kind: 'model', id: seed.node.id, name: seed.node.name, path: seed.node.path, rawSql: '', folderSettings: {} };
+    const hooks = seed.node.hooks && renderHooks(asModel, {}, seed.relation, seed.node.hooks);
+    return hooks ? { ...seed, hooks } : seed;
+  });
+  return { models, seeds: seedsWithHooks, tests, disabled, warnings, reused, render, renderGenericTest, renderSnippet };
 }
 
 /**

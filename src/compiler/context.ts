@@ -15,7 +15,7 @@ import type { ModelNode } from '../parser/nodes.js';
 import { callPattern, lineOf } from './template-errors.js';
 import type { RenderReads } from './render-cache.js';
 import type { RenderContext } from './types.js';
-import type { WarehouseAnswers } from './warehouse.js';
+import { incorporate, type WarehouseAnswers } from './warehouse.js';
 import { dynamicGlobal } from './dynamic-globals.js';
 import { PyDateTime } from './py-modules.js';
 
@@ -52,6 +52,8 @@ export interface RenderState {
   readonly results: Map<string, unknown>;
   /** It read `execute` or asked the warehouse: rendered again with `execute` true. */
   liveRead: boolean;
+  /** A hook's render: the statements adapter methods made, run before the hook's own SQL. */
+  hookStatements?: string[];
 }
 
 /** A relation as templates see it: prints as its token, has dbt's attributes. */
@@ -100,6 +102,7 @@ export function relationValue(target: TokenTarget, relation: () => RelationLike)
     get table() { return relation().name; },
     // dbt's Relation.include(database=..., schema=...): sf's relations name no database.
     include() { return this; },
+    incorporate,
     database: null,
     is_cte: false,
     // What dbt_utils checks to know a relation from a string.

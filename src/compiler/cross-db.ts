@@ -84,7 +84,9 @@ export function crossDbMacros(engine: EngineName): Record<string, (...args: unkn
         const unit = SQLITE_UNITS[p];
         if (!unit) throw new Error(`dateadd: datepart '${p}' is not supported on sqlite`);
         const scaled = p === 'week' ? `(${n}) * 7` : p === 'quarter' ? `(${n}) * 3` : `(${n})`;
-        return `datetime(${d}, (${scaled}) || ' ${unit}')`;
+        const modifier = `(${scaled}) || ' ${unit}'`;
+        // A date stays a date (as text, '2018-01-02' compares equal to a date column's value).
+        return ['hours', 'minutes', 'seconds'].includes(unit) ? `datetime(${d}, ${modifier})` : `(case when length(${d}) = 10 then date(${d}, ${modifier}) else datetime(${d}, ${modifier}) end)`;
       }
       // DuckDB: cast as dbt-duckdb does, so a text literal works too (a date plus an interval is a timestamp anyway).
       return duck ? `(cast(${d} as timestamp) + ((${n}) * (interval '1 ${p}')))` : `(${d} + ((${n}) * (interval '1 ${p}')))`;

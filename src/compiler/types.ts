@@ -46,6 +46,8 @@ export interface CompiledTest {
 export interface CompiledSeed {
   readonly node: SeedNode;
   readonly relation: Relation;
+  /** Its pre- and post-hooks, rendered, as a model's. */
+  readonly hooks?: CompiledModel['hooks'];
 }
 
 /** A batch's time window, UTC, as `YYYY-MM-DD HH:MM:SS`: [start, end); no end = open. */

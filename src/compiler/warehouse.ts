@@ -48,6 +48,13 @@ export interface WarehouseRender {
   markLive(): void;
   /** SQL with ref()/source() placeholders made relation names, as the engine runs it. */
   resolve(sql: string): string;
+  /** Text with ref()/source() placeholders made relation names (an error message). */
+  names(text: string): string;
+  /**
+   * A hook's render: statements the adapter's methods make (drop_relation, ...) run where the
+   * hook runs, before its own SQL. Elsewhere they run as the render asks, as run_query does.
+   */
+  readonly emit?: ((sql: string) => void) | undefined;
 }
 
 /** A relation as dbt's adapter methods take it: schema and identifier (or name). */
@@ -55,6 +62,8 @@ interface RelationArg {
   readonly schema?: unknown;
   readonly identifier?: unknown;
   readonly name?: unknown;
+  /** Set by Relation.incorporate(type=...): 'table' or 'view'. */
+  readonly type?: unknown;
 }
 
 /** dbt's Column: name, data_type, and its type tests. */
@@ -86,7 +95,14 @@ export function relationObject(dialect: SqlDialect, rel: { schema: string; name:
     metadata: { type: 'BaseRelation' },
     render: () => text,
     toString: () => text,
+    incorporate: incorporate,
   };
+}
+
+/** dbt's Relation.incorporate(type=..., path=...): the same relation, knowing its type. */
+export function incorporate(this: object, ...args: unknown[]): object {
+  const kw = args[args.length - 1] as { __keywords?: boolean; type?: unknown } | undefined;
+  return kw?.__keywords && kw.type !== undefined ? Object.assign(Object.create(this) as object, { type: String(kw.type) }) : this;
 }
 
 /** dbt's agate Table, as templates use it: rows by index or column name, columns with values(). */
@@ -167,6 +183,21 @@ export function installWarehouseGlobals(env: nunjucks.Environment, dialect: SqlD
       return cols?.length ? createRelation(relationOf(rel).schema, relationOf(rel).name) : null;
     },
   });
+  // dbt's adapter methods that change the warehouse (dbt_utils' integration tests drop a seed
+  // in its post-hook): in a hook, statements run with it; in a model's render, at once.
+  const change = (sql: string, what: string): string => {
+    const render = current();
+    if (render.emit) render.emit(sql);
+    else ask<QueryAnswer>(() => ({ kind: 'query', sql }), what);
+    return '';
+  };
+  const kindOf = (rel: RelationArg) => (rel.type === 'view' ? 'view' : 'table');
+  Object.assign(adapter, {
+    drop_relation: (rel: RelationArg) => change(dialect.dropRelation(relationOf(rel), kindOf(rel)).sql, 'adapter.drop_relation()'),
+    truncate_relation: (rel: RelationArg) => change(`delete from ${dialect.renderRelation(relationOf(rel))}`, 'adapter.truncate_relation()'),
+    rename_relation: (from: RelationArg, to: RelationArg) =>
+      change(`alter ${kindOf(from)} ${dialect.renderRelation(relationOf(from))} rename to ${dialect.quoteIdentifier(relationOf(to).name)}`, 'adapter.rename_relation()'),
+  });
   const loadRelation = (rel: RelationArg) => (columnsOf(rel, 'load_relation()')?.length ? rel : null);
   Object.assign(adapter, { load_relation: loadRelation });
   env.addGlobal('load_relation', loadRelation);
@@ -175,7 +206,7 @@ export function installWarehouseGlobals(env: nunjucks.Environment, dialect: SqlD
   // dbt's exceptions and log(): an error stops the render at its line; log prints nothing.
   env.addGlobal('exceptions', {
     raise_compiler_error: (message: unknown) => {
-      throw new Error(String(message));
+      throw new Error(current().names(String(message)));
     },
     warn: () => '',
   });

@@ -243,6 +243,8 @@ export interface SeedSettings {
   quote_columns?: boolean;
   enabled?: boolean;
   tags?: string[];
+  pre_hook?: unknown;
+  post_hook?: unknown;
 }
 
 /** Where a project's files are, relative to its directory (dbt's model-paths, seed-paths, ...). */

@@ -45,7 +45,11 @@ const STRINGS = `select
   {{ dbt.right("'abcdef'", 2) }} as tail,
   {{ dbt.position("'c'", "'abcdef'") }} as pos,
   {{ dbt.cast("'12'", dbt.type_int()) }} as twelve,
-  cast({{ dbt.date(2024, 2, 29) }} as {{ dbt.type_string() }}) as leap_day
+  cast({{ dbt.date(2024, 2, 29) }} as {{ dbt.type_string() }}) as leap_day,
+  {% set day = "'2026-06-17'" if target.type == 'sqlite' else "date '2026-06-17'" %}
+  {% set next = "'2026-06-18'" if target.type == 'sqlite' else "date '2026-06-18'" %}
+  case when {{ dbt.dateadd('day', 1, day) }} = {{ next }} then 1 else 0 end as next_day_is_a_day,
+  least(3, null, 1) as least_of, greatest(3, null, 1) as greatest_of
 `;
 
 // Rows 1 and 2, less 2 (except), and both with 2 (intersect).
@@ -79,8 +83,10 @@ describe.each(ENGINES)('dbt cross-database macros on %s', (engine) => {
       quoted: "it's", true_text: 'true', seven_and_a_half: 7.5, bare_name: 26,
     });
     const [strings] = await p.query(`select * from ${p.sql('strings')}`);
-    expect({ ...strings, len: Number(strings!['len']), pos: Number(strings!['pos']), twelve: Number(strings!['twelve']), leap_day: String(strings!['leap_day']).slice(0, 10) })
-      .toEqual({ len: 4, replaced: 'a+b+c', tail: 'ef', pos: 3, twelve: 12, leap_day: '2024-02-29' });
+    const n = (k: string) => Number(strings![k]);
+    expect({ ...strings, len: n('len'), pos: n('pos'), twelve: n('twelve'), leap_day: String(strings!['leap_day']).slice(0, 10), next_day_is_a_day: n('next_day_is_a_day'), least_of: n('least_of'), greatest_of: n('greatest_of') })
+      // A day added to a date equals the next date (SQLite: as text too); least/greatest skip NULLs (SQLite: sf's functions).
+      .toEqual({ len: 4, replaced: 'a+b+c', tail: 'ef', pos: 3, twelve: 12, leap_day: '2024-02-29', next_day_is_a_day: 1, least_of: 1, greatest_of: 3 });
     const sets = await p.query(`select n, op from ${p.sql('sets')} order by op`);
     expect(sets.map((r) => [Number(r['n']), r['op']])).toEqual([[1, 'except'], [2, 'intersect']]);
     const [agg] = await p.query(`select * from ${p.sql('aggregates')}`);

@@ -18,6 +18,12 @@ const project = (startHook: string) => [
   'models:',
   '  shop:',
   `    +post-hook: "insert into ${log} select 'built', '{{ this.name }}'"`,
+  'seeds:',
+  '  shop:',
+  '    codes:',
+  `      +post-hook: "insert into ${log} select 'seeded', cast(count(*) as varchar(20)) from {{ this }}"`,
+  '    scratch:',
+  `      +post-hook: "{% do adapter.drop_relation(this.incorporate(type='table')) %}"`,
 ].join('\n');
 const CREATE_LOG = `create table if not exists ${log} (event varchar(20), detail varchar(200))`;
 
@@ -32,6 +38,9 @@ describe.each(ENGINES)('dbt hooks on %s', (engine) => {
       'dbt_project.yml': project(CREATE_LOG),
       'models/orders.sql': `{{ config(materialized='table', pre_hook="insert into ${log} select 'pre', 'orders'", post_hook=["insert into ${log} select 'rows', cast(count(*) as varchar(20)) from {{ this }}"]) }}\nselect 1 as id union all select 2`,
       'models/_props.yml': `version: 2\nmodels:\n  - name: orders\n    config:\n      post_hook: "insert into ${log} select 'props', 'orders'"\n`,
+      'seeds/codes.csv': 'code\na\nb\nc\n',
+      'seeds/scratch.csv': 'x\n1\n',
+      'seeds/_props.yml': `version: 2\nseeds:\n  - name: codes\n    config:\n      pre_hook: "insert into ${log} select 'seed-pre', '{{ this.name }}'"\n`,
     } });
     rmSync(join(p.dir, 'sf.config.ts'));
     p.write('profiles.yml', profilesFor(engine, p.target, 'shop'));
@@ -44,7 +53,16 @@ describe.each(ENGINES)('dbt hooks on %s', (engine) => {
     expect(build.text).toMatch(/Ran 1 on-run-start hook\./);
     expect(build.text).toMatch(/Ran 1 on-run-end hook\./);
     // Post-hooks run after the swap: {{ this }} holds the new rows.
-    expect(await events()).toEqual(['pre:orders', 'built:orders', 'props:orders', 'rows:2', `end:${p.rel('orders').schema}`]);
+    const modelEvents = (await events()).filter((e) => !e.startsWith('seed'));
+    expect(modelEvents).toEqual(['pre:orders', 'built:orders', 'props:orders', 'rows:2', `end:${p.rel('orders').schema}`]);
+  });
+
+  it("runs a seed's hooks around its load, and adapter methods in a hook (drop_relation) where it runs", async () => {
+    expect((await events()).filter((e) => e.startsWith('seed'))).toEqual(['seed-pre:codes', 'seeded:3']);
+    expect(await p.kindOf(p.rel('codes'))).toBe('table');
+    // dbt_utils' integration tests drop a seed in its post-hook, to test a missing relation.
+    expect(await p.kindOf(p.rel('scratch'))).toBeUndefined();
+    expect(build.text).not.toMatch(/hooks on seeds/i);
   });
 
   it('a failing post-hook rolls its model back; a failing on-run-start builds nothing', async () => {

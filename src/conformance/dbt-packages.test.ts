@@ -54,6 +54,23 @@ const FILES: Record<string, string> = {
     "select {{ res['data'][0][0] if execute else 0 }} as n_at_render, {% if execute %}'yes'{% else %}'no'{% endif %} as executed,",
     "  '{% if execute %}{% for name, col in res['table'].columns.items() %}{{ name }}={{ col.values() | length }}{% endfor %}{% endif %}' as cols",
   ].join('\n'),
+  // A query with no rows still has its columns; `<database>.information_schema` works on DuckDB too.
+  'models/empty_cols.sql': [
+    "{% set r = run_query('select id, color from ' ~ ref('items') ~ ' where 1 = 0') %}",
+    '{% set t = none %}',
+    "{% if target.type != 'sqlite' %}{% set t = run_query(\"select count(*) as n from \" ~ target.database ~ \".information_schema.tables where table_name = 'items' and table_schema = '\" ~ this.schema ~ \"'\") %}{% endif %}",
+    "select '{{ r.column_names | join(',') if execute else '' }}' as cols, {{ (r.rows | length) if execute else -1 }} as n, {{ t.columns[0].values()[0] if execute and t else 1 }} as seen",
+  ].join('\n'),
+  // ref() is schema-qualified on every engine: a CTE may share the name of what it reads.
+  'models/shadowed.sql': "with items as (select * from {{ ref('items') }} where id > 2) select count(*) as n from items",
+  // A test block reading its own model by ref() (dbt_utils' equality to itself) asks about the rows being written.
+  'macros/same_width.sql': [
+    '{% test same_width(model, other) %}',
+    '{% set a = adapter.get_columns_in_relation(model) | length %}{% set b = adapter.get_columns_in_relation(other) | length %}',
+    'select 1 as failing where {{ a }} != {{ b }}',
+    '{% endtest %}',
+  ].join('\n'),
+  'seeds/schema.yml': "version: 2\nseeds:\n  - name: items\n    data_tests:\n      - same_width: {other: \"ref('items')\"}\n",
   // Singular tests render with `execute` true, as dbt runs them; one asks the warehouse.
   'tests/executes.sql': "select 1 as failing from {{ ref('items') }} {% if execute %}where 1 = 0{% endif %}",
   'tests/asks.sql': "{% set n = run_query('select count(*) as n from ' ~ ref('items')).columns[0].values()[0] if execute else 0 %}select 1 as failing from {{ ref('items') }} where {{ n }} != 4",
@@ -90,12 +107,13 @@ describe.each(ENGINES)('dbt packages and warehouse questions on %s', (engine) =>
   it("runs a package's generic test, by its qualified and its bare name, named as dbt names them", async () => {
     // 42 passes `>= 40`; `>= 50` fails its one row, configured to warn.
     expect(build.text).toMatch(/warning: at_least_greeting_n__50 \(models\/schema\.yml:8\): 1 failing row/);
-    expect(build.text).toMatch(/Done\. PASS=6 WARN=1 ERROR=0 SKIP=0 TOTAL=7/);
+    expect(build.text).toMatch(/Done\. PASS=8 WARN=1 ERROR=0 SKIP=0 TOTAL=9/);
     const test = await p.sf('test');
     expect(test.text).toMatch(/PASS greeter_at_least_greeting_n__40 /);
     expect(test.text).toMatch(/WARN 1 at_least_greeting_n__50 /);
     expect(test.text).toMatch(/PASS executes /);
     expect(test.text).toMatch(/PASS asks /);
+    expect(test.text).toMatch(/PASS same_width_items_ref_items_ /);
   });
 
   it("says once each: the missing package, the package's skipped models, the file it cannot read", () => {
@@ -112,6 +130,10 @@ describe.each(ENGINES)('dbt packages and warehouse questions on %s', (engine) =>
     const listed = await p.query(`select * from ${p.sql('listed')} order by id`);
     expect(Object.keys(listed[0]!).sort()).toEqual(['color', 'id', 'size']);
     expect(listed).toHaveLength(4);
+    const [empty] = await p.query(`select cols, n, seen from ${p.sql('empty_cols')}`);
+    expect({ cols: empty!['cols'], n: toInt(empty!['n']), seen: toInt(empty!['seen']) }).toEqual({ cols: 'id,color', n: 0, seen: 1 });
+    expect(toInt((await p.query(`select n from ${p.sql('shadowed')}`))[0]!['n'])).toBe(2);
+    expect(build.text).not.toMatch(/same_width/);
     // The compiled file holds the SQL that ran.
     expect(p.read('target/compiled/shop/models/pivoted.sql')).toMatch(/as blue, sum\(case when color = 'green'/);
   });
@@ -121,7 +143,7 @@ describe.each(ENGINES)('dbt packages and warehouse questions on %s', (engine) =>
     expect(early.err.join('\n')).toMatch(/models\/pivoted\.sql: model 'pivoted': the query its run_query\(\) runs while rendering failed/);
     expect(early.err.join('\n')).toMatch(/build the model's parents: sf build --select \+pivoted/);
     expect(compile.code, compile.text).toBe(0);
-    expect(compile.err.join('\n')).toMatch(/Connecting to target '\w+': models counted, listed, pivoted query the warehouse while rendering\./);
+    expect(compile.err.join('\n')).toMatch(/Connecting to target '\w+': models counted, empty_cols, listed, pivoted query the warehouse while rendering\./);
     expect(p.read('target/compiled/shop/models/listed.sql')).toMatch(/select "color", "id", "size"\s+from/);
   });
 });

@@ -82,7 +82,19 @@ export function judgeConfigKey(key: string, extra: readonly string[] = []): KeyV
 }
 
 /** A seed's configs sf applies (dbt's names), besides a model's that also fit a seed. */
-export const SEED_CONFIG_KEYS = ['schema', 'alias', 'column_types', 'delimiter', 'quote_columns', 'enabled', 'tags'];
+export const SEED_CONFIG_KEYS = ['schema', 'alias', 'column_types', 'delimiter', 'quote_columns', 'enabled', 'tags', 'pre_hook', 'post_hook'];
+
+/** A seed's hooks as dbt_project.yml or a property file write them (one, or a list; `{sql: ...}` too), as a list. */
+export function seedHooks<T extends { pre_hook?: unknown; post_hook?: unknown }>(settings: T): T {
+  const list = (v: unknown): string[] => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]))
+    .map((h: unknown) => (h && typeof h === 'object' && 'sql' in h ? String((h as { sql: unknown }).sql) : String(h)));
+  const { pre_hook: pre, post_hook: post } = settings;
+  return {
+    ...settings,
+    ...(pre !== undefined ? { pre_hook: list(pre) } : {}),
+    ...(post !== undefined ? { post_hook: list(post) } : {}),
+  };
+}
 
 /** A source's configs sf applies (dbt's names), as dbt_project.yml's `sources:` may set them. */
 export const SOURCE_CONFIG_KEYS = ['enabled', 'freshness', 'loaded_at_field', 'event_time'];

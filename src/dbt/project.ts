@@ -10,7 +10,7 @@ import { freshnessSchema, modelSettingsSchema, formatZodIssues } from '../config
 import type { FreshnessRule, ModelSettings, ProjectPaths, ResolvedConfig, SeedSettings } from '../config/types.js';
 import { IGNORED_KEYS, renderYamlValues } from '../parser/yaml-render.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { configsOf, SEED_CONFIG_KEYS, SOURCE_CONFIG_KEYS, TEST_CONFIG_KEYS } from './config-keys.js';
+import { configsOf, SEED_CONFIG_KEYS, seedHooks, SOURCE_CONFIG_KEYS, TEST_CONFIG_KEYS } from './config-keys.js';
 import type { SourceDefaults } from '../parser/properties.js';
 import { installedPackages } from './packages.js';
 import { loadProfile } from './profiles.js';
@@ -125,7 +125,7 @@ export function loadDbtProject(projectDir: string, options: DbtLoadOptions): Res
   }
   const seedFolders: Record<string, SeedSettings> = {};
   for (const [path, entries] of seeds.byPath) {
-    seedFolders[path] = configsOf(entries, SEED_CONFIG_KEYS, report) as SeedSettings;
+    seedFolders[path] = seedHooks(configsOf(entries, SEED_CONFIG_KEYS, report) as SeedSettings);
   }
   // sources: configs by source (`raw`) and table (`raw/orders`), under the property files'.
   const sources = readResourceTree(top.get('sources', true), name, doc, lines);

@@ -27,6 +27,8 @@ export interface SeedNode {
   readonly schema?: string | undefined;
   readonly alias?: string | undefined;
   readonly tags?: readonly string[] | undefined;
+  /** dbt's pre- and post-hooks, as written (rendered by the compiler). */
+  readonly hooks?: { readonly pre_hook: readonly string[]; readonly post_hook: readonly string[] } | undefined;
 }
 
 /** A singular data test: SQL that returns the failing rows. */

@@ -7,7 +7,7 @@ import { deepFreeze } from '../config/load.js';
 import { resourcePath, type ProjectFiles } from '../project/discover.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { folderSettingsFor, mergeSettings } from './folder-settings.js';
-import { configsOf, SEED_CONFIG_KEYS } from '../dbt/config-keys.js';
+import { configsOf, SEED_CONFIG_KEYS, seedHooks } from '../dbt/config-keys.js';
 import { builtinPackagesFor } from '../dbt/builtin-packages.js';
 import { formatZodIssues, modelSettingsSchema } from '../config/schema.js';
 import type { ModelSettings, SeedSettings } from '../config/types.js';
@@ -43,14 +43,11 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     folderSettings: folderSettingsFor(resourcePath(path, config.paths.models), config.models),
     ...(config.modelCustom ? { folderCustom: folderSettingsFor<Record<string, unknown>>(resourcePath(path, config.paths.models), config.modelCustom) } : {}),
   }));
-  const seedHookWarnings: string[] = [];
   const seeds: SeedNode[] = files.seeds.flatMap((path): SeedNode[] => {
     const name = nameOf(path, '.csv');
     // dbt_project.yml's seed configs by folder and file; the config file's by seed name.
     const s = folderSettingsFor(resourcePath(path, config.paths.seeds), config.seedFolders);
     if (s.enabled === false) return [];
-    const hooks = s as { pre_hook?: unknown; post_hook?: unknown };
-    if ((hooks.pre_hook || hooks.post_hook) && !seedHookWarnings.length) seedHookWarnings.push(`${config.configPath.split('/').pop()}: pre- and post-hooks on seeds are not run by sf yet (they are on models)`);
     return [{
       kind: 'seed',
       id: `seed.${config.name}.${name}`,
@@ -61,6 +58,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
       ...(s.schema ? { schema: s.schema } : {}),
       ...(s.alias ? { alias: s.alias } : {}),
       ...(s.tags?.length ? { tags: s.tags } : {}),
+      ...withHooks(undefined, s),
     }];
   });
   const tests: TestNode[] = files.tests.map((path) => ({
@@ -137,7 +135,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     docs,
     models: configured.models,
     seeds: configured.seeds,
-    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...materializations, ...seedHookWarnings, ...properties.warnings, ...configWarnings] });
+    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...materializations, ...properties.warnings, ...configWarnings] });
 }
 
 /** `{% docs name %}text{% enddocs %}` blocks of the .md files; a name used twice is an error, as in dbt. */
@@ -233,7 +231,7 @@ function applyPropertyConfigs(
   const outSeeds = seeds.flatMap((original): SeedNode[] => {
     const c = find('seeds', original.name);
     if (!c) return [original];
-    const s = judged(c, SEED_CONFIG_KEYS) as SeedSettings;
+    const s = seedHooks(judged(c, SEED_CONFIG_KEYS) as SeedSettings);
     if (s.enabled === false) return [];
     return [{
       ...original,
@@ -242,7 +240,15 @@ function applyPropertyConfigs(
       ...(s.schema ? { schema: s.schema } : {}),
       ...(s.alias ? { alias: s.alias } : {}),
       ...(s.tags?.length ? { tags: [...new Set([...(original.tags ?? []), ...s.tags])] } : {}),
+      ...withHooks(original.hooks, s),
     }];
   });
   return { models: outModels, seeds: outSeeds };
+}
+
+/** A seed's hooks: those it has (dbt_project.yml's), then a property file's, added up as dbt does. */
+function withHooks(have: SeedNode['hooks'], s: SeedSettings): Pick<SeedNode, 'hooks'> {
+  const pre = [...(have?.pre_hook ?? []), ...((s.pre_hook as string[] | undefined) ?? [])];
+  const post = [...(have?.post_hook ?? []), ...((s.post_hook as string[] | undefined) ?? [])];
+  return pre.length || post.length ? { hooks: { pre_hook: pre, post_hook: post } } : {};
 }

@@ -102,7 +102,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       }));
       steps.push({
         name, kind: 'seed', relation: node.seed.relation, dependsOn, batched: false, concurrency: 1,
-        units: [{ actions: actions(table), reinfer: table.sampled.length ? reinfer : undefined }],
+        units: withHooks([{ actions: actions(table), reinfer: table.sampled.length ? reinfer : undefined }], node.seed.hooks),
       });
       continue;
     }
@@ -121,7 +121,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
       });
       needsLedger ||= plan.ledger;
       steps.push({
-        ...common, kind, prepare: plan.prepare, units: withHooks(plan.units, model), batched: plan.batched, how: plan.how,
+        ...common, kind, prepare: plan.prepare, units: withHooks(plan.units, model.hooks), batched: plan.batched, how: plan.how,
         concurrency: plan.concurrency ?? Number.MAX_SAFE_INTEGER,
         ledger: plan.ledger ? { model: name } : undefined,
       });
@@ -131,7 +131,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const viewTests = (inputs.tests?.get(name) ?? []).map((t) => judged(t, model.relation));
     const actions = kind === 'table' ? tableActions(model, dialect, state, audit(name))
       : [...viewActions(model, dialect, state), ...judgeRelation(dialect, model.relation, viewTests, 'rollback')];
-    steps.push({ ...common, kind, units: withHooks([{ actions }], model), batched: false, concurrency: 1 });
+    steps.push({ ...common, kind, units: withHooks([{ actions }], model.hooks), batched: false, concurrency: 1 });
   }
   steps.push(...checkSteps('test'));
   const setup: Statement[] = [
@@ -141,11 +141,12 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
   return { setup, steps };
 }
 
-/** dbt's hooks, in each transaction writing the model: the pre-hooks first, the post-hooks last (after the swap, before the commit). */
-function withHooks(units: readonly PlanUnit[], model: CompiledModel): PlanUnit[] {
-  const { pre = [], post = [] } = model.hooks ?? {};
+/** dbt's hooks, in each transaction writing the model or seed: the pre-hooks first, the post-hooks last (after the swap, before the commit). */
+function withHooks(units: readonly PlanUnit[], hooks: CompiledModel['hooks']): PlanUnit[] {
+  const { pre = [], post = [] } = hooks ?? {};
   if (!pre.length && !post.length) return [...units];
-  return units.map((u) => ({ ...u, actions: [...pre.map((sql) => ({ sql })), ...u.actions, ...post.map((sql) => ({ sql }))] }));
+  const around = (actions: readonly StepAction[]) => [...pre.map((sql) => ({ sql })), ...actions, ...post.map((sql) => ({ sql }))];
+  return units.map((u) => ({ ...u, actions: around(u.actions), ...(u.reinfer ? { reinfer: async () => around(await u.reinfer!()) } : {}) }));
 }
 
 function isEphemeral(graph: ProjectGraph, name: string): boolean {

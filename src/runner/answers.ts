@@ -9,7 +9,7 @@ import { NeedsWarehouse, questionKey, type QueryAnswer, type WarehouseAnswers, t
 /** More questions than any real template asks: a render that keeps asking is looping. */
 const MAX_QUESTIONS = 500;
 
-export async function renderWithAnswers<T>(adapter: Adapter, db: Kysely<any>, attempt: (answers: WarehouseAnswers) => T): Promise<T> {
+export async function renderWithAnswers<T>(adapter: Adapter, db: Kysely<any>, attempt: (answers: WarehouseAnswers) => T, askAs = (q: WarehouseQuestion) => q): Promise<T> {
   const answers: WarehouseAnswers = new Map();
   for (;;) {
     try {
@@ -17,7 +17,7 @@ export async function renderWithAnswers<T>(adapter: Adapter, db: Kysely<any>, at
     } catch (err) {
       if (!(err instanceof NeedsWarehouse)) throw err;
       if (answers.size >= MAX_QUESTIONS) throw new Error(`a template asked the warehouse ${MAX_QUESTIONS} different questions while rendering; it looks like a loop`);
-      answers.set(questionKey(err.question), await answerQuestion(adapter, db, err.question).catch((cause: unknown) => {
+      answers.set(questionKey(err.question), await answerQuestion(adapter, db, askAs(err.question)).catch((cause: unknown) => {
         throw new WarehouseQuestionFailed(err.what, err.question, adapter.describeError(cause).message.split('\n')[0] ?? '', { cause });
       }));
     }
@@ -35,8 +35,19 @@ export class WarehouseQuestionFailed extends Error {
 async function answerQuestion(adapter: Adapter, db: Kysely<any>, q: WarehouseQuestion): Promise<QueryAnswer | ColumnInfo[]> {
   if (q.kind === 'columns') return adapter.describeColumns(db, { schema: q.schema, name: q.name });
   const result = await sql.raw<Record<string, unknown>>(q.sql).execute(db);
-  const columns = Object.keys(result.rows[0] ?? {});
+  const columns = result.rows.length ? Object.keys(result.rows[0]!) : await columnsOfEmpty(db, q.sql);
   return { columns, rows: result.rows.map((r) => columns.map((c) => plain(r[c]))) };
+}
+
+/**
+ * The column names of a query that returned no rows (the drivers give them only with rows):
+ * its columns on one row of nulls, from a left join onto a single row. Only for a select.
+ */
+async function columnsOfEmpty(db: Kysely<any>, query: string): Promise<string[]> {
+  const body = query.trim().replace(/;\s*$/, '');
+  if (!/^(\(\s*)*(select|with)\b/i.test(body.replace(/^(\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/))*\s*/, ''))) return [];
+  const probe = await sql.raw<Record<string, unknown>>(`select sf_probe.* from (select 1 as sf_one) as sf_row left join (${body}\n) as sf_probe on 1 = 1`).execute(db).catch(() => undefined);
+  return Object.keys(probe?.rows[0] ?? {});
 }
 
 /** Numbers as templates compare and add them (a bigint count is a number, as in Python). */

@@ -101,7 +101,7 @@ async function runActions(adapter: Adapter, trx: Kysely<any>, actions: readonly 
     } else if (action.kind === 'fail') {
       seen.failures.push(action.message);
     } else if (action.kind === 'rendered') {
-      const more = await renderWithAnswers(adapter, trx, action.render);
+      const more = await renderWithAnswers(adapter, trx, action.render, action.askAs);
       const n = await runActions(adapter, trx, more, ctx, seen);
       if (n !== undefined) add(n);
     } else if (action.kind === 'csv-load') {

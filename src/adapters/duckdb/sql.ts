@@ -2,8 +2,19 @@
 import { BaseSqlDialect, TIME_KEY_FORMAT } from '../base-sql.js';
 import type { Capabilities } from '../types.js';
 
+/** `name.information_schema.` or `"name"."information_schema".`, not after another dot. */
+const CATALOG_INFORMATION_SCHEMA = /(^|[^.\w"])(?:"[^"]+"|[A-Za-z_]\w*)\."?information_schema"?\./gi;
 
 export class DuckDBDialect extends BaseSqlDialect {
+  /**
+   * DuckDB keeps information_schema in its system catalog, so `<database>.information_schema`
+   * (dbt_utils' get_relations_by_pattern, written for PostgreSQL and Snowflake) names nothing;
+   * unqualified, it lists the one database sf opens.
+   */
+  override adaptModelSql(sql: string): string {
+    return sql.includes('information_schema') ? sql.replace(CATALOG_INFORMATION_SCHEMA, '$1information_schema.') : sql;
+  }
+
   readonly engine = 'duckdb' as const;
 
   constructor(schema = 'main') {

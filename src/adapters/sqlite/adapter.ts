@@ -38,6 +38,14 @@ export const BUSY_TIMEOUT_MS = 5_000;
 const MAX_PARAMETERS = 32_766;
 const MAX_ROWS_PER_INSERT = 500;
 
+/** SQLite's order of values: numbers before text, numbers by value, text by code unit. */
+function sqliteCompare(a: unknown, b: unknown): number {
+  const numeric = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
+  if (numeric(a) !== numeric(b)) return numeric(a) ? -1 : 1;
+  if (numeric(a)) return Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
 export async function openSQLite(target: SQLiteTarget, projectDir: string, dialect: SQLiteDialect): Promise<Adapter> {
   const memory = target.path === ':memory:';
   const path = memory ? ':memory:' : isAbsolute(target.path) ? target.path : resolve(projectDir, target.path);
@@ -58,6 +66,12 @@ export async function openSQLite(target: SQLiteTarget, projectDir: string, diale
       // As PostgreSQL: 1-based, negative counts from the end, out of range gives ''.
       return (n > 0 ? pieces[n - 1] : n < 0 ? pieces[pieces.length + n] : undefined) ?? '';
     });
+    // PostgreSQL's least() / greatest(): NULLs ignored (SQLite's min() / max() of several give NULL).
+    for (const [name, pick] of [['least', -1], ['greatest', 1]] as const) {
+      raw.function(name, { varargs: true, deterministic: true }, (...values: unknown[]) => values
+        .filter((v) => v !== null)
+        .reduce<unknown>((best, v) => (best === null || sqliteCompare(v, best) * pick > 0 ? v : best), null));
+    }
     // The partition ledger's checksum (sql.ts checksum()): a sum of 64-bit row hashes mod 2^64.
     raw.aggregate(CHECKSUM_FUNCTION, {
       varargs: true,

@@ -40,8 +40,9 @@ export class SQLiteDialect extends BaseSqlDialect {
     return rel.schema.toLowerCase() === SQLITE_DEFAULT_SCHEMA ? rel.name : `${rel.schema}${SCHEMA_SEPARATOR}${rel.name}`;
   }
 
+  /** Qualified by the file's schema, so a CTE of the same name never hides it (dbt's ref()). */
   override renderRelation(rel: Relation): string {
-    return this.quoteIdentifier(this.flatName(rel));
+    return `"main".${this.quoteIdentifier(this.flatName(rel))}`;
   }
 
   override displayRelation(rel: Relation): string {
@@ -117,7 +118,7 @@ export class SQLiteDialect extends BaseSqlDialect {
   override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
     return [
       ...(existing ? [this.dropRelation(target, existing)] : []),
-      { sql: `alter table ${this.renderRelation(stage)} rename to ${this.renderRelation(target)}` },
+      { sql: `alter table ${this.renderRelation(stage)} rename to ${this.quoteIdentifier(this.flatName(target))}` },
     ];
   }
 }

@@ -55,10 +55,10 @@ function query<T = Record<string, unknown>>(p: TempProject, text: string): T[] {
 describe('SQLite dialect', () => {
   const d = new SQLiteDialect();
 
-  it('folds a schema into the name; main adds nothing', () => {
-    expect(d.renderRelation({ schema: 'main', name: 'orders' })).toBe('"orders"');
-    expect(d.renderRelation({ schema: 'raw', name: 'orders' })).toBe('"raw__orders"');
-    expect(d.renderRelation({ schema: 'raw', name: 'we"ird' })).toBe('"raw__we""ird"');
+  it('folds a schema into the name; main adds nothing to it', () => {
+    expect(d.renderRelation({ schema: 'main', name: 'orders' })).toBe('"main"."orders"');
+    expect(d.renderRelation({ schema: 'raw', name: 'orders' })).toBe('"main"."raw__orders"');
+    expect(d.renderRelation({ schema: 'raw', name: 'we"ird' })).toBe('"main"."raw__we""ird"');
     expect(d.capabilities).toMatchObject({ schemas: false, maxConcurrency: 1, createOrReplaceView: false });
     expect(d.createSchema()).toEqual([]);
   });
@@ -66,20 +66,20 @@ describe('SQLite dialect', () => {
   it('swaps a stage in under the flattened name', () => {
     const target = { schema: 'raw', name: 'orders' };
     expect(d.swapTable(stageRelation(target), target, 'table').map((s) => s.sql)).toEqual([
-      'drop table if exists "raw__orders"',
-      'alter table "raw__orders__sf_stage" rename to "raw__orders"',
+      'drop table if exists "main"."raw__orders"',
+      'alter table "main"."raw__orders__sf_stage" rename to "raw__orders"',
     ]);
   });
 
   it('counts a created table, and reads a created view once', () => {
     expect(d.createTableAs({ schema: 'main', name: 't' }, 'select 1')).toEqual([
-      { sql: 'create table "t" as\nselect 1' },
-      { sql: 'select count(*) from "t"', rows: 'scalar' },
+      { sql: 'create table "main"."t" as\nselect 1' },
+      { sql: 'select count(*) from "main"."t"', rows: 'scalar' },
     ]);
     expect(d.createView({ schema: 'main', name: 'v' }, 'select 1', 'view').map((s) => s.sql)).toEqual([
-      'drop view if exists "v"',
-      'create view "v" as\nselect 1',
-      'select * from "v" limit 0',
+      'drop view if exists "main"."v"',
+      'create view "main"."v" as\nselect 1',
+      'select * from "main"."v" limit 0',
     ]);
   });
 });

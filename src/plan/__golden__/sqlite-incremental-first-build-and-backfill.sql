@@ -1,6 +1,6 @@
 -- first build
 -- setup
-create table if not exists "sf__partitions" (
+create table if not exists "main"."sf__partitions" (
   relation_name text not null,
   model_name text not null,
   partition_key text not null,
@@ -18,114 +18,114 @@ create table if not exists "sf__partitions" (
 -- incremental main.appended [first build]
 -- unit first build
 begin;
-drop table if exists "appended__sf_stage";
-create table "appended__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events";
-select count(*) from "appended__sf_stage";
-alter table "appended__sf_stage" rename to "appended";
+drop table if exists "main"."appended__sf_stage";
+create table "main"."appended__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events";
+select count(*) from "main"."appended__sf_stage";
+alter table "main"."appended__sf_stage" rename to "appended";
 commit;
 
 -- incremental main.batched [microbatch by day]
 -- unit prepare
 begin;
-drop table if exists "batched__sf_stage";
-create table "batched__sf_stage" as
+drop table if exists "main"."batched__sf_stage";
+create table "main"."batched__sf_stage" as
 select * from (
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events"
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events"
 ) as sf_columns_only where 1 = 0;
-alter table "batched__sf_stage" rename to "batched";
-delete from "sf__partitions" where relation_name = 'main.batched';
+alter table "main"."batched__sf_stage" rename to "batched";
+delete from "main"."sf__partitions" where relation_name = 'main.batched';
 commit;
 
 -- unit 2026-06-01
 begin;
-drop table if exists "batched__sf_b0";
-create table "batched__sf_b0" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events";
-delete from "batched" as DBT_INTERNAL_DEST
+drop table if exists "main"."batched__sf_b0";
+create table "main"."batched__sf_b0" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events";
+delete from "main"."batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-insert into "batched" ("id", "d", "amount")
-select "id", "d", "amount" from "batched__sf_b0" as DBT_INTERNAL_SOURCE
+insert into "main"."batched" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."batched__sf_b0" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "batched"
+  from "main"."batched"
   where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "batched__sf_b0";
+drop table if exists "main"."batched__sf_b0";
 commit;
 
 -- unit 2026-06-02
 begin;
-drop table if exists "batched__sf_b1";
-create table "batched__sf_b1" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events";
-delete from "batched" as DBT_INTERNAL_DEST
+drop table if exists "main"."batched__sf_b1";
+create table "main"."batched__sf_b1" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events";
+delete from "main"."batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-insert into "batched" ("id", "d", "amount")
-select "id", "d", "amount" from "batched__sf_b1" as DBT_INTERNAL_SOURCE
+insert into "main"."batched" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."batched__sf_b1" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "batched"
+  from "main"."batched"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "batched__sf_b1";
+drop table if exists "main"."batched__sf_b1";
 commit;
 
 -- unit 2026-06-03
 begin;
-drop table if exists "batched__sf_b2";
-create table "batched__sf_b2" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events";
-delete from "batched" as DBT_INTERNAL_DEST
+drop table if exists "main"."batched__sf_b2";
+create table "main"."batched__sf_b2" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events";
+delete from "main"."batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
-insert into "batched" ("id", "d", "amount")
-select "id", "d", "amount" from "batched__sf_b2" as DBT_INTERNAL_SOURCE
+insert into "main"."batched" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."batched__sf_b2" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
-delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-03');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-03');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "batched"
+  from "main"."batched"
   where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.batched', 'batched', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "batched__sf_b2";
+drop table if exists "main"."batched__sf_b2";
 commit;
 
 -- incremental main.by_bucket [first build]
 -- unit first build
 begin;
-drop table if exists "by_bucket__sf_stage";
-create table "by_bucket__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events";
-select count(*) from "by_bucket__sf_stage";
-alter table "by_bucket__sf_stage" rename to "by_bucket";
-delete from "sf__partitions" where relation_name = 'main.by_bucket';
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+drop table if exists "main"."by_bucket__sf_stage";
+create table "main"."by_bucket__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events";
+select count(*) from "main"."by_bucket__sf_stage";
+alter table "main"."by_bucket__sf_stage" rename to "by_bucket";
+delete from "main"."sf__partitions" where relation_name = 'main.by_bucket';
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.by_bucket', 'by_bucket', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "by_bucket"
+  from "main"."by_bucket"
   group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
 ) as written;
 commit;
@@ -133,37 +133,37 @@ commit;
 -- incremental main.deleted [first build]
 -- unit first build
 begin;
-drop table if exists "deleted__sf_stage";
-create table "deleted__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events";
-select count(*) from "deleted__sf_stage";
-alter table "deleted__sf_stage" rename to "deleted";
+drop table if exists "main"."deleted__sf_stage";
+create table "main"."deleted__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events";
+select count(*) from "main"."deleted__sf_stage";
+alter table "main"."deleted__sf_stage" rename to "deleted";
 commit;
 
 -- incremental main.merged [first build]
 -- unit first build
 begin;
-drop table if exists "merged__sf_stage";
-create table "merged__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events";
-select count(*) from "merged__sf_stage";
-alter table "merged__sf_stage" rename to "merged";
+drop table if exists "main"."merged__sf_stage";
+create table "main"."merged__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events";
+select count(*) from "main"."merged__sf_stage";
+alter table "main"."merged__sf_stage" rename to "merged";
 commit;
 
 -- incremental main.overwritten [first build]
 -- unit first build
 begin;
-drop table if exists "overwritten__sf_stage";
-create table "overwritten__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events";
-select count(*) from "overwritten__sf_stage";
-alter table "overwritten__sf_stage" rename to "overwritten";
-delete from "sf__partitions" where relation_name = 'main.overwritten';
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+drop table if exists "main"."overwritten__sf_stage";
+create table "main"."overwritten__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events";
+select count(*) from "main"."overwritten__sf_stage";
+alter table "main"."overwritten__sf_stage" rename to "overwritten";
+delete from "main"."sf__partitions" where relation_name = 'main.overwritten';
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "overwritten"
+  from "main"."overwritten"
   group by coalesce(date("d"), '__null__')
 ) as written;
 commit;
@@ -171,93 +171,93 @@ commit;
 -- incremental main.self_reading [microbatch by day]
 -- unit prepare
 begin;
-drop table if exists "self_reading__sf_stage";
-create table "self_reading__sf_stage" as
+drop table if exists "main"."self_reading__sf_stage";
+create table "main"."self_reading__sf_stage" as
 select * from (
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events"
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events"
 ) as sf_columns_only where 1 = 0;
-alter table "self_reading__sf_stage" rename to "self_reading";
-delete from "sf__partitions" where relation_name = 'main.self_reading';
+alter table "main"."self_reading__sf_stage" rename to "self_reading";
+delete from "main"."sf__partitions" where relation_name = 'main.self_reading';
 commit;
 
 -- unit 2026-06-01
 begin;
-drop table if exists "self_reading__sf_b0";
-create table "self_reading__sf_b0" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events";
-delete from "self_reading" as DBT_INTERNAL_DEST
+drop table if exists "main"."self_reading__sf_b0";
+create table "main"."self_reading__sf_b0" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events";
+delete from "main"."self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-insert into "self_reading" ("id", "d", "amount")
-select "id", "d", "amount" from "self_reading__sf_b0" as DBT_INTERNAL_SOURCE
+insert into "main"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."self_reading__sf_b0" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "self_reading"
+  from "main"."self_reading"
   where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "self_reading__sf_b0";
+drop table if exists "main"."self_reading__sf_b0";
 commit;
 
 -- unit 2026-06-02
 begin;
-drop table if exists "self_reading__sf_b1";
-create table "self_reading__sf_b1" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events";
-delete from "self_reading" as DBT_INTERNAL_DEST
+drop table if exists "main"."self_reading__sf_b1";
+create table "main"."self_reading__sf_b1" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events";
+delete from "main"."self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-insert into "self_reading" ("id", "d", "amount")
-select "id", "d", "amount" from "self_reading__sf_b1" as DBT_INTERNAL_SOURCE
+insert into "main"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."self_reading__sf_b1" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "self_reading"
+  from "main"."self_reading"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "self_reading__sf_b1";
+drop table if exists "main"."self_reading__sf_b1";
 commit;
 
 -- unit 2026-06-03
 begin;
-drop table if exists "self_reading__sf_b2";
-create table "self_reading__sf_b2" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events";
-delete from "self_reading" as DBT_INTERNAL_DEST
+drop table if exists "main"."self_reading__sf_b2";
+create table "main"."self_reading__sf_b2" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-03' AND datetime(d) < '2026-06-04') AS "events";
+delete from "main"."self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
-insert into "self_reading" ("id", "d", "amount")
-select "id", "d", "amount" from "self_reading__sf_b2" as DBT_INTERNAL_SOURCE
+insert into "main"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."self_reading__sf_b2" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
-delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-03');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-03');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "self_reading"
+  from "main"."self_reading"
   where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.self_reading', 'self_reading', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "self_reading__sf_b2";
+drop table if exists "main"."self_reading__sf_b2";
 commit;
 
 -- backfill 2026-06-01..2026-06-02
 -- setup
-create table if not exists "sf__partitions" (
+create table if not exists "main"."sf__partitions" (
   relation_name text not null,
   model_name text not null,
   partition_key text not null,
@@ -274,217 +274,217 @@ create table if not exists "sf__partitions" (
 
 -- incremental main.appended [append]
 begin;
-drop table if exists "appended__sf_stage";
-create table "appended__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
-insert into "appended" ("id", "d", "amount")
-select "id", "d", "amount" from "appended__sf_stage";
-drop table if exists "appended__sf_stage";
+drop table if exists "main"."appended__sf_stage";
+create table "main"."appended__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;
+insert into "main"."appended" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."appended__sf_stage";
+drop table if exists "main"."appended__sf_stage";
 commit;
 
 -- incremental main.batched [microbatch by day]
 -- unit 2026-06-01
 begin;
-drop table if exists "batched__sf_b0";
-create table "batched__sf_b0" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE amount > 0;
-delete from "batched" as DBT_INTERNAL_DEST
+drop table if exists "main"."batched__sf_b0";
+create table "main"."batched__sf_b0" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE amount > 0;
+delete from "main"."batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-insert into "batched" ("id", "d", "amount")
-select "id", "d", "amount" from "batched__sf_b0" as DBT_INTERNAL_SOURCE
+insert into "main"."batched" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."batched__sf_b0" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "batched"
+  from "main"."batched"
   where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "batched__sf_b0";
+drop table if exists "main"."batched__sf_b0";
 commit;
 
 -- unit 2026-06-02
 begin;
-drop table if exists "batched__sf_b1";
-create table "batched__sf_b1" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE amount > 0;
-delete from "batched" as DBT_INTERNAL_DEST
+drop table if exists "main"."batched__sf_b1";
+create table "main"."batched__sf_b1" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE amount > 0;
+delete from "main"."batched" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-insert into "batched" ("id", "d", "amount")
-select "id", "d", "amount" from "batched__sf_b1" as DBT_INTERNAL_SOURCE
+insert into "main"."batched" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."batched__sf_b1" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-delete from "sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "batched"
+  from "main"."batched"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "batched__sf_b1";
+drop table if exists "main"."batched__sf_b1";
 commit;
 
 -- incremental main.by_bucket [insert_overwrite]
 begin;
-drop table if exists "by_bucket__sf_stage";
-create table "by_bucket__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
-delete from "by_bucket" as DBT_INTERNAL_DEST
+drop table if exists "main"."by_bucket__sf_stage";
+create table "main"."by_bucket__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;
+delete from "main"."by_bucket" as DBT_INTERNAL_DEST
 where (("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100));
-insert into "by_bucket" ("id", "d", "amount")
-select "id", "d", "amount" from "by_bucket__sf_stage";
-delete from "sf__partitions" where relation_name = 'main.by_bucket' and partition_key in ('0', '10', '__unpartitioned__');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."by_bucket" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."by_bucket__sf_stage";
+delete from "main"."sf__partitions" where relation_name = 'main.by_bucket' and partition_key in ('0', '10', '__unpartitioned__');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.by_bucket', 'by_bucket', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "by_bucket"
+  from "main"."by_bucket"
   where ("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100)
   group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.by_bucket', 'by_bucket', '0', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
   ('main.by_bucket', 'by_bucket', '10', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
   ('main.by_bucket', 'by_bucket', '__unpartitioned__', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "by_bucket__sf_stage";
+drop table if exists "main"."by_bucket__sf_stage";
 commit;
 
 -- incremental main.deleted [delete+insert]
 begin;
-drop table if exists "deleted__sf_stage";
-create table "deleted__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
-delete from "deleted" as DBT_INTERNAL_DEST
-where ("id", "d") in (select "id", "d" from "deleted__sf_stage" as DBT_INTERNAL_SOURCE)
+drop table if exists "main"."deleted__sf_stage";
+create table "main"."deleted__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;
+delete from "main"."deleted" as DBT_INTERNAL_DEST
+where ("id", "d") in (select "id", "d" from "main"."deleted__sf_stage" as DBT_INTERNAL_SOURCE)
   and (amount > 0);
-insert into "deleted" ("id", "d", "amount")
-select "id", "d", "amount" from "deleted__sf_stage";
-drop table if exists "deleted__sf_stage";
+insert into "main"."deleted" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."deleted__sf_stage";
+drop table if exists "main"."deleted__sf_stage";
 commit;
 
 -- incremental main.merged [merge]
 begin;
-drop table if exists "merged__sf_stage";
-create table "merged__sf_stage" as
-SELECT id, date(d) AS "d", amount FROM "raw__events" WHERE amount > 0;
-insert into "merged" ("id", "d", "amount")
-select DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."d", DBT_INTERNAL_SOURCE."amount" from "merged__sf_stage" as DBT_INTERNAL_SOURCE
-where not exists (select 1 from "merged" as DBT_INTERNAL_DEST where ("DBT_INTERNAL_DEST".d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id");
-update "merged" as DBT_INTERNAL_DEST
+drop table if exists "main"."merged__sf_stage";
+create table "main"."merged__sf_stage" as
+SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;
+insert into "main"."merged" ("id", "d", "amount")
+select DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."d", DBT_INTERNAL_SOURCE."amount" from "main"."merged__sf_stage" as DBT_INTERNAL_SOURCE
+where not exists (select 1 from "main"."merged" as DBT_INTERNAL_DEST where ("DBT_INTERNAL_DEST".d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id");
+update "main"."merged" as DBT_INTERNAL_DEST
 set "amount" = DBT_INTERNAL_SOURCE."amount"
-from "merged__sf_stage" as DBT_INTERNAL_SOURCE
+from "main"."merged__sf_stage" as DBT_INTERNAL_SOURCE
 where ("DBT_INTERNAL_DEST".d > date('2026-01-01')) and DBT_INTERNAL_SOURCE."id" = DBT_INTERNAL_DEST."id" and (DBT_INTERNAL_DEST."amount" is not DBT_INTERNAL_SOURCE."amount");
-drop table if exists "merged__sf_stage";
+drop table if exists "main"."merged__sf_stage";
 commit;
 
 -- incremental main.overwritten [insert_overwrite by day]
 -- unit 2026-06-01
 begin;
-drop table if exists "overwritten__sf_b0";
-create table "overwritten__sf_b0" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE amount > 0;
-delete from "overwritten" as DBT_INTERNAL_DEST
+drop table if exists "main"."overwritten__sf_b0";
+create table "main"."overwritten__sf_b0" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE amount > 0;
+delete from "main"."overwritten" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-insert into "overwritten" ("id", "d", "amount")
-select "id", "d", "amount" from "overwritten__sf_b0" as DBT_INTERNAL_SOURCE
+insert into "main"."overwritten" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."overwritten__sf_b0" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-delete from "sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-01');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-01');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "overwritten"
+  from "main"."overwritten"
   where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.overwritten', 'overwritten', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "overwritten__sf_b0";
+drop table if exists "main"."overwritten__sf_b0";
 commit;
 
 -- unit 2026-06-02
 begin;
-drop table if exists "overwritten__sf_b1";
-create table "overwritten__sf_b1" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE amount > 0;
-delete from "overwritten" as DBT_INTERNAL_DEST
+drop table if exists "main"."overwritten__sf_b1";
+create table "main"."overwritten__sf_b1" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE amount > 0;
+delete from "main"."overwritten" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-insert into "overwritten" ("id", "d", "amount")
-select "id", "d", "amount" from "overwritten__sf_b1" as DBT_INTERNAL_SOURCE
+insert into "main"."overwritten" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."overwritten__sf_b1" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-delete from "sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-02');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-02');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "overwritten"
+  from "main"."overwritten"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.overwritten', 'overwritten', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "overwritten__sf_b1";
+drop table if exists "main"."overwritten__sf_b1";
 commit;
 
 -- incremental main.self_reading [microbatch by day]
 -- unit 2026-06-01
 begin;
-drop table if exists "self_reading__sf_b0";
-create table "self_reading__sf_b0" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE id NOT IN (SELECT id FROM "self_reading");
-delete from "self_reading" as DBT_INTERNAL_DEST
+drop table if exists "main"."self_reading__sf_b0";
+create table "main"."self_reading__sf_b0" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-01' AND datetime(d) < '2026-06-02') AS "events" WHERE id NOT IN (SELECT id FROM "main"."self_reading");
+delete from "main"."self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-insert into "self_reading" ("id", "d", "amount")
-select "id", "d", "amount" from "self_reading__sf_b0" as DBT_INTERNAL_SOURCE
+insert into "main"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."self_reading__sf_b0" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
-delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "self_reading"
+  from "main"."self_reading"
   where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "self_reading__sf_b0";
+drop table if exists "main"."self_reading__sf_b0";
 commit;
 
 -- unit 2026-06-02
 begin;
-drop table if exists "self_reading__sf_b1";
-create table "self_reading__sf_b1" as
-SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE id NOT IN (SELECT id FROM "self_reading");
-delete from "self_reading" as DBT_INTERNAL_DEST
+drop table if exists "main"."self_reading__sf_b1";
+create table "main"."self_reading__sf_b1" as
+SELECT id, date(d) AS "d", amount FROM (SELECT * FROM "main"."raw__events" WHERE datetime(d) >= '2026-06-02' AND datetime(d) < '2026-06-03') AS "events" WHERE id NOT IN (SELECT id FROM "main"."self_reading");
+delete from "main"."self_reading" as DBT_INTERNAL_DEST
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-insert into "self_reading" ("id", "d", "amount")
-select "id", "d", "amount" from "self_reading__sf_b1" as DBT_INTERNAL_SOURCE
+insert into "main"."self_reading" ("id", "d", "amount")
+select "id", "d", "amount" from "main"."self_reading__sf_b1" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
-delete from "sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
-  from "self_reading"
+  from "main"."self_reading"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
 ) as written;
-insert into "sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
+insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
 values ('main.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
 on conflict (relation_name, partition_key) do nothing;
-drop table if exists "self_reading__sf_b1";
+drop table if exists "main"."self_reading__sf_b1";
 commit;

@@ -9,6 +9,7 @@
 //               downstream is skipped.
 //   warn        reported; the rows are published.
 import { ModelError, type ColumnInfo, type Relation, type SqlDialect, type StepAction, type TestOutcome } from '../../adapters/types.js';
+import type { WarehouseQuestion } from '../../compiler/warehouse.js';
 import type { GenericTestDeclaration } from '../../parser/properties.js';
 import { checkColumns, columnCheck, judgeActions, judged as judgedOn, type ModelTest } from './checks.js';
 import { rowFailure, type RowFailure } from './generic-tests.js';
@@ -84,10 +85,17 @@ export function auditActions(dialect: SqlDialect, stage: Relation, tests: readon
       // A test's own ref() of the model (cardinality_equality to itself) means the new rows.
       const own = target.published ? dialect.renderRelation(target.published) : undefined;
       const staged = (sql: string) => (own ? sql.split(own).join(stageSql) : sql);
+      // What such a test asks the warehouse while it renders (the columns of the model it
+      // compares with) is asked of the staged rows too.
+      const published = target.published;
+      const askAs = (q: WarehouseQuestion): WarehouseQuestion => {
+        if (q.kind === 'query') return { ...q, sql: staged(q.sql) };
+        return published && q.schema === published.schema && q.name === published.name ? { ...q, ...stage } : q;
+      };
       actions.push(...judgeActions(dialect, judged.map((t) => {
         const j = judgedOn(t, stage);
         return { ...j, query: staged(j.query), render: j.render && ((answers) => staged(j.render!(answers))) };
-      }), 'rollback'));
+      }), 'rollback').map((a) => ('kind' in a && a.kind === 'rendered' ? { ...a, askAs } : a)));
       return actions;
     },
   }];
