@@ -103,6 +103,10 @@ export abstract class BaseSqlDialect implements SqlDialect {
     return sql;
   }
 
+  unquotedName(name: string): string {
+    return name;
+  }
+
   sameIdentifier(a: string, b: string): boolean {
     return this.capabilities.caseInsensitiveIdentifiers ? a.toLowerCase() === b.toLowerCase() : a === b;
   }

@@ -200,6 +200,8 @@ export interface SqlDialect {
   readonly rowId: string;
   /** The engine's last word on a model's SQL (SQLite: `cast(x as date)` keeps a date). */
   adaptModelSql(sql: string): string;
+  /** The name an unquoted identifier gets in the catalog (PostgreSQL folds it to lower case). */
+  unquotedName(name: string): string;
   /** Whether two column names name the same column. */
   sameIdentifier(a: string, b: string): boolean;
   /** The text key of the time partition `column` falls in: `2026-06-01`, `2026-06-01 05:00:00`. */

@@ -71,6 +71,7 @@ export function crossDbMacros(engine: EngineName): Record<string, (...args: unkn
         case 'day': return `datetime(${d}, 'start of day')`;
         case 'hour': return `strftime('%Y-%m-%d %H:00:00', ${d})`;
         case 'minute': return `strftime('%Y-%m-%d %H:%M:00', ${d})`;
+        case 'second': return `strftime('%Y-%m-%d %H:%M:%S', ${d})`;
         case 'week': return `datetime(${d}, 'start of day', '-' || ((cast(strftime('%w', ${d}) as integer) + 6) % 7) || ' days')`;
         case 'quarter': return `datetime(${d}, 'start of month', '-' || ((cast(strftime('%m', ${d}) as integer) - 1) % 3) || ' months')`;
         default: throw new Error(`date_trunc: datepart '${p}' is not supported on sqlite`);
@@ -89,7 +90,9 @@ export function crossDbMacros(engine: EngineName): Record<string, (...args: unkn
         return ['hours', 'minutes', 'seconds'].includes(unit) ? `datetime(${d}, ${modifier})` : `(case when length(${d}) = 10 then date(${d}, ${modifier}) else datetime(${d}, ${modifier}) end)`;
       }
       // DuckDB: cast as dbt-duckdb does, so a text literal works too (a date plus an interval is a timestamp anyway).
-      return duck ? `(cast(${d} as timestamp) + ((${n}) * (interval '1 ${p}')))` : `(${d} + ((${n}) * (interval '1 ${p}')))`;
+      // PostgreSQL has no quarter interval: three months, as dbt-postgres does.
+      const [count, unit] = p === 'quarter' ? [`(${n}) * 3`, 'month'] : [`(${n})`, p];
+      return duck ? `(cast(${d} as timestamp) + ((${count}) * (interval '1 ${unit}')))` : `(${d} + ((${count}) * (interval '1 ${unit}')))`;
     },
     datediff: (first: SqlText, second: SqlText, part: SqlText) => {
       const p = datepart(part);
@@ -131,9 +134,10 @@ export function crossDbMacros(engine: EngineName): Record<string, (...args: unkn
       if (sqlite) {
         if (p === 'month') return `date(${d}, 'start of month', '+1 month', '-1 day')`;
         if (p === 'year') return `date(${d}, 'start of year', '+1 year', '-1 day')`;
+        if (p === 'quarter') return `date(${d}, 'start of month', '-' || ((cast(strftime('%m', ${d}) as integer) - 1) % 3) || ' months', '+3 months', '-1 day')`;
         throw new Error(`last_day: datepart '${p}' is not supported on sqlite`);
       }
-      return `cast(date_trunc('${p}', ${d}) + interval '1 ${p}' - interval '1 day' as date)`;
+      return `cast(date_trunc('${p}', ${d}) + interval '${p === 'quarter' ? '3 month' : `1 ${p}`}' - interval '1 day' as date)`;
     },
   };
 }

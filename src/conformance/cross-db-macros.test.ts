@@ -14,9 +14,12 @@ select
   cast({{ dbt.date_trunc('hour', ts) }} as {{ dbt.type_string() }}) as hour_start,
   cast({{ dbt.dateadd('day', 3, ts) }} as {{ dbt.type_string() }}) as plus_3_days,
   cast({{ dbt.dateadd('month', 2, day) }} as {{ dbt.type_string() }}) as plus_2_months,
+  cast({{ dbt.dateadd('quarter', 1, day) }} as {{ dbt.type_string() }}) as plus_1_quarter,
   {{ dbt.datediff(jan, day, 'day') }} as days_between,
   {{ dbt.datediff(jan, day, 'month') }} as months_between,
   cast({{ dbt.last_day(feb, 'month') }} as {{ dbt.type_string() }}) as feb_end,
+  cast({{ dbt.last_day(feb, 'quarter') }} as {{ dbt.type_string() }}) as quarter_end,
+  cast({{ dbt.date_trunc('second', ts) }} as {{ dbt.type_string() }}) as second_start,
   {{ dbt.hash("'abc'") }} as hashed,
   {{ dbt.concat(["'a'", "'b'", "'c'"]) }} as joined,
   {{ dbt.safe_cast("'42'", dbt.type_int()) }} as forty_two,
@@ -71,14 +74,15 @@ describe.each(ENGINES)('dbt cross-database macros on %s', (engine) => {
     const text = (k: string) => String(r[k]);
     expect({
       month_start: text('month_start').slice(0, 10), week_start: text('week_start').slice(0, 10), hour_start: text('hour_start').slice(0, 19),
-      plus_3_days: text('plus_3_days').slice(0, 10), plus_2_months: text('plus_2_months').slice(0, 10),
+      plus_3_days: text('plus_3_days').slice(0, 10), plus_2_months: text('plus_2_months').slice(0, 10), plus_1_quarter: text('plus_1_quarter').slice(0, 10),
       days_between: Number(r['days_between']), months_between: Number(r['months_between']), feb_end: text('feb_end').slice(0, 10),
+      quarter_end: text('quarter_end').slice(0, 10), second_start: text('second_start').slice(0, 19),
       hashed: text('hashed'), joined: text('joined'), forty_two: Number(r['forty_two']), second_part: text('second_part'),
       quoted: text('quoted'), true_text: text('true_text'), seven_and_a_half: Number(r['seven_and_a_half']), bare_name: Number(r['bare_name']),
     }).toEqual({
       month_start: '2026-06-01', week_start: '2026-06-15', hour_start: '2026-06-17 13:00:00',
-      plus_3_days: '2026-06-20', plus_2_months: '2026-08-17',
-      days_between: 153, months_between: 5, feb_end: '2026-02-28',
+      plus_3_days: '2026-06-20', plus_2_months: '2026-08-17', plus_1_quarter: '2026-09-17',
+      days_between: 153, months_between: 5, feb_end: '2026-02-28', quarter_end: '2026-03-31', second_start: '2026-06-17 13:45:10',
       hashed: '900150983cd24fb0d6963f7d28e17f72', joined: 'abc', forty_two: 42, second_part: 'b',
       quoted: "it's", true_text: 'true', seven_and_a_half: 7.5, bare_name: 26,
     });

@@ -19,7 +19,8 @@ const MODEL = `select
   case when amount > 10 then true else false end as big,
   cast(ordered_at as date) - cast('2024-01-01' as date) as days_since,
   extract(year from cast(ordered_at as date)) as order_year,
-  extract(dow from cast(ordered_at as timestamp)) as weekday
+  extract(dow from cast(ordered_at as timestamp)) as weekday,
+  (current_date - cast(ordered_at as date)) - (current_date - cast('2024-01-31' as date)) as days_after_first
 from {{ ref('orders') }}`;
 
 /** Dates and times as ISO text, booleans as 0/1, whatever the driver returns. */
@@ -41,6 +42,8 @@ describe.each(ENGINES)('SQL written for PostgreSQL and DuckDB, on %s', (engine) 
     p = await pool.create({ files: {
       'seeds/orders.csv': 'id,ordered_at,amount\n1,2024-01-31 22:30:00,12.0\n2,2024-03-06 08:00:00,7.0\n',
       'models/translated.sql': MODEL,
+      // dbt_utils' union_relations parenthesizes each member; SQLite takes none.
+      'models/unioned.sql': "select id from {{ ref('orders') }} where id = 0 union all (select id from {{ ref('orders') }} order by id limit 1) union all (select id + 10 as id from {{ ref('orders') }} order by id desc limit 1)",
     } });
     build = await p.sf('build');
   });
@@ -52,8 +55,10 @@ describe.each(ENGINES)('SQL written for PostgreSQL and DuckDB, on %s', (engine) 
     expect(rows[0]).toEqual({
       id: 1, order_day: '2024-01-31', ordered_ts: '2024-01-31 22:30:00', doubled: 24, order_month: '2024-01-01', order_week: '2024-01-29',
       next_day: '2024-02-01 22:30:00', two_hours_before: '2024-01-31 20:30:00', next_month: '2024-02-29 22:30:00', big: 1,
-      days_since: 30, order_year: 2024, weekday: 3,
+      days_since: 30, order_year: 2024, weekday: 3, days_after_first: 0,
     });
+    expect(rows[1]!['days_after_first']).toBe(-35);
+    expect((await p.query(`select id from ${p.sql('unioned')} order by id`)).map((r) => Number(r['id']))).toEqual([1, 12]);
   });
 });
 

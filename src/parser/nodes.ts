@@ -27,6 +27,8 @@ export interface SeedNode {
   readonly schema?: string | undefined;
   readonly alias?: string | undefined;
   readonly tags?: readonly string[] | undefined;
+  /** dbt's quote_columns; false: columns named as the engine takes them unquoted. */
+  readonly quoteColumns?: boolean | undefined;
   /** dbt's pre- and post-hooks, as written (rendered by the compiler). */
   readonly hooks?: { readonly pre_hook: readonly string[]; readonly post_hook: readonly string[] } | undefined;
 }

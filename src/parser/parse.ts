@@ -58,6 +58,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
       ...(s.schema ? { schema: s.schema } : {}),
       ...(s.alias ? { alias: s.alias } : {}),
       ...(s.tags?.length ? { tags: s.tags } : {}),
+      ...(typeof s.quote_columns === 'boolean' ? { quoteColumns: s.quote_columns } : {}),
       ...withHooks(undefined, s),
     }];
   });
@@ -240,6 +241,7 @@ function applyPropertyConfigs(
       ...(s.schema ? { schema: s.schema } : {}),
       ...(s.alias ? { alias: s.alias } : {}),
       ...(s.tags?.length ? { tags: [...new Set([...(original.tags ?? []), ...s.tags])] } : {}),
+      ...(typeof s.quote_columns === 'boolean' ? { quoteColumns: s.quote_columns } : {}),
       ...withHooks(original.hooks, s),
     }];
   });

@@ -32,6 +32,10 @@ export class PostgresDialect extends BaseSqlDialect {
     super(schema);
   }
 
+  override unquotedName(name: string): string {
+    return name.toLowerCase();
+  }
+
   override tempRelation(name: string): string {
     return `pg_temp.${this.quoteIdentifier(name)}`;
   }

@@ -8,6 +8,8 @@
 //   x + interval '1 day'                datetime(x, '+1 day')
 //   date - date                         the whole days between them
 //   extract(year from x), date_part     cast(strftime('%Y', x) as integer), ...
+//   current_date, current_date()         date('now')   (and current_timestamp, current_time)
+//   (select ...) union all (select ...)  select * from (select ...) as sf_u1 union all ...
 // SQL with none of these is left exactly as written (the parser is not consulted). A construct
 // that cannot be translated, or SQL the parser cannot read, is an error naming the construct
 // and its line.
@@ -33,7 +35,12 @@ const CONSTRUCTS: readonly { readonly name: string; readonly pattern: RegExp }[]
   { name: 'date_trunc()', pattern: /\bdate_trunc\s*\(/i },
   { name: 'interval', pattern: /\binterval\b/i },
   { name: 'extract()', pattern: /\b(extract|date_part)\s*\(/i },
+  { name: 'current_date()', pattern: /\bcurrent_(date|timestamp|time)\s*\(\s*\)/i },
+  { name: 'parenthesized union member', pattern: /\b(union|intersect|except)(\s+all|\s+distinct)?\s*\(\s*(select|with)\b/i },
 ];
+
+/** The clock as SQLite reads it (UTC, as its own CURRENT_DATE), as date functions so date - date works. */
+const CLOCK: Readonly<Record<string, string>> = { current_date: "date('now')", current_timestamp: "datetime('now')", current_time: "time('now')" };
 
 /** `sql` (a statement, or an expression such as a predicate) as SQLite runs it. */
 export function translateForSqlite(sql: string): string {
@@ -82,6 +89,8 @@ function rewrite(node: Node, fail: Fail): Node {
     if (field?.type !== 'single_quote_string') throw fail("date_part's first argument must be a literal ('year', ...) for SQLite", 'extract()');
     return extracted(field['value'], source!, fail);
   }
+  if (out['type'] === 'function' && CLOCK[functionName(out)]) return expression(CLOCK[functionName(out)]!);
+  if (out['type'] === 'select') return withoutParenthesizedMembers(out);
   // date - date: PostgreSQL's whole days between them (SQLite would subtract the years).
   if (out['type'] === 'binary_expr' && out['operator'] === '-' && isDateCall(out['left']) && isDateCall(out['right'])) {
     return expression(`cast(julianday(${parser().exprToSQL(out['left'], SQLITE)}) - julianday(${parser().exprToSQL(out['right'], SQLITE)}) as integer)`);
@@ -91,6 +100,34 @@ function rewrite(node: Node, fail: Fail): Node {
     if (out['left']?.type === 'interval' && out['operator'] === '+') return shifted(out['right'], out['left'], false, fail);
   }
   return out;
+}
+
+/**
+ * `(select ...) union all (select ...)` (dbt_utils' union_relations): SQLite takes no
+ * parenthesized member of a compound select, so each becomes `select * from (...) as sf_uN`,
+ * which keeps its own order by and limit. The grammar reads some as a chain of selects
+ * (`_next`), others as a from item joined by `union`.
+ */
+function withoutParenthesizedMembers(select: Node): Node {
+  let wrapped = 0;
+  const wrap = (member: Node): Node => {
+    const { _next: next, set_op: op, parentheses_symbol: _p, ...inner } = member;
+    const outer = parser().astify(`select * from (select 1) as sf_u${++wrapped}`, PG) as Node;
+    outer['from'][0].expr.ast = inner;
+    return { ...outer, ...(next ? { _next: next } : {}), ...(op ? { set_op: op } : {}) };
+  };
+  let head = select;
+  if (head['_next']) {
+    head = head['parentheses_symbol'] ? wrap(head) : { ...head };
+    for (let m = head; m['_next']; m = m['_next'] as Node) if ((m['_next'] as Node)['parentheses_symbol']) m['_next'] = wrap(m['_next'] as Node);
+  }
+  const from = head['from'] as Node[] | undefined;
+  if (Array.isArray(from) && from.some((f) => /^(union|intersect|except)/i.test(String(f?.['join'] ?? '')) && f['expr']?.ast)) {
+    head = { ...head, from: from.map((f) => (/^(union|intersect|except)/i.test(String(f?.['join'] ?? '')) && f['expr']?.ast
+      ? { ...f, expr: { ...f['expr'], ast: wrap(f['expr'].ast as Node), parentheses: false } }
+      : f)) };
+  }
+  return head;
 }
 
 /** An interval not added to a date or time has no SQLite form. */

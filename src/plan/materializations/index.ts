@@ -49,10 +49,16 @@ export function seedActions(
 ): StepAction[] {
   const stage = stageRelation(seed.relation);
   const load: CsvLoad = { kind: 'csv-load', relation: stage, path: csvPath, file: seed.node.path, columns: table.columns, delimiter: seed.node.delimiter, sampled: table.sampled };
+  // dbt's quote_columns: false names the columns as the engine takes them unquoted (PostgreSQL: lower case).
+  const renames = seed.node.quoteColumns === false
+    ? table.columns.filter((c) => dialect.unquotedName(c.name) !== c.name)
+      .map((c) => ({ sql: `alter table ${dialect.renderRelation(stage)} rename column ${dialect.quoteIdentifier(c.name)} to ${dialect.quoteIdentifier(dialect.unquotedName(c.name))}` }))
+    : [];
   return [
     dialect.dropRelation(stage, 'table'),
     ...dialect.createTable(stage, table.columns),
     load,
+    ...renames,
     ...(audit?.(stage, WHOLE) ?? []),
     ...dialect.swapTable(stage, seed.relation, state.get(relationKey(seed.relation))),
   ];
