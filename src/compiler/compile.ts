@@ -15,7 +15,7 @@ import { didYouMean } from '../util/suggest.js';
 import { holdsSecret, secretValues } from '../util/secrets.js';
 import { relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { installGlobals, relationValue, type RenderState, type TokenTarget } from './context.js';
+import { installGlobals, relationValue, token, type RenderState, type TokenTarget } from './context.js';
 import { resolveTokens, type ResolveInputs } from './resolve.js';
 import { checkIncrementalSettings } from './incremental-settings.js';
 import { installJinjaCompat } from './jinja-compat.js';
@@ -545,7 +545,11 @@ export function compileProject(inputs: CompileInputs): CompiledProject {
     const hooks = seed.node.hooks && renderHooks(asModel, {}, seed.relation, seed.node.hooks);
     return hooks ? { ...seed, hooks } : seed;
   });
-  return { models, seeds: seedsWithHooks, tests, disabled, warnings, reused, render, renderGenericTest, renderSnippet };
+  const inlineEphemeral = (sql: string, model: string): string => {
+    const rel = relations.get(model)!;
+    return resolveTokens(sql.split(dialect.renderRelation(rel)).join(token({ kind: 'ref', name: model })), rel, resolveInputs);
+  };
+  return { models, seeds: seedsWithHooks, tests, disabled, warnings, reused, render, renderGenericTest, renderSnippet, inlineEphemeral };
 }
 
 /**

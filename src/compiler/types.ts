@@ -95,6 +95,8 @@ export interface CompiledProject {
   /** A templated value of a test declaration (a `where` with ref()), rendered as SQL. */
   /** `what` names the text in errors (default: the test `name`). */
   readonly renderSnippet: (text: string, at: { name: string; file: string; line?: number | undefined; what?: string }, extra?: object) => Snippet;
+  /** SQL reading an ephemeral model's relation, with the model inlined as a CTE (as dbt tests one). */
+  readonly inlineEphemeral: (sql: string, model: string) => string;
 }
 
 /** SQL rendered outside a model, and the models and seeds it refs. */

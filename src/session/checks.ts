@@ -44,8 +44,17 @@ export function modelTest(project: LoadedProject, declared: GenericTestDeclarati
   const to = test.test === 'relationships' && !test.custom ? testTarget(project.graph, project.config.sources, test) : undefined;
   if (to instanceof UserError) return to;
   if (to?.node) parents.add(to.node);
-  const query = custom ?? ((model: Relation) => genericTestSql(dialect, test, { model: dialect.renderRelation(model), to: to && dialect.renderRelation(to) }));
+  const plain = custom ?? ((model: Relation) => genericTestSql(dialect, test, { model: dialect.renderRelation(model), to: to && dialect.renderRelation(to) }));
+  // A test of an ephemeral model reads it inlined, as dbt runs one.
+  const query: ModelTest['query'] = isEphemeral(project, test.node) ? (model, answers) => compiled.inlineEphemeral(plain(model, answers), test.node) : plain;
   return { test, to, parents: [...parents], query, ...(failCalc ? { failCalc } : {}) };
+}
+
+/** A model materialized as ephemeral: it has no relation, only SQL inlined where it is read. */
+export function isEphemeral(project: LoadedProject, name: string): boolean {
+  if (!project.graph.has(name)) return false;
+  const node = project.graph.node(name);
+  return node.kind === 'model' && node.model.settings.materialized === 'ephemeral';
 }
 
 /** `where` and string arguments still holding a template (they use ref, source or this) render here. */
@@ -91,9 +100,9 @@ export function testsByNode(project: LoadedProject, selected: ReadonlySet<string
 
 /**
  * Tests that read a node built after the one they test (a relationships test whose `to` is
- * downstream of its model): they cannot judge the rows before they are published, so they run
- * as checks once both are built, as dbt runs tests after their parents. The rest stay with
- * their node.
+ * downstream of its model), and tests of an ephemeral model (nothing is written for it): they
+ * run as checks once what they read is built, as dbt runs tests after their parents. The rest
+ * stay with their node, judging its rows before they are published.
  */
 export function splitLateTests(project: LoadedProject, tests: ReadonlyMap<string, readonly ModelTest[]>): { tests: Map<string, ModelTest[]>; checks: CheckStep[] } {
   const { graph, dialect } = project;
@@ -102,8 +111,9 @@ export function splitLateTests(project: LoadedProject, tests: ReadonlyMap<string
   for (const [node, list] of tests) {
     // Only tests reading another node can wait for one: walking the descendants is for them alone.
     const downstream = list.some((t) => t.parents.some((p) => p !== node)) ? graph.reach(node, 'down') : new Set<string>();
+    const inlined = isEphemeral(project, node);
     for (const t of list) {
-      if (!t.parents.some((p) => downstream.has(p))) {
+      if (!inlined && !t.parents.some((p) => downstream.has(p))) {
         kept.set(node, [...(kept.get(node) ?? []), t]);
         continue;
       }

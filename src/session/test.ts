@@ -12,7 +12,7 @@ import { selectNodes, type SelectOptions } from '../graph/selection/select.js';
 import type { GenericTestDeclaration } from '../parser/properties.js';
 import { failureCountSql, testStatus } from '../plan/quality/generic-tests.js';
 import { testTarget } from '../plan/quality/targets.js';
-import { keepFailures, modelTest, singularJudged, testedRelation } from './checks.js';
+import { isEphemeral, keepFailures, modelTest, singularJudged, testedRelation } from './checks.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { LoadedProject } from './project.js';
@@ -152,7 +152,8 @@ export async function runTests(project: LoadedProject, options: SelectOptions & 
       severity: made.test.config.severity === 'warn' ? 'warn' : 'error', warnIf: t.config.warnIf, errorIf: t.config.errorIf, limit: t.config.limit, failCalc: made.failCalc,
       storeFailures: t.config.storeFailures,
       needs: [
-        { relation: model, columns: plain(column) },
+        // An ephemeral model has no relation to check: its test reads it inlined.
+        ...(isEphemeral(project, t.node) ? [] : [{ relation: model, columns: plain(column) }]),
         ...(made.to ? [{ relation: made.to, columns: plain(String(t.args['field'])) }] : []),
       ],
     });
