@@ -75,13 +75,34 @@ export function formatEvent(event: RunEvent): string | undefined {
   switch (r.status) {
     case 'success': {
       const warned = r.warnings?.length ? paint.warn : paint.ok;
-      return dotted(`${prefix} ${warned('OK')} ${what}`, warned(`[OK ${r.rows !== undefined ? `${r.rows} rows ` : ''}${time}]`));
+      return dotted(`${prefix} ${warned('OK')} ${what}`, warned(`[OK ${r.rows !== undefined ? `${r.rows} rows ` : ''}${time}]`)) + testLines(r);
     }
     case 'error':
-      return dotted(`${prefix} ${paint.error('ERROR')} ${what}`, paint.error(`[ERROR ${time}]`));
+      return dotted(`${prefix} ${paint.error('ERROR')} ${what}`, paint.error(`[ERROR ${time}]`)) + testLines(r);
     case 'skipped':
       return dotted(`${prefix} ${paint.skip('SKIP')} ${what}`, paint.skip('[SKIP]'));
   }
+}
+
+/**
+ * The data tests a step ran on its rows, one line each under it (dbt lists them as nodes):
+ * `    PASS not_null_orders_id`, `    WARN 2 accepted_values_...`; over a step's batches, the
+ * worst status and the failures added up.
+ */
+function testLines(r: StepResult): string {
+  const byName = new Map<string, { status: 'pass' | 'warn' | 'fail'; failures: number; quarantined: number }>();
+  const rank = { pass: 0, warn: 1, fail: 2 } as const;
+  for (const t of r.tests ?? []) {
+    const seen = byName.get(t.name) ?? { status: 'pass' as const, failures: 0, quarantined: 0 };
+    byName.set(t.name, {
+      status: rank[t.status] > rank[seen.status] ? t.status : seen.status,
+      failures: seen.failures + t.failures, quarantined: seen.quarantined + (t.quarantined ?? 0),
+    });
+  }
+  return [...byName].map(([name, t]) => {
+    const word = t.status === 'pass' ? paint.ok('PASS') : t.status === 'warn' ? paint.warn(`WARN ${t.failures}`) : paint.error(`FAIL ${t.failures}`);
+    return `\n    ${word} ${name}${t.quarantined ? ` (${t.quarantined} row${t.quarantined === 1 ? '' : 's'} quarantined)` : ''}`;
+  }).join('');
 }
 
 /** The relation as the engine names it; a source check shows the source (`raw.orders`), a singular test its name. */

@@ -221,11 +221,14 @@ describe.each(ENGINES)('data tests audit the new rows before they are published,
     expect(first.text).toContain("Model 'orders' (");
     expect(first.text).toMatch(/was published with warnings:\n {2}warning: not_null_orders_note \(models\/props\.yml:9\): 1 failing row, configured to warn if !=0/);
     expect(first.text).toMatch(/Done\. PASS=2 WARN=1 ERROR=0 SKIP=0 TOTAL=3/);
+    // Each test a write ran, under its node's line.
+    expect(first.text).toMatch(/OK table \S*orders .*\n {4}PASS unique_orders_id\n {4}WARN 1 not_null_orders_note\n/);
 
     const second = await p.sf('build', '--vars', '{"second": 1}');
     expect(second.code, second.text).toBe(1);
     expect(second.text).toMatch(/data test failed on the new rows; nothing was published:\n\s+unique_orders_id \(models\/props\.yml:6\): 1 failing row, configured to fail if !=0/);
     expect(second.text).toMatch(/SKIP table \S*order_count/);
+    expect(second.text).toMatch(/ERROR table \S*orders .*\n {4}FAIL 1 unique_orders_id\n/);
     expect(await p.query(`select id from ${p.sql('orders')} order by id`)).toEqual([{ id: expect.anything() }, { id: expect.anything() }]);
     expect((await p.query(`select id from ${p.sql('orders')} order by id`)).map((r) => Number(r['id']))).toEqual([1, 2]);
     // The incremental model's batch failed its audit too: its partition is as it was.
