@@ -2,9 +2,8 @@
 // any of it shows in review. The results they give are checked on the real engines in
 // src/conformance/cross-db-macros.test.ts. Regenerate after an intended change with
 // UPDATE_GOLDEN=1 and review the diff.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { golden } from '../testing/golden.js';
 import { crossDbMacros } from './cross-db.js';
 
 /** Each macro with the arguments a template passes (SQL text, as in dbt). */
@@ -33,14 +32,8 @@ describe.each(['duckdb', 'postgres', 'sqlite'] as const)('cross-database macros 
       }
       return `-- ${name}(${args.map((a) => JSON.stringify(a)).join(', ')})\n${sql}\n`;
     });
-    golden(`cross-db-${engine}.sql`, lines.join(''));
+    golden(import.meta.url, `cross-db-${engine}.sql`, lines.join(''));
     // Every macro sf has is recorded.
     expect(Object.keys(macros).filter((m) => !CALLS.some(([name]) => name === m))).toEqual([]);
   });
 });
-
-function golden(name: string, text: string): void {
-  const path = fileURLToPath(new URL(`./__golden__/${name}`, import.meta.url));
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(path)) writeFileSync(path, text);
-  expect(text).toBe(readFileSync(path, 'utf8'));
-}

@@ -2,9 +2,8 @@
 // incremental run) and for a backfill range, with the statements decided inside the
 // transaction rendered from fixed facts (the staged and table columns, the staged partitions,
 // the run id and clock). Regenerate after an intended change with UPDATE_GOLDEN=1 and review.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { golden } from '../testing/golden.js';
 import { relationKey, type DeferredFacts } from '../adapters/types.js';
 import { loadProject } from '../session/project.js';
 import { tempProject } from '../testing/project.js';
@@ -72,15 +71,9 @@ async function planText(engine: string, request: BatchRequest, exists: boolean):
     unit.window?.partition ? [unit.window.partition] : step.name === 'by_bucket' ? ['0', '10', '__unpartitioned__'] : ['2026-06-02', '2026-06-03']));
 }
 
-function golden(name: string, text: string): void {
-  const path = fileURLToPath(new URL(`./__golden__/${name}`, import.meta.url));
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(path)) writeFileSync(path, text);
-  expect(text).toBe(readFileSync(path, 'utf8'));
-}
-
 describe.each(['duckdb', 'sqlite', 'postgres'])('incremental golden SQL (%s)', (engine) => {
   it('an incremental run of every strategy', async () => {
-    golden(`${engine}-incremental-run.sql`, await planText(engine, { fullRefresh: false, missing: false, now: NOW }, true));
+    golden(import.meta.url, `${engine}-incremental-run.sql`, await planText(engine, { fullRefresh: false, missing: false, now: NOW }, true));
   });
 
   it('batches of a model that reads its own table run one at a time (as dbt decides); others in parallel', async () => {
@@ -93,6 +86,6 @@ describe.each(['duckdb', 'sqlite', 'postgres'])('incremental golden SQL (%s)', (
   it('a first build, and a backfill of two days', async () => {
     const first = await planText(engine, { fullRefresh: false, missing: false, now: NOW }, false);
     const range = await planText(engine, { fullRefresh: false, missing: false, now: NOW, range: { start: '2026-06-01 00:00:00', end: '2026-06-02 00:00:00', endExclusive: false } }, true);
-    golden(`${engine}-incremental-first-build-and-backfill.sql`, `-- first build\n${first}\n-- backfill 2026-06-01..2026-06-02\n${range}`);
+    golden(import.meta.url, `${engine}-incremental-first-build-and-backfill.sql`, `-- first build\n${first}\n-- backfill 2026-06-01..2026-06-02\n${range}`);
   });
 });
