@@ -372,6 +372,19 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       else for (const r of rows) p.out(`${r.materialized.padEnd(9)} ${r.name.padEnd(28)} ${(r.relation ?? '-').padEnd(32)} ${r.path}`);
     });
 
+  withCommon(program.command('verify').description('rebuild the selected models (or partitions) into temporary tables and compare them with what is published; exit 1 on drift'))
+    .option('--start <date>', 'only the partitions from this date (YYYY-MM-DD[ HH:MM:SS]) of time-partitioned models')
+    .option('--end <date>', 'up to the partition holding this date (default: --start)')
+    .addOption(new Option('--output <format>', 'the account as text, or the verdicts as JSON').choices(['text', 'json']).default('text'))
+    .action(async (opts: CommonOptions & { start?: string; end?: string; output: 'text' | 'json' }) => {
+      const range = rangeOption(opts);
+      const { loadProject } = await import('../session/project.js');
+      const { selectNodes } = await import('../graph/selection/select.js');
+      const project = await open(loadProject, opts);
+      const { runVerify } = await import('./verify.js');
+      code = await runVerify(project, selectNodes(project.graph, opts), range, opts.output, p);
+    });
+
   withCommon(program.command('debug').description('check the connection to the target; print engine version and settings'), { selection: false })
     .action(async (opts: CommonOptions) => {
       const { loadProject } = await import('../session/project.js');

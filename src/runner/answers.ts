@@ -39,6 +39,12 @@ async function answerQuestion(adapter: Adapter, db: Kysely<any>, q: WarehouseQue
   return { columns, rows: result.rows.map((r) => columns.map((c) => plain(r[c]))) };
 }
 
+/** The column names of a select, whether or not it has rows. */
+export async function columnsOfQuery(db: Kysely<any>, query: string): Promise<string[]> {
+  const first = await sql.raw<Record<string, unknown>>(`select * from (${query}) as sf_q limit 1`).execute(db);
+  return first.rows.length ? Object.keys(first.rows[0]!) : columnsOfEmpty(db, query);
+}
+
 /**
  * The column names of a query that returned no rows (the drivers give them only with rows):
  * its columns on one row of nulls, from a left join onto a single row. Only for a select.

@@ -48,7 +48,8 @@ export function batchKeys(
   return keysBetween(first, request.now, part.granularity);
 }
 
-function rangeKeys(part: TimePartition, range: NonNullable<BatchRequest['range']>): string[] {
+/** The partition keys --start/--end covers. */
+export function rangeKeys(part: TimePartition, range: NonNullable<BatchRequest['range']>): string[] {
   const keys = keysBetween(range.start, range.end, part.granularity);
   return range.endExclusive ? keys.filter((k) => keyStart(k) < range.end) : keys;
 }
