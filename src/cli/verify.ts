@@ -26,7 +26,8 @@ function printVerdict(p: Printer, v: ModelVerdict): void {
   const rows = v.partitions.reduce((n, x) => n + x.published, 0);
   const head = `${v.model} (${v.relation}, ${v.how})`;
   const partitioned = v.partitions.some((x) => x.partition !== WHOLE_TABLE);
-  const extent = partitioned ? `${v.partitions.length} partition${v.partitions.length === 1 ? '' : 's'}, ${rows} rows` : `${rows} rows`;
+  const left = v.quarantined ? ` (${v.quarantined} quarantined row${v.quarantined === 1 ? '' : 's'} left out of the rebuild)` : '';
+  const extent = `${partitioned ? `${v.partitions.length} partition${v.partitions.length === 1 ? '' : 's'}, ` : ''}${rows} rows${left}`;
   if (v.status === 'equal') return void p.out(`${paint.ok('EQUAL')} ${head}: ${extent}`);
   if (v.status === 'skipped') return void p.out(`${paint.skip('SKIP')} ${head}: ${v.notes.join('; ')}`);
   if (v.status === 'error') return void p.out(`${paint.error('ERROR')} ${head}: ${v.notes.join('; ')}`, 'error');

@@ -15,6 +15,9 @@ const FILES = {
   // No key: compared as multisets.
   'models/totals.sql': "{{ config(materialized='table') }}\nselect cast(ts as date) as d, sum(amount) as amount from {{ source('raw', 'events') }} group by cast(ts as date)",
   'models/recent.sql': "select * from {{ ref('daily_sales') }}",
+  // A quarantined row never reaches the table: the rebuild leaves it out too.
+  'models/clean_sales.sql': "{{ config(materialized='table') }}\nselect id, case when id = 7 then null else amount end as amount from {{ source('raw', 'events') }}",
+  'models/props.yml': 'version: 2\nmodels:\n  - name: clean_sales\n    columns:\n      - name: amount\n        data_tests:\n          - not_null:\n              config: {severity: quarantine}\n',
 };
 
 describe.each(ENGINES)('sf verify on %s', (engine) => {
@@ -35,7 +38,8 @@ describe.each(ENGINES)('sf verify on %s', (engine) => {
     expect(run.text).toMatch(/EQUAL daily_sales \(\S+, incremental \(insert_overwrite by day, unique_key id\)\): 3 partitions, 12 rows/);
     expect(run.text).toMatch(/EQUAL totals \(\S+, table\): 3 rows/);
     expect(run.text).toMatch(/SKIP recent .*a view is its query/);
-    expect(run.text).toMatch(/Verified 3 models: 2 equal, 0 drifted, 0 failed to rebuild, 1 skipped\./);
+    expect(run.text).toMatch(/EQUAL clean_sales \(\S+, table\): 11 rows \(1 quarantined row left out of the rebuild\)/);
+    expect(run.text).toMatch(/Verified 4 models: 3 equal, 0 drifted, 0 failed to rebuild, 1 skipped\./);
   });
 
   it('reports rows changed, deleted and added behind its back, with partition and key; the ledger notices', async () => {
@@ -56,10 +60,11 @@ describe.each(ENGINES)('sf verify on %s', (engine) => {
     expect(run.text).toMatch(/ledger: 2026-06-02: the ledger records 4 rows .*the table holds 3 .*changed outside sf/);
     expect(run.text).toMatch(/ledger: 2026-06-03: the ledger records 4 rows .*the table holds 5 .*changed outside sf/);
     expect(run.text).toMatch(/DRIFT totals .*\n {2}the table: 3 rows rebuilt, 3 published: 1 missing, 1 extra, 0 changed/);
-    expect(run.text).toMatch(/Verified 3 models: 0 equal, 2 drifted/);
+    expect(run.text).toMatch(/Verified 4 models: 1 equal, 2 drifted/);
     // Nothing published changed, nothing left behind.
     expect(await snapshot()).toBe(before);
-    expect(await p.unexpectedRelations([p.rel('daily_sales'), p.rel('totals'), p.rel('recent'), p.rel('events', 'raw')])).toEqual([]);
+    const published = ['daily_sales', 'totals', 'recent', 'clean_sales', 'clean_sales__quarantine'].map((n) => p.rel(n));
+    expect(await p.unexpectedRelations([...published, p.rel('events', 'raw')])).toEqual([]);
     const json = await p.sf('verify', '--select', 'daily_sales', '--output', 'json');
     const [verdict] = JSON.parse(json.out) as { status: string; partitions: { partition: string; missing: number; extra: number; changed: number }[] }[];
     expect(verdict!.status).toBe('drift');

@@ -12,7 +12,7 @@ import { ledgerKey, ledgerSetup, type LedgerEntry } from './ledger.js';
 import type { BatchRequest } from './materializations/batches.js';
 import { incrementalPlan } from './materializations/incremental.js';
 import { seedActions, tableActions, viewActions, type Audit } from './materializations/index.js';
-import { auditActions, type ModelTest } from './quality/audit.js';
+import { auditActions, quarantineRelation, type ModelTest } from './quality/audit.js';
 import { judgeRelation, judged } from './quality/checks.js';
 import type { ExecutionPlan, PlanStep, PlanUnit } from './types.js';
 import type { CompiledModel } from '../compiler/types.js';
@@ -66,7 +66,7 @@ export function buildPlan(inputs: PlanInputs): ExecutionPlan {
     const node = graph.node(name);
     const relation = node.kind === 'seed' ? node.seed.relation : node.model.relation;
     const maxRate = node.kind === 'model' ? node.model.settings.max_quarantine_rate : undefined;
-    const quarantine = { schema: relation.schema, name: `${relation.name}__quarantine` };
+    const quarantine = quarantineRelation(relation);
     return (stage, scope) => auditActions(dialect, stage, tests, { quarantine, scope, maxRate, published: relation });
   };
   const checks = inputs.checks ?? [];

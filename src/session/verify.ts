@@ -8,6 +8,7 @@ import type { Adapter, ColumnInfo, Relation, SqlDialect } from '../adapters/type
 import { incrementalSpec, type PartitionSpec } from '../compiler/incremental-settings.js';
 import { STATIC_CONTEXT, type CompiledModel, type RenderContext } from '../compiler/types.js';
 import { ledgerKey, SF_SCHEMA, type LedgerEntry } from '../plan/ledger.js';
+import { quarantineRelation } from '../plan/quality/audit.js';
 import { addPeriods, keyStart, partitionKeySql, partitionsCondition } from '../plan/partitions.js';
 import { rangeKeys as rangeKeysOf, type BatchRequest } from '../plan/materializations/batches.js';
 import { columnsOfQuery } from '../runner/answers.js';
@@ -43,6 +44,8 @@ export interface ModelVerdict {
   readonly partitions: readonly PartitionVerdict[];
   /** Partitions whose ledger entry disagrees with the table. */
   readonly ledger: readonly string[];
+  /** Rebuilt rows left out because the quarantine table holds them (moved aside when built). */
+  readonly quarantined?: number | undefined;
 }
 
 /** --start/--end, as the run commands read them. */
@@ -99,11 +102,13 @@ async function verifyModel(project: LoadedProject, adapter: Adapter, m: Compiled
     const common = published.map((c) => c.name).filter((c) => rebuiltColumns.some((r) => dialect.sameIdentifier(r, c)));
     const notes = columnNotes(dialect, published, rebuiltColumns);
     const pub = `(select * from ${dialect.renderRelation(m.relation)}${inRange(column!)})`;
+    // Rows its quarantine tests moved aside never reach the table: the rebuild drops them too.
+    const quarantined = await withoutQuarantined(adapter, temp, quarantineRelation(m.relation), common, inRange(column!));
     const keys = spec?.uniqueKey.length && spec.uniqueKey.every((k) => common.some((c) => dialect.sameIdentifier(c, k))) ? spec.uniqueKey : [];
     const partitions = await comparePartitions(adapter, { temp, pub, columns: common, keys, keyOf });
     const ledgerNotes = partition ? await checkLedger(adapter, m.relation, published, partition, entries, inRange(column!), rangeKeys) : [];
     const drift = notes.length > 0 || ledgerNotes.length > 0 || partitions.some((p) => p.missing + p.extra + p.changed > 0);
-    return { ...base, how, status: drift ? 'drift' : 'equal', notes, partitions, ledger: ledgerNotes };
+    return { ...base, how, status: drift ? 'drift' : 'equal', notes, partitions, ledger: ledgerNotes, quarantined };
   } finally {
     await run(adapter, `drop table if exists ${temp}`).catch(() => undefined);
   }
@@ -174,6 +179,27 @@ where ${others.map((n) => `a.${q(n)} is distinct from b.${q(n)}`).join(' or ')}`
   }
   const partitions = [...new Set([...rebuilt.keys(), ...published.keys(), ...byPartition.keys()])].sort();
   return partitions.map((p) => ({ partition: p, rebuilt: rebuilt.get(p) ?? 0, published: published.get(p) ?? 0, ...{ missing: 0, extra: 0, changed: 0, samples: [] }, ...byPartition.get(p) }));
+}
+
+/**
+ * Removes from the rebuild the rows the model's quarantine table holds (as multisets: a row
+ * quarantined once removes one copy), returning how many; 0 without a quarantine table.
+ */
+async function withoutQuarantined(adapter: Adapter, temp: string, quarantine: Relation, columns: readonly string[], where: string): Promise<number> {
+  const { dialect } = adapter;
+  const held = await adapter.describeColumns(adapter.db, quarantine);
+  const shared = columns.filter((c) => held.some((h) => dialect.sameIdentifier(h.name, c)));
+  if (shared.length === 0) return 0;
+  const cols = shared.map((c) => dialect.quoteIdentifier(c)).join(', ');
+  const numbered = (from: string, extra = '') => `select ${extra}${cols}, row_number() over (partition by ${cols}) as sf_n from ${from} as t`;
+  const match = shared.map((c) => `q.${dialect.quoteIdentifier(c)} is not distinct from s.${dialect.quoteIdentifier(c)}`).join(' and ');
+  const [counted] = await rows(adapter, `select count(*) as n from ${temp}`);
+  await run(adapter, `delete from ${temp} where ${dialect.rowId} in (
+  select s.sf_rowid from (${numbered(temp, `${dialect.rowId} as sf_rowid, `)}) as s
+  where exists (select 1 from (${numbered(`(select * from ${dialect.renderRelation(quarantine)}${where})`)}) as q where ${match} and q.sf_n = s.sf_n)
+)`);
+  const [left] = await rows(adapter, `select count(*) as n from ${temp}`);
+  return Number(counted!['n']) - Number(left!['n']);
 }
 
 /** Ledger entries whose recorded rows or checksum the table no longer has: changed outside sf. */

@@ -41,6 +41,11 @@ const FLAGS = 'sf_quarantine_flags';
 
 type Failure = RowFailure & { readonly test: GenericTestDeclaration };
 
+/** Where a model's quarantined rows go: `<name>__quarantine` beside it. */
+export function quarantineRelation(rel: Relation): Relation {
+  return { schema: rel.schema, name: `${rel.name}__quarantine` };
+}
+
 export function auditActions(dialect: SqlDialect, stage: Relation, tests: readonly ModelTest[], target: AuditTarget): StepAction[] {
   if (tests.length === 0) return [];
   const stageSql = dialect.renderRelation(stage);
