@@ -66,7 +66,7 @@ describe.each(ENGINES)('sf verify on %s', (engine) => {
     const published = ['daily_sales', 'totals', 'recent', 'clean_sales', 'clean_sales__quarantine'].map((n) => p.rel(n));
     expect(await p.unexpectedRelations([...published, p.rel('events', 'raw')])).toEqual([]);
     const json = await p.sf('verify', '--select', 'daily_sales', '--output', 'json');
-    const [verdict] = JSON.parse(json.out) as { status: string; partitions: { partition: string; missing: number; extra: number; changed: number }[] }[];
+    const [verdict] = JSON.parse(json.out.join("\n")) as { status: string; partitions: { partition: string; missing: number; extra: number; changed: number }[] }[];
     expect(verdict!.status).toBe('drift');
     expect(verdict!.partitions.map((x) => [x.partition, x.missing, x.extra, x.changed])).toEqual([['2026-06-01', 0, 0, 1], ['2026-06-02', 1, 0, 0], ['2026-06-03', 0, 1, 0]]);
   });
