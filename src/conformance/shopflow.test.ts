@@ -7,31 +7,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
-import type { EngineName, ResolvedConfig, SfConfig, TargetConfig } from '../config/types.js';
+import type { EngineName, ResolvedConfig } from '../config/types.js';
 import { expectedShopflow } from '../e2e/shopflow-expected.js';
 import { ENGINES } from './engines.js';
 import { ProjectPool, type CliRun, type ConformanceProject } from './harness.js';
+import { shopflowConfigSource } from './shopflow-config.js';
 import { toBigInt, toInt } from './values.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const expected = expectedShopflow(join(ROOT, 'seeds'));
-
-/** ShopFlow's own config with its targets replaced by one for `engine`, importing defineConfig from 'sf-transform' as users do. */
-function shopflowConfigSource(config: ResolvedConfig, engine: EngineName, target: TargetConfig): string {
-  const body: SfConfig = {
-    name: config.name,
-    defaultTarget: engine,
-    targets: { [engine]: target },
-    models: config.models,
-    vars: config.vars,
-    sources: Object.fromEntries(Object.entries(config.sources).map(([name, s]) => [name, {
-      schema: s.schema,
-      tables: s.tables.map((t) => (s.eventTime[t] ? { name: t, event_time: s.eventTime[t] } : t)),
-    }])),
-    seeds: config.seeds,
-  };
-  return `import { defineConfig } from 'sf-transform';\n\nexport default defineConfig(${JSON.stringify(body, null, 2)});\n`;
-}
 
 interface Figures {
   factRows: number;
