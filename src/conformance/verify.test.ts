@@ -1,7 +1,7 @@
 // `sf verify` on every engine: a clean build verifies; rows changed, deleted or added behind
 // sf's back are reported with their partition and key (and the ledger notices); a partition
 // re-run by hand verifies again; --start/--end narrows it to partitions. It never writes what is
-// published and leaves no relation behind.
+// published and leaves no relation behind, also when killed (SIGKILL) at any of its statements.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES } from './engines.js';
 import { EVENTS_CONFIG, ProjectPool, type ConformanceProject } from './harness.js';
@@ -83,5 +83,20 @@ describe.each(ENGINES)('sf verify on %s', (engine) => {
     expect((await p.sf('run', '--select', 'daily_sales', 'totals', '--start', '2026-06-01', '--end', '2026-06-03')).code).toBe(0);
     const all = await p.sf('verify');
     expect(all.code, all.text).toBe(0);
+  });
+
+  it('killed at any point, it leaves nothing behind and nothing published changed', async () => {
+    const before = await snapshot();
+    const expected = [...['daily_sales', 'totals', 'recent', 'clean_sales', 'clean_sales__quarantine'].map((n) => p.rel(n)), p.rel('events', 'raw')];
+    let killed = 0;
+    for (let point = 1; point <= 60; point += 7) {
+      const run = await p.spawnSf(['verify'], { SF_FAULT_KILL_AT: String(point) }).done;
+      if (run.signal !== 'SIGKILL') break;
+      killed++;
+      expect(await p.unexpectedRelations(expected)).toEqual([]);
+      expect(await snapshot()).toBe(before);
+    }
+    expect(killed).toBeGreaterThan(3);
+    expect((await p.sf('verify')).code).toBe(0);
   });
 });

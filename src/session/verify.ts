@@ -12,6 +12,7 @@ import { quarantineRelation } from '../plan/quality/audit.js';
 import { addPeriods, keyStart, partitionKeySql, partitionsCondition } from '../plan/partitions.js';
 import { rangeKeys as rangeKeysOf, type BatchRequest } from '../plan/materializations/batches.js';
 import { columnsOfQuery } from '../runner/answers.js';
+import { faultPoint } from '../runner/faults.js';
 import { isUserError } from '../util/errors.js';
 import { readLedger } from './ledger-state.js';
 import type { LoadedProject } from './project.js';
@@ -178,7 +179,7 @@ where ${others.map((n) => `a.${q(n)} is distinct from b.${q(n)}`).join(' or ')}`
     await tally('extra', diff(c.pub, c.temp), (r) => describe(r, c.columns.slice(0, 6)));
   }
   const partitions = [...new Set([...rebuilt.keys(), ...published.keys(), ...byPartition.keys()])].sort();
-  return partitions.map((p) => ({ partition: p, rebuilt: rebuilt.get(p) ?? 0, published: published.get(p) ?? 0, ...{ missing: 0, extra: 0, changed: 0, samples: [] }, ...byPartition.get(p) }));
+  return partitions.map((p) => ({ partition: p, rebuilt: rebuilt.get(p) ?? 0, published: published.get(p) ?? 0, ...(byPartition.get(p) ?? { missing: 0, extra: 0, changed: 0, samples: [] }) }));
 }
 
 /**
@@ -223,10 +224,12 @@ from ${dialect.renderRelation(rel)}${where} group by ${key}`)).map((r) => [Strin
 }
 
 async function run(adapter: Adapter, text: string): Promise<void> {
+  faultPoint(text);
   await sql.raw(text).execute(adapter.db);
 }
 
 async function rows(adapter: Adapter, text: string): Promise<Record<string, unknown>[]> {
+  faultPoint(text);
   return (await sql.raw<Record<string, unknown>>(text).execute(adapter.db)).rows;
 }
 
