@@ -46,26 +46,37 @@ export async function executeUnit(adapter: Adapter, unit: PlanUnit, ctx: UnitCon
 }
 
 async function executeActions(adapter: Adapter, actions: readonly StepAction[], ctx: UnitContext): Promise<UnitOutcome> {
-  let committing = false;
   const seen: Collected = { notes: [], tests: [], failures: [] };
-  let rows: number | undefined;
-  try {
-    rows = await adapter.db.transaction().execute(async (trx) => {
-      const n = await runActions(adapter, trx, actions, ctx, seen);
-      // Let a pending Ctrl-C be heard (a synchronous engine never yields on its own: two
-      // turns of the event loop reach the poll phase that delivers signals), then roll back
-      // rather than commit what the user asked to stop.
-      for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
-      stopIfInterrupted(ctx);
-      faultPoint('before commit');
-      committing = true;
-      return n;
-    });
-  } catch (err) {
-    // Rolled back: rows it had moved to quarantine are not there either.
+  // Rolled back: rows it had moved to quarantine are not there either.
+  const undo = (err: unknown) => {
     const undone = seen.tests.map((t) => (t.quarantined ? { ...t, quarantined: 0, message: `${t.failures} failing row${t.failures === 1 ? '' : 's'}, not quarantined: the write rolled back` } : t));
     if (err instanceof ModelError) err.tests = [...undone, ...err.tests];
-    if (!committing) throw err;
+  };
+  // A transaction of our own rather than Kysely's callback form: when the engine has already
+  // ended a failed transaction (a full disk fails the commit), the rollback after it fails too,
+  // and it must not hide what the engine said.
+  const trx = await adapter.db.startTransaction().execute();
+  let rows: number | undefined;
+  try {
+    rows = await runActions(adapter, trx, actions, ctx, seen);
+    // Let a pending Ctrl-C be heard (a synchronous engine never yields on its own: two
+    // turns of the event loop reach the poll phase that delivers signals), then roll back
+    // rather than commit what the user asked to stop.
+    for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+    stopIfInterrupted(ctx);
+    faultPoint('before commit');
+  } catch (err) {
+    await trx.rollback().execute().catch(() => {});
+    undo(err);
+    throw err;
+  }
+  try {
+    await trx.commit().execute();
+  } catch (err) {
+    await trx.rollback().execute().catch(() => {});
+    undo(err);
+    // The engine refused the commit (a full disk): nothing was written, and it says why.
+    if (!adapter.describeError(err).retryable) throw err;
     throw new AmbiguousCommit(`the commit did not answer (${adapter.describeError(err).message.split('\n')[0]}): this unit may or may not have been written; check the table (sf ls --partitions for partitions), then run it again`, { cause: err });
   }
   if (seen.failures.length) {

@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DEFAULT_LOCK_TIMEOUT_S, openAdapter } from '../adapters/registry.js';
+import type { Adapter } from '../adapters/types.js';
+import { isUserError, UserError } from '../util/errors.js';
 import { writeCompiled, writeCompiledSql, writeManifest, writeRunResults, type RunArgs } from '../artifacts/write.js';
 import { STATIC_CONTEXT } from '../compiler/types.js';
 import type { WarehouseAnswers } from '../compiler/warehouse.js';
@@ -119,7 +121,8 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
      * Plans `nodes` from the warehouse as it is now: its relations and partition ledger. With
      * `answers`, models render with `execute` true, asking the warehouse what they need.
      */
-    const planFor = async (nodes: ReadonlySet<string>, schemaList: readonly string[], ledgerKeys: readonly string[], asking?: { name: string; path: string }) => {
+    // A connection lost while reading is retried as a unit's statements are, then said in one line.
+    const planFor = (nodes: ReadonlySet<string>, schemaList: readonly string[], ledgerKeys: readonly string[], asking?: { name: string; path: string }) => readRetrying(adapter, target.retries, async () => {
       const state = await adapter.introspect(schemaList);
       const ledger = ledgerKeys.length ? await readLedger(adapter, state, ledgerKeys) : new Map();
       const make = (answers?: WarehouseAnswers) => buildPlan({
@@ -133,7 +136,7 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
         checks: nodes === selected ? checks : [],
       });
       return asking ? withWarehouseAnswers(adapter, asking, make) : make();
-    };
+    });
     const plan = await planFor(selected, [...schemas], ledgerKeys);
     const built = [...new Set(plan.steps.filter((s) => !s.readOnly).map((s) => s.relation.schema))].sort();
     request.onPlan?.(plan, runId);
@@ -157,14 +160,36 @@ export async function runProject(project: LoadedProject, request: RunRequest): P
         return { ...planned, dependsOn: step.dependsOn };
       },
     });
-    const results = await explainUnbuilt(adapter, project, ran);
-    await keepBuildFailures(adapter, project, tests, results.filter((r) => r.status === 'success').map((r) => r.name));
+    const results = await readRetrying(adapter, target.retries, () => explainUnbuilt(adapter, project, ran));
+    await readRetrying(adapter, target.retries, () => keepBuildFailures(adapter, project, tests, results.filter((r) => r.status === 'success').map((r) => r.name)));
     const elapsedSeconds = (performance.now() - t0) / 1000;
     writeRunResults(project, request.command, results, elapsedSeconds, now(), { runId, args: request.args });
     const ended = await runProjectHooks(adapter, project, 'end', { schemas: built, results });
     if (ended) request.onNotice?.(`Ran ${ended} on-run-end hook${ended === 1 ? '' : 's'}.`);
     return { plan, results, elapsedSeconds, runId };
+  } catch (err) {
+    // A connection lost outside a unit, past its retries: one line, not a crash.
+    if (isUserError(err) || !adapter.describeError(err).retryable) throw err;
+    throw new UserError('QUERY_FAILED', adapter.describeError(err).message.split('\n')[0]!, { cause: err });
   } finally {
     await adapter.close();
+  }
+}
+
+/** Reads of the warehouse outside a unit (planning, reporting): retried on a lost connection, then a user error. */
+async function readRetrying<T>(adapter: Adapter, retries: number | undefined, read: () => Promise<T> | T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (isUserError(err)) throw err;
+      const info = adapter.describeError(err);
+      if (!info.retryable) throw err;
+      if (attempt <= (retries ?? 3)) {
+        await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+        continue;
+      }
+      throw new UserError('QUERY_FAILED', `reading the warehouse failed ${attempt} times: ${info.message.split('\n')[0]}`, { cause: err });
+    }
   }
 }

@@ -4,7 +4,9 @@
 // (its result is "the state a clean run produces", and it counts the command's fault points),
 // the victim killed with SIGKILL at a fault point drawn from a seeded generator
 // (runner/faults.ts: before each statement of a unit's transaction, before its commit, before a
-// seed's load). Then the invariants:
+// seed's load), or with its PostgreSQL connections cut (pg_terminate_backend) at random moments,
+// or, for DuckDB and SQLite, with its database on a tmpfs too small for the build. Then the
+// invariants:
 //   - every published relation is readable;
 //   - each relation (per partition for partitioned models and their quarantine tables) equals
 //     either its state before the command or the twin's;
@@ -13,7 +15,8 @@
 //   - no relation is left behind (staging tables, batch tables) that neither state has;
 //   - the same command run again (no kill) completes and leaves exactly the twin's state.
 // "Rows lost" counts the rows of the twin's state missing from a partition that is neither.
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,12 +31,17 @@ import { shopflowConfigSource } from '../conformance/shopflow-config.js';
 import { LEDGER, ledgerKey } from '../plan/ledger.js';
 import { partitionKeySql } from '../plan/partitions.js';
 import { quarantineRelation } from '../plan/quality/audit.js';
+import { withPgClient } from './pg.js';
 import { loadProject } from '../session/project.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const SCENARIOS = ['full-refresh', 'incremental-run', 'backfill', 'quarantining-build', 'seed-load'] as const;
+/** SIGKILL at a random fault point of: */
+const KILLS = ['full-refresh', 'incremental-run', 'backfill', 'quarantining-build', 'seed-load'] as const;
+/** PostgreSQL connections cut mid-backfill; the embedded engines' disk filling up mid-build. */
+export const SCENARIOS = [...KILLS, 'connection-cut', 'disk-full'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+type KillScenario = (typeof KILLS)[number];
 
 export interface FaultOptions {
   readonly engines: readonly EngineName[];
@@ -56,14 +64,16 @@ export interface ScenarioResult {
   readonly violations: readonly string[];
   readonly rowsLost: number;
   readonly seconds: number;
+  /** Why it did not run on this engine (or machine). */
+  readonly skipped?: string | undefined;
 }
 
 /** What each scenario runs: commands that prepare (never killed), then the one killed. */
-function scenario(name: ScenarioName, first: string, last: string): { prepare: string[][]; command: string[] } {
+function scenario(name: KillScenario | 'connection-cut', first: string, last: string): { prepare: string[][]; command: string[] } {
   switch (name) {
     case 'full-refresh': return { prepare: [['seed']], command: ['run', '--full-refresh'] };
     case 'incremental-run': return { prepare: [['seed']], command: ['run'] };
-    case 'backfill': return { prepare: [['seed']], command: ['run', '--select', 'fact_sales', '--start', first, '--end', last, '--threads', '3'] };
+    case 'backfill': case 'connection-cut': return { prepare: [['seed']], command: ['run', '--select', 'fact_sales', '--start', first, '--end', last, '--threads', '3'] };
     case 'quarantining-build': return { prepare: [], command: ['build'] };
     case 'seed-load': return { prepare: [], command: ['seed'] };
   }
@@ -99,11 +109,14 @@ export async function runFaults(o: FaultOptions): Promise<ScenarioResult[]> {
     const next = random(o.seed);
     for (const engine of o.engines) {
       for (const name of o.scenarios) {
-        const pool = new ProjectPool(engine, o.pgUrl);
+        const skipped = skipReason(name, engine);
+        if (skipped) {
+          results.push({ scenario: name, engine, trials: 0, faults: 0, violations: [], rowsLost: 0, seconds: 0, skipped });
+          continue;
+        }
         const started = performance.now();
-        const violations: string[] = [];
-        let faults = 0;
-        let rowsLost = 0;
+        const tally = { faults: 0, rowsLost: 0, trials: 0, violations: [] as string[], skipped: undefined as string | undefined };
+        const pool = new ProjectPool(engine, o.pgUrl);
         try {
           const make = async () => {
             const p = await pool.create({ schema: engine === 'postgres' ? 'analytics' : undefined, configSource: (target) => shopflowConfigSource(shopflow, engine, target) });
@@ -112,65 +125,241 @@ export async function runFaults(o: FaultOptions): Promise<ScenarioResult[]> {
             return p;
           };
           const [victim, twin] = [await make(), await make()];
-          const useData = (i: number) => {
-            for (const p of [victim, twin]) {
-              rmSync(join(p.dir, 'seeds'), { recursive: true, force: true });
-              symlinkSync(data[i % 2]!, join(p.dir, 'seeds'));
-            }
-          };
-          useData(0);
-          for (const p of [victim, twin]) {
-            const built = await p.sf('build');
-            if (built.code !== 0) throw new Error(`${engine}: the first build failed:\n${built.text}`);
-          }
-          const shape = await relationsOf(victim);
-          const { prepare, command } = scenario(name, first, dayAfter(first, o.days));
-          for (let trial = 1; trial <= o.trials; trial++) {
-            useData(trial);
-            for (const args of prepare) {
-              for (const p of [victim, twin]) {
-                const r = await p.sf(args[0]!, ...args.slice(1));
-                if (r.code !== 0) throw new Error(`${engine} ${name} trial ${trial}: ${args.join(' ')} failed:\n${r.text}`);
-              }
-            }
-            const before = await stateOf(victim, shape);
-            const clean = await twin.spawnSf(command, { SF_FAULT_COUNT: '1' }).done;
-            if (clean.code !== 0) throw new Error(`${engine} ${name} trial ${trial}: the twin's ${command.join(' ')} failed:\n${clean.text}`);
-            const points = Number(/SF_FAULT_POINTS=(\d+)/.exec(clean.text)?.[1] ?? 0);
-            const expected = await stateOf(twin, shape);
-            const point = 1 + Math.floor(next() * Math.max(1, points));
-            const killed = await victim.spawnSf(command, { SF_FAULT_KILL_AT: String(point) }).done;
-            const where = `${engine} ${name} trial ${trial} (fault point ${point} of ${points})`;
-            if (killed.signal === 'SIGKILL') faults++;
-            else if (killed.code !== 0) violations.push(`${where}: the command neither completed nor was killed:\n${killed.text}`);
-            const after = await stateOf(victim, shape).catch((err: unknown) => {
-              violations.push(`${where}: a published relation is unreadable: ${(err as Error).message}`);
-              return undefined;
-            });
-            if (after) {
-              const found = compareStates(after, before, expected);
-              violations.push(...found.problems.map((m) => `${where}: ${m}`));
-              rowsLost += found.rowsLost;
-            }
-            // The next ordinary run completes and gives the clean state.
-            const again = await victim.spawnSf([...command, '--lock-timeout', '10']).done;
-            if (again.code !== 0) violations.push(`${where}: the run after the kill failed:\n${again.text}`);
-            const recovered = await stateOf(victim, shape);
-            const left = compareStates(recovered, expected, expected);
-            violations.push(...left.problems.map((m) => `${where}, after the next run: ${m}`));
-            rowsLost += left.rowsLost;
-            log(`${where}: ${killed.signal === 'SIGKILL' ? 'killed' : 'got through'}; ${violations.length} violations so far`);
-          }
+          const trial: Trial = { engine, name, victim, twin, first, days: o.days, next, pgUrl: o.pgUrl, tally, log, useData: (i) => useData([victim, twin], data[i % 2]!) };
+          if (name === 'disk-full') await diskFull(trial, work, o);
+          else await killTrials(trial, o.trials);
         } finally {
           await pool.disposeAll();
         }
-        results.push({ scenario: name, engine, trials: o.trials, faults, violations, rowsLost, seconds: (performance.now() - started) / 1000 });
+        results.push({ scenario: name, engine, trials: tally.trials, faults: tally.faults, violations: tally.violations, rowsLost: tally.rowsLost, seconds: (performance.now() - started) / 1000, skipped: tally.skipped });
       }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   return results;
+}
+
+/** What one scenario's trials share. */
+interface Trial {
+  readonly engine: EngineName;
+  readonly name: ScenarioName;
+  readonly victim: ConformanceProject;
+  readonly twin: ConformanceProject;
+  /** The first day of the data. */
+  readonly first: string;
+  readonly days: number;
+  readonly next: () => number;
+  readonly pgUrl: () => string;
+  readonly useData: (i: number) => void;
+  readonly log: (line: string) => void;
+  readonly tally: { faults: number; rowsLost: number; trials: number; violations: string[]; skipped: string | undefined };
+}
+
+function skipReason(name: ScenarioName, engine: EngineName): string | undefined {
+  if (name === 'connection-cut' && engine !== 'postgres') return 'PostgreSQL only: an embedded engine has no connection to cut';
+  if (name === 'disk-full' && engine === 'postgres') return "the server's data directory is the server's, not sf's, to size";
+  return undefined;
+}
+
+function useData(projects: readonly ConformanceProject[], dir: string): void {
+  for (const p of projects) {
+    rmSync(join(p.dir, 'seeds'), { recursive: true, force: true });
+    symlinkSync(dir, join(p.dir, 'seeds'));
+  }
+}
+
+async function buildBoth(t: Trial): Promise<Shape> {
+  for (const p of [t.victim, t.twin]) {
+    const built = await p.sf('build');
+    if (built.code !== 0) throw new Error(`${t.engine}: the first build failed:\n${built.text}`);
+  }
+  return relationsOf(t.victim);
+}
+
+/**
+ * The SIGKILL scenarios and the connection cuts: per trial, the twin runs the command unharmed,
+ * the victim runs it harmed, the invariants are checked, and the victim runs it again.
+ */
+async function killTrials(t: Trial, trials: number): Promise<void> {
+  const { engine, name, victim, twin, tally } = t;
+  t.useData(0);
+  const shape = await buildBoth(t);
+  const { prepare, command } = scenario(name as KillScenario | 'connection-cut', t.first, dayAfter(t.first, t.days));
+  // Connection cuts: the trials cut a few times (retried: the run must succeed), the last one
+  // cuts every few milliseconds (the run must fail cleanly, naming the partitions).
+  const runs = name === 'connection-cut' ? trials + 1 : trials;
+  for (let trial = 1; trial <= runs; trial++) {
+    t.useData(trial);
+    for (const args of prepare) {
+      for (const p of [victim, twin]) {
+        const r = await p.sf(args[0]!, ...args.slice(1));
+        if (r.code !== 0) throw new Error(`${engine} ${name} trial ${trial}: ${args.join(' ')} failed:\n${r.text}`);
+      }
+    }
+    const before = await stateOf(victim, shape);
+    const t0 = performance.now();
+    const clean = await twin.spawnSf(command, { SF_FAULT_COUNT: '1' }).done;
+    const cleanMs = performance.now() - t0;
+    if (clean.code !== 0) throw new Error(`${engine} ${name} trial ${trial}: the twin's ${command.join(' ')} failed:\n${clean.text}`);
+    const points = Number(/SF_FAULT_POINTS=(\d+)/.exec(clean.text)?.[1] ?? 0);
+    const expected = await stateOf(twin, shape);
+    const harmed = name === 'connection-cut'
+      ? await cutConnections(t, command, cleanMs, trial > trials)
+      : await killAt(victim, command, 1 + Math.floor(t.next() * Math.max(1, points)), points);
+    const where = `${engine} ${name} trial ${trial} (${harmed.label})`;
+    tally.trials++;
+    if (harmed.faulted) tally.faults++;
+    tally.violations.push(...harmed.problems.map((m) => `${where}: ${m}`));
+    const after = await stateOf(victim, shape).catch((err: unknown) => {
+      tally.violations.push(`${where}: a published relation is unreadable: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (after) {
+      // A run that succeeded must have written exactly what the clean run did.
+      const found = compareStates(after, harmed.succeeded ? expected : before, expected);
+      tally.violations.push(...found.problems.map((m) => `${where}: ${m}`));
+      tally.rowsLost += found.rowsLost;
+    }
+    // The next ordinary run completes and gives the clean state.
+    const again = await victim.spawnSf([...command, '--lock-timeout', '10']).done;
+    if (again.code !== 0) tally.violations.push(`${where}: the run after the fault failed:\n${again.text}`);
+    const recovered = await stateOf(victim, shape);
+    const left = compareStates(recovered, expected, expected);
+    tally.violations.push(...left.problems.map((m) => `${where}, after the next run: ${m}`));
+    tally.rowsLost += left.rowsLost;
+    t.log(`${where}: ${harmed.outcome}; ${tally.violations.length} violations so far`);
+  }
+}
+
+interface Harmed {
+  readonly label: string;
+  readonly faulted: boolean;
+  /** The command completed (exit 0): its state must be the clean one. */
+  readonly succeeded: boolean;
+  readonly outcome: string;
+  readonly problems: readonly string[];
+}
+
+async function killAt(victim: ConformanceProject, command: readonly string[], point: number, points: number): Promise<Harmed> {
+  const run = await victim.spawnSf(command, { SF_FAULT_KILL_AT: String(point) }).done;
+  const killed = run.signal === 'SIGKILL';
+  return {
+    label: `fault point ${point} of ${points}`, faulted: killed, succeeded: run.code === 0, outcome: killed ? 'killed' : 'got through',
+    problems: killed || run.code === 0 ? [] : [`the command neither completed nor was killed:\n${run.text}`],
+  };
+}
+
+/**
+ * Cuts the victim's PostgreSQL connections (pg_terminate_backend from another connection) while
+ * it runs: a few times at random moments (the run must retry and succeed), or, `relentless`,
+ * every 20 ms (it must fail, naming the partitions, with nothing half-written).
+ */
+async function cutConnections(t: Trial, command: readonly string[], cleanMs: number, relentless: boolean): Promise<Harmed> {
+  const database = (t.victim.target as { database?: string }).database!;
+  const run = t.victim.spawnSf([...command, '--lock-timeout', '10']);
+  let finished = false;
+  void run.done.then(() => (finished = true));
+  const terminate = () => withPgClient(t.pgUrl(), async (c) => (await c.query(
+    'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database])).rowCount ?? 0);
+  /** Terminates the victim's backends, waiting for one to exist (sf may still be starting). */
+  const cut = async () => {
+    for (;;) {
+      const n = await terminate();
+      if (n > 0 || finished) return n;
+      await sleep(10);
+    }
+  };
+  const started = performance.now();
+  let cuts = 0;
+  const moments = relentless ? [] : Array.from({ length: 1 + Math.floor(t.next() * 3) }, () => t.next() * cleanMs).sort((a, b) => a - b);
+  if (relentless) {
+    while (!finished) {
+      cuts += await cut();
+      await sleep(20);
+    }
+  } else {
+    for (const at of moments) {
+      await sleep(Math.max(0, at - (performance.now() - started)));
+      if (finished) break;
+      cuts += await cut();
+    }
+  }
+  const result = await run.done;
+  const problems: string[] = [];
+  if (!relentless && result.code !== 0) problems.push(`the run failed after ${cuts} cut connection(s) instead of retrying:\n${result.text}`);
+  if (relentless && cuts > 0 && result.code === 0) problems.push(`the run succeeded though every connection was cut (${cuts} cuts)`);
+  if (/internal error|at .*\.js:\d+/.test(result.text)) problems.push(`a stack trace or internal error:\n${result.text}`);
+  return {
+    label: relentless ? `every connection cut, ${cuts} cuts` : `${cuts} cut(s) at ${moments.map((m) => `${(m / 1000).toFixed(1)} s`).join(', ')}`,
+    faulted: cuts > 0, succeeded: result.code === 0, outcome: cuts === 0 ? 'finished before the cut' : result.code === 0 ? 'retried and succeeded' : 'failed cleanly', problems,
+  };
+}
+
+/**
+ * The embedded engines' database on a tiny filesystem (tmpfs, sized to what a small build
+ * needs): a bigger build runs out of space. It must fail with a clear error and leave the
+ * previous state; with the space back, the next build gives what a clean build gives.
+ */
+async function diskFull(t: Trial, work: string, o: FaultOptions): Promise<void> {
+  const mount = join(work, `disk-${t.engine}`);
+  mkdirSync(mount, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m', 'tmpfs', mount], { stdio: 'pipe' });
+  } catch (err) {
+    t.tally.skipped = `cannot mount a tmpfs here (${String((err as Error).message).split('\n')[0]}): run as root where mount is allowed`;
+    return;
+  }
+  try {
+    const target = join(t.victim.dir, 'target');
+    rmSync(target, { recursive: true, force: true });
+    symlinkSync(mount, target);
+    t.useData(0);
+    const shape = await buildBoth(t);
+    const before = await stateOf(t.victim, shape);
+    // Room for what is there and a little more; then five times the orders (at least 500 a day).
+    const used = Number(execFileSync('du', ['-sk', mount]).toString().split(/\s/)[0]);
+    execFileSync('mount', ['-o', `remount,size=${used + 512}k`, mount]);
+    const big = join(work, 'data-big');
+    writeShopflowCsv(big, { days: o.days, ordersPerDay: Math.max(5 * o.ordersPerDay, 500), startDate: t.first });
+    useData([t.victim, t.twin], big);
+    const clean = await t.twin.spawnSf(['build']).done;
+    if (clean.code !== 0) throw new Error(`${t.engine} disk-full: the twin's build failed:\n${clean.text}`);
+    const expected = await stateOf(t.twin, shape);
+    const full = await t.victim.spawnSf(['build']).done;
+    const where = `${t.engine} disk-full (${used + 512} KB filesystem)`;
+    t.tally.trials++;
+    if (full.code !== 0) t.tally.faults++;
+    if (full.code === 0) t.tally.violations.push(`${where}: the build did not run out of space; make the data bigger`);
+    else if (!/no space left|disk is full|not enough space|out of (disk )?space/i.test(full.text)) t.tally.violations.push(`${where}: the error does not say the disk is full:\n${full.text}`);
+    if (/internal error/.test(full.text)) t.tally.violations.push(`${where}: an internal error:\n${full.text}`);
+    const after = await stateOf(t.victim, shape).catch((err: unknown) => {
+      t.tally.violations.push(`${where}: a published relation is unreadable: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (after) {
+      const found = compareStates(after, before, expected);
+      t.tally.violations.push(...found.problems.map((m) => `${where}: ${m}`));
+      t.tally.rowsLost += found.rowsLost;
+    }
+    execFileSync('mount', ['-o', 'remount,size=256m', mount]);
+    const again = await t.victim.spawnSf(['build', '--lock-timeout', '10']).done;
+    if (again.code !== 0) t.tally.violations.push(`${where}: the build with space again failed:\n${again.text}`);
+    const left = compareStates(await stateOf(t.victim, shape), expected, expected);
+    t.tally.violations.push(...left.problems.map((m) => `${where}, with space again: ${m}`));
+    t.tally.rowsLost += left.rowsLost;
+    t.log(`${where}: ${full.code !== 0 ? 'ran out of space' : 'did not run out of space'}; ${t.tally.violations.length} violations so far`);
+  } finally {
+    try {
+      execFileSync('umount', ['-l', mount], { stdio: 'pipe' });
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** ShopFlow's sf_now var, to the day. */
@@ -270,9 +459,12 @@ async function rows(a: Adapter, text: string): Promise<Record<string, unknown>[]
 /** The suite's table: scenario x engine -> trials, faults, violations, rows lost. */
 export function formatResults(results: readonly ScenarioResult[]): string[] {
   const header = ['scenario', 'engine', 'trials', 'faults injected', 'invariant violations', 'rows lost', 'seconds'];
-  const body = results.map((r) => [r.scenario, r.engine, String(r.trials), String(r.faults), String(r.violations.length), String(r.rowsLost), r.seconds.toFixed(0)]);
+  const body = results.map((r) => (r.skipped
+    ? [r.scenario, r.engine, '-', '-', '-', '-', 'skipped']
+    : [r.scenario, r.engine, String(r.trials), String(r.faults), String(r.violations.length), String(r.rowsLost), r.seconds.toFixed(0)]));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)];
+  const skipped = results.filter((r) => r.skipped).map((r) => `skipped: ${r.scenario} on ${r.engine}: ${r.skipped}`);
+  return [line(header), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line), ...(skipped.length ? ['', ...skipped] : [])];
 }
 

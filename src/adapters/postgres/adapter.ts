@@ -48,8 +48,9 @@ export async function openPostgres(target: PostgresTarget, dialect: PostgresDial
   // listener that would crash the process; the next query reports the failure instead.
   pool.on('error', () => {});
   try {
+    // Closed, not pooled: the driver listens to the clients the pool makes from now on.
     const client = await pool.connect();
-    client.release();
+    client.release(true);
   } catch (err) {
     await pool.end().catch(() => {});
     throw connectionError(err, settings) ?? err;

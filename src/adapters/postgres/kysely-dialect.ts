@@ -54,11 +54,18 @@ class PgDriver implements Driver {
 
   /** Clients checked out: their statements are cancelled on Ctrl-C. */
   readonly #busy = new Set<pg.PoolClient>();
+  /** Clients whose server connection failed: closed on release, never handed out again. */
+  readonly #broken = new WeakSet<pg.PoolClient>();
   readonly #unregister: () => void;
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
     this.#unregister = onInterrupt(() => this.#cancelAll());
+    // A client whose server connection drops emits 'error'; unheard, that would crash the
+    // process. Listened to from the moment the pool makes it: the server can end a connection
+    // (pg_terminate_backend) in the same packet that finishes opening it, before it is handed out.
+    // The query under way fails on its own and the unit is retried; the client is not reused.
+    pool.on('connect', (client) => client.on('error', () => this.#broken.add(client)));
   }
 
   /** pg_cancel_backend for every statement under way, from a connection of its own. */
@@ -84,10 +91,6 @@ class PgDriver implements Driver {
     if (!conn) {
       conn = new PgConnection(client);
       this.#connections.set(client, conn);
-      // A checked-out client whose server connection drops emits 'error'; unheard, that would
-      // crash the process. The query under way fails on its own and the unit is retried.
-      const broken = conn;
-      client.on('error', () => { broken.broken = true; });
     }
     return conn;
   }
@@ -108,7 +111,7 @@ class PgDriver implements Driver {
     const c = conn as PgConnection;
     this.#busy.delete(c.client);
     // A broken connection is closed, not handed out again.
-    c.client.release(c.broken ? true : undefined);
+    c.client.release(c.broken || this.#broken.has(c.client) ? true : undefined);
   }
 
   async destroy(): Promise<void> {
