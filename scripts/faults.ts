@@ -13,7 +13,7 @@ import { formatResults, runFaults, SCENARIOS, type ScenarioName } from '../src/t
 const SIZES = {
   // About 13k order items: a build takes about a second.
   small: { days: 30, ordersPerDay: 100, trials: 2 },
-  // About 43k order items: a ShopFlow build takes seconds.
+  // About 45k order items: a ShopFlow build takes seconds.
   full: { days: 90, ordersPerDay: 120, trials: 50 },
 } as const;
 
