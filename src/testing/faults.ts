@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { writeShopflowCsv } from '../../bench/generate-seeds.js';
+import { mulberry32, writeShopflowCsv } from '../../bench/generate-seeds.js';
 import type { Adapter, Relation } from '../adapters/types.js';
 import { incrementalSpec, type PartitionSpec } from '../compiler/incremental-settings.js';
 import { loadConfig } from '../config/load.js';
@@ -79,18 +79,6 @@ function scenario(name: KillScenario | 'connection-cut', first: string, last: st
   }
 }
 
-/** mulberry32: the same seed, the same fault points. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runFaults(o: FaultOptions): Promise<ScenarioResult[]> {
   const log = o.log ?? (() => {});
   const work = mkdtempSync(join(tmpdir(), 'sf-faults-'));
@@ -106,7 +94,8 @@ export async function runFaults(o: FaultOptions): Promise<ScenarioResult[]> {
       return dir;
     });
     const shopflow = await loadConfig(ROOT);
-    const next = random(o.seed);
+    // The same seed, the same fault points.
+    const next = mulberry32(o.seed);
     for (const engine of o.engines) {
       for (const name of o.scenarios) {
         const skipped = skipReason(name, engine);
