@@ -1,6 +1,6 @@
 // The fault suite's judge (faults.ts compareStates): what it must flag after a kill.
 import { describe, expect, it } from 'vitest';
-import { compareStates, type State } from './faults.js';
+import { compareStates, type State } from './fault-state.js';
 
 const part = (rows: number, checksum: string) => ({ rows, checksum });
 function state(parts: Record<string, Record<string, { rows: number; checksum: string }>>, extra: Partial<State> = {}): State {

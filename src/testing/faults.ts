@@ -20,26 +20,25 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
 import { mulberry32, writeShopflowCsv } from '../../bench/generate-seeds.js';
-import type { Adapter, Relation } from '../adapters/types.js';
-import { incrementalSpec, type PartitionSpec } from '../compiler/incremental-settings.js';
 import { loadConfig } from '../config/load.js';
 import type { EngineName } from '../config/types.js';
 import { ProjectPool, type ConformanceProject } from '../conformance/harness.js';
 import { shopflowConfigSource } from '../conformance/shopflow-config.js';
-import { LEDGER, ledgerKey } from '../plan/ledger.js';
-import { partitionKeySql } from '../plan/partitions.js';
-import { quarantineRelation } from '../plan/quality/audit.js';
+import { badBatches, sourceChanges } from './fault-inputs.js';
+import { concurrentBuilds, overlappingBackfills } from './fault-races.js';
+import { buildBoth, compareStates, dayAfter, rerun, SHOPFLOW_NOW, sleep, stateOf, useData, type Trial } from './fault-state.js';
 import { withPgClient } from './pg.js';
-import { loadProject } from '../session/project.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** SIGKILL at a random fault point of: */
 const KILLS = ['full-refresh', 'incremental-run', 'backfill', 'quarantining-build', 'seed-load'] as const;
-/** PostgreSQL connections cut mid-backfill; the embedded engines' disk filling up mid-build. */
-export const SCENARIOS = [...KILLS, 'connection-cut', 'disk-full'] as const;
+/**
+ * PostgreSQL connections cut mid-backfill; the embedded engines' disk filling up mid-build;
+ * two processes at once (fault-races.ts); bad inputs (fault-inputs.ts).
+ */
+export const SCENARIOS = [...KILLS, 'connection-cut', 'disk-full', 'concurrent-builds', 'overlapping-backfills', 'source-change', 'bad-batch'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 type KillScenario = (typeof KILLS)[number];
 
@@ -114,9 +113,8 @@ export async function runFaults(o: FaultOptions): Promise<ScenarioResult[]> {
             return p;
           };
           const [victim, twin] = [await make(), await make()];
-          const trial: Trial = { engine, name, victim, twin, first, days: o.days, next, pgUrl: o.pgUrl, tally, log, useData: (i) => useData([victim, twin], data[i % 2]!) };
-          if (name === 'disk-full') await diskFull(trial, work, o);
-          else await killTrials(trial, o.trials);
+          const trial: Trial = { engine, name, victim, twin, another: make, data, work, first, days: o.days, next, pgUrl: o.pgUrl, tally, log, useData: (i) => useData([victim, twin], data[i % 2]!) };
+          await RUNS[name](trial, o);
         } finally {
           await pool.disposeAll();
         }
@@ -129,41 +127,24 @@ export async function runFaults(o: FaultOptions): Promise<ScenarioResult[]> {
   return results;
 }
 
-/** What one scenario's trials share. */
-interface Trial {
-  readonly engine: EngineName;
-  readonly name: ScenarioName;
-  readonly victim: ConformanceProject;
-  readonly twin: ConformanceProject;
-  /** The first day of the data. */
-  readonly first: string;
-  readonly days: number;
-  readonly next: () => number;
-  readonly pgUrl: () => string;
-  readonly useData: (i: number) => void;
-  readonly log: (line: string) => void;
-  readonly tally: { faults: number; rowsLost: number; trials: number; violations: string[]; skipped: string | undefined };
-}
+const RUNS: Record<ScenarioName, (t: Trial, o: FaultOptions) => Promise<void>> = {
+  'full-refresh': (t, o) => killTrials(t, o.trials),
+  'incremental-run': (t, o) => killTrials(t, o.trials),
+  backfill: (t, o) => killTrials(t, o.trials),
+  'quarantining-build': (t, o) => killTrials(t, o.trials),
+  'seed-load': (t, o) => killTrials(t, o.trials),
+  'connection-cut': (t, o) => killTrials(t, o.trials),
+  'disk-full': (t, o) => diskFull(t, t.work, o),
+  'concurrent-builds': (t, o) => concurrentBuilds(t, o.trials),
+  'overlapping-backfills': (t, o) => overlappingBackfills(t, o.trials),
+  'source-change': (t, o) => sourceChanges(t, o.trials),
+  'bad-batch': (t, o) => badBatches(t, o.trials),
+};
 
 function skipReason(name: ScenarioName, engine: EngineName): string | undefined {
   if (name === 'connection-cut' && engine !== 'postgres') return 'PostgreSQL only: an embedded engine has no connection to cut';
   if (name === 'disk-full' && engine === 'postgres') return "the server's data directory is the server's, not sf's, to size";
   return undefined;
-}
-
-function useData(projects: readonly ConformanceProject[], dir: string): void {
-  for (const p of projects) {
-    rmSync(join(p.dir, 'seeds'), { recursive: true, force: true });
-    symlinkSync(dir, join(p.dir, 'seeds'));
-  }
-}
-
-async function buildBoth(t: Trial): Promise<Shape> {
-  for (const p of [t.victim, t.twin]) {
-    const built = await p.sf('build');
-    if (built.code !== 0) throw new Error(`${t.engine}: the first build failed:\n${built.text}`);
-  }
-  return relationsOf(t.victim);
 }
 
 /**
@@ -211,12 +192,7 @@ async function killTrials(t: Trial, trials: number): Promise<void> {
       tally.rowsLost += found.rowsLost;
     }
     // The next ordinary run completes and gives the clean state.
-    const again = await victim.spawnSf([...command, '--lock-timeout', '10']).done;
-    if (again.code !== 0) tally.violations.push(`${where}: the run after the fault failed:\n${again.text}`);
-    const recovered = await stateOf(victim, shape);
-    const left = compareStates(recovered, expected, expected);
-    tally.violations.push(...left.problems.map((m) => `${where}, after the next run: ${m}`));
-    tally.rowsLost += left.rowsLost;
+    await rerun(t, where, shape, [command], expected);
     t.log(`${where}: ${harmed.outcome}; ${tally.violations.length} violations so far`);
   }
 }
@@ -348,104 +324,6 @@ async function diskFull(t: Trial, work: string, o: FaultOptions): Promise<void> 
       // Already gone.
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** ShopFlow's sf_now var, to the day. */
-const SHOPFLOW_NOW = '2026-06-17';
-
-function dayAfter(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** What a project's state is made of: its tables (partitioned or not), their keys, the ledger. */
-interface Shape {
-  readonly tables: readonly { readonly rel: Relation; readonly partition?: PartitionSpec | undefined; readonly keys: readonly string[] }[];
-  readonly ledger: readonly string[];
-}
-
-async function relationsOf(p: ConformanceProject): Promise<Shape> {
-  const project = await loadProject({ projectDir: p.dir, target: p.engine, listOnly: true });
-  const tables: Shape['tables'][number][] = project.compiled.seeds.map((s) => ({ rel: s.relation, keys: [] }));
-  const ledger: string[] = [];
-  for (const m of project.compiled.models) {
-    const kind = m.settings.materialized;
-    if (kind !== 'table' && kind !== 'incremental') continue;
-    const spec = kind === 'incremental' ? incrementalSpec(m.settings) : undefined;
-    tables.push({ rel: m.relation, partition: spec?.partition, keys: spec?.uniqueKey ?? [] });
-    tables.push({ rel: quarantineRelation(m.relation), partition: spec?.partition, keys: [] });
-    if (spec?.partition) ledger.push(ledgerKey(m.relation));
-  }
-  return { tables, ledger };
-}
-
-/** Per relation and partition: `rows|checksum`; absent relations are absent. */
-export interface State {
-  readonly parts: ReadonlyMap<string, ReadonlyMap<string, { rows: number; checksum: string }>>;
-  readonly duplicates: readonly string[];
-  readonly ledgerProblems: readonly string[];
-  readonly catalog: ReadonlySet<string>;
-}
-
-async function stateOf(p: ConformanceProject, shape: Shape): Promise<State> {
-  return p.withDb(async (a) => {
-    const { dialect } = a;
-    const parts = new Map<string, Map<string, { rows: number; checksum: string }>>();
-    const duplicates: string[] = [];
-    for (const t of shape.tables) {
-      // A quarantined row's run id and time differ between runs: its own columns are compared.
-      const columns = (await a.describeColumns(a.db, t.rel)).filter((c) => !['sf_run_id', 'sf_quarantined_at'].includes(c.name));
-      if (columns.length === 0) continue;
-      const key = t.partition ? partitionKeySql(dialect, dialect.quoteIdentifier(t.partition.field), t.partition) : `'all'`;
-      const rel = dialect.renderRelation(t.rel);
-      const found = await rows(a, `select k, count(*) as n, ${dialect.checksum(columns.map((c) => c.name))} as c from (select ${key} as k, t.* from ${rel} as t) as x group by k`);
-      parts.set(`${t.rel.schema}.${t.rel.name}`, new Map(found.map((r) => [String(r['k']), { rows: Number(r['n']), checksum: String(r['c']) }])));
-      if (t.keys.length) {
-        const k = t.keys.map((c) => dialect.quoteIdentifier(c)).join(', ');
-        const [dup] = await rows(a, `select count(*) as n from (select ${k} from ${rel} group by ${k} having count(*) > 1) as d`);
-        if (Number(dup!['n']) > 0) duplicates.push(`${t.rel.name}: ${dup!['n']} unique_key values appear twice or more`);
-      }
-    }
-    const ledgerProblems: string[] = [];
-    if (shape.ledger.length && (await a.describeColumns(a.db, LEDGER)).length) {
-      for (const r of await rows(a, `select relation_name, partition_key, row_count, checksum from ${dialect.renderRelation(LEDGER)} where status = 'success'`)) {
-        const [schema, name] = String(r['relation_name']).split('.');
-        const held = [...parts].find(([k]) => k.toLowerCase() === `${schema}.${name}`)?.[1]?.get(String(r['partition_key']));
-        const rowsNow = held?.rows ?? 0;
-        if (rowsNow !== Number(r['row_count']) || (rowsNow > 0 && held!.checksum !== String(r['checksum']))) {
-          ledgerProblems.push(`the ledger says ${r['relation_name']} ${r['partition_key']} holds ${r['row_count']} rows (${r['checksum']}); it holds ${rowsNow} (${held?.checksum ?? '-'})`);
-        }
-      }
-    }
-    const catalog = new Set((await p.catalog()).map((e) => `${e.schema ?? ''}.${e.name}`));
-    return { parts, duplicates, ledgerProblems, catalog };
-  });
-}
-
-/** `after` must equal `before` or `clean`, partition by partition. */
-export function compareStates(after: State, before: State, clean: State): { problems: string[]; rowsLost: number } {
-  const problems = [...after.duplicates, ...after.ledgerProblems];
-  let rowsLost = 0;
-  const same = (a?: { rows: number; checksum: string }, b?: { rows: number; checksum: string }) => (a?.rows ?? 0) === (b?.rows ?? 0) && (a === undefined || b === undefined ? (a?.rows ?? 0) === 0 && (b?.rows ?? 0) === 0 : a.checksum === b.checksum);
-  for (const rel of new Set([...after.parts.keys(), ...before.parts.keys(), ...clean.parts.keys()])) {
-    const [a, b, c] = [after.parts.get(rel), before.parts.get(rel), clean.parts.get(rel)];
-    for (const k of new Set([...(a?.keys() ?? []), ...(b?.keys() ?? []), ...(c?.keys() ?? [])])) {
-      const [x, y, z] = [a?.get(k), b?.get(k), c?.get(k)];
-      if (same(x, y) || same(x, z)) continue;
-      problems.push(`${rel} ${k}: ${x?.rows ?? 0} rows, neither its ${y?.rows ?? 0} before nor the clean run's ${z?.rows ?? 0}`);
-      rowsLost += Math.max(0, (z?.rows ?? 0) - (x?.rows ?? 0));
-    }
-  }
-  const stray = [...after.catalog].filter((e) => !before.catalog.has(e) && !clean.catalog.has(e));
-  if (stray.length) problems.push(`relations left behind: ${stray.join(', ')}`);
-  return { problems, rowsLost };
-}
-
-async function rows(a: Adapter, text: string): Promise<Record<string, unknown>[]> {
-  return (await sql.raw<Record<string, unknown>>(text).execute(a.db)).rows;
 }
 
 /** The suite's table: scenario x engine -> trials, faults, violations, rows lost. */
