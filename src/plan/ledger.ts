@@ -82,22 +82,20 @@ export function ledgerWrite(dialect: SqlDialect, w: LedgerWrite): Statement[] {
   const keyList = w.keys === 'all' ? '' : w.keys.map(lit).join(', ');
   if (w.keys !== 'all' && w.keys.length === 0) return [];
   const where = w.keys === 'all' ? '' : `\n  where ${partitionsCondition(dialect, column, w.spec, w.keys)}`;
-  const statements: Statement[] = [
+  // A replaced partition that is now empty is recorded with 0 rows: built, not missing. One
+  // insert, with no ON CONFLICT (DuckDB's is slow): each key once, its rows or 0.
+  const empty = w.keys === 'all' ? '' : w.keys.map((k) => `\n  union all select ${lit(k)}, 0, cast(null as varchar)`).join('');
+  return [
     { sql: `delete from ${L} where relation_name = ${relation}${w.keys === 'all' ? '' : ` and partition_key in (${keyList})`}` },
     { sql: `insert into ${L} (${columns})
-select ${relation}, ${lit(w.model)}, partition_key, row_count, checksum, ${meta}
+select ${relation}, ${lit(w.model)}, partition_key, sum(row_count), coalesce(max(checksum), '0'), ${meta}
 from (
   select ${key} as partition_key, count(*) as row_count, ${dialect.checksum(w.columns)} as checksum
   from ${dialect.renderRelation(w.target)}${where}
-  group by ${key}
-) as written` },
+  group by ${key}${empty}
+) as written
+group by partition_key` },
   ];
-  if (w.keys !== 'all') {
-    // A replaced partition that is now empty is recorded with 0 rows: built, not missing.
-    const empty = w.keys.map((k) => `(${relation}, ${lit(w.model)}, ${lit(k)}, 0, '0', ${meta})`).join(',\n  ');
-    statements.push({ sql: `insert into ${L} (${columns})\nvalues ${empty}\non conflict (relation_name, partition_key) do nothing` });
-  }
-  return statements;
 }
 
 /** Forget a model's partitions: its table is being replaced whole. */

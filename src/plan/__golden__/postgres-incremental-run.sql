@@ -39,16 +39,15 @@ select "id", "d", "amount" from "analytics"."batched__sf_b0" as DBT_INTERNAL_SOU
 where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.batched' and partition_key in ('2026-06-01');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.batched', 'batched', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."batched"
   where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00'
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-01', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."batched__sf_b0";
 commit;
 
@@ -64,16 +63,15 @@ select "id", "d", "amount" from "analytics"."batched__sf_b1" as DBT_INTERNAL_SOU
 where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.batched' and partition_key in ('2026-06-02');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.batched', 'batched', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."batched"
   where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00'
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-02', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."batched__sf_b1";
 commit;
 
@@ -89,16 +87,15 @@ select "id", "d", "amount" from "analytics"."batched__sf_b2" as DBT_INTERNAL_SOU
 where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.batched' and partition_key in ('2026-06-03');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.batched', 'batched', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."batched"
   where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00'
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.batched', 'batched', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-03', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."batched__sf_b2";
 commit;
 
@@ -113,18 +110,17 @@ insert into "analytics"."by_bucket" ("id", "d", "amount")
 select "id", "d", "amount" from "analytics"."by_bucket__sf_stage";
 delete from "sf"."partitions" where relation_name = 'analytics.by_bucket' and partition_key in ('0', '10', '__unpartitioned__');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.by_bucket', 'by_bucket', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.by_bucket', 'by_bucket', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."by_bucket"
   where ("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100)
   group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.by_bucket', 'by_bucket', '0', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
-  ('analytics.by_bucket', 'by_bucket', '10', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
-  ('analytics.by_bucket', 'by_bucket', '__unpartitioned__', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '0', 0, cast(null as varchar)
+  union all select '10', 0, cast(null as varchar)
+  union all select '__unpartitioned__', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."by_bucket__sf_stage";
 commit;
 
@@ -167,17 +163,16 @@ insert into "analytics"."overwritten" ("id", "d", "amount")
 select "id", "d", "amount" from "analytics"."overwritten__sf_stage";
 delete from "sf"."partitions" where relation_name = 'analytics.overwritten' and partition_key in ('2026-06-02', '2026-06-03');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.overwritten', 'overwritten', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."overwritten"
   where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-04 00:00:00'
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.overwritten', 'overwritten', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
-  ('analytics.overwritten', 'overwritten', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-02', 0, cast(null as varchar)
+  union all select '2026-06-03', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."overwritten__sf_stage";
 commit;
 
@@ -194,16 +189,15 @@ select "id", "d", "amount" from "analytics"."self_reading__sf_b0" as DBT_INTERNA
 where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.self_reading' and partition_key in ('2026-06-01');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.self_reading', 'self_reading', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."self_reading"
   where "d" >= timestamp '2026-06-01 00:00:00' and "d" < timestamp '2026-06-02 00:00:00'
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-01', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."self_reading__sf_b0";
 commit;
 
@@ -219,16 +213,15 @@ select "id", "d", "amount" from "analytics"."self_reading__sf_b1" as DBT_INTERNA
 where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.self_reading' and partition_key in ('2026-06-02');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.self_reading', 'self_reading', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."self_reading"
   where "d" >= timestamp '2026-06-02 00:00:00' and "d" < timestamp '2026-06-03 00:00:00'
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-02', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."self_reading__sf_b1";
 commit;
 
@@ -244,15 +237,14 @@ select "id", "d", "amount" from "analytics"."self_reading__sf_b2" as DBT_INTERNA
 where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00';
 delete from "sf"."partitions" where relation_name = 'analytics.self_reading' and partition_key in ('2026-06-03');
 insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'analytics.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'analytics.self_reading', 'self_reading', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__') as partition_key, count(*) as row_count, coalesce(sum(hashtextextended(row("id", "d", "amount")::text, 0))::text, '0') as checksum
   from "analytics"."self_reading"
   where "d" >= timestamp '2026-06-03 00:00:00' and "d" < timestamp '2026-06-04 00:00:00'
   group by coalesce(to_char(date_trunc('day', cast("d" as timestamp)), 'YYYY-MM-DD'), '__null__')
-) as written;
-insert into "sf"."partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('analytics.self_reading', 'self_reading', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-03', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "analytics"."self_reading__sf_b2";
 commit;

@@ -37,16 +37,15 @@ select "id", "d", "amount" from "main"."batched__sf_b0" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-01');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.batched', 'batched', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."batched"
   where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.batched', 'batched', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-01', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."batched__sf_b0";
 commit;
 
@@ -62,16 +61,15 @@ select "id", "d", "amount" from "main"."batched__sf_b1" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-02');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.batched', 'batched', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."batched"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.batched', 'batched', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-02', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."batched__sf_b1";
 commit;
 
@@ -87,16 +85,15 @@ select "id", "d", "amount" from "main"."batched__sf_b2" as DBT_INTERNAL_SOURCE
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 delete from "main"."sf__partitions" where relation_name = 'main.batched' and partition_key in ('2026-06-03');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.batched', 'batched', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.batched', 'batched', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."batched"
   where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.batched', 'batched', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-03', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."batched__sf_b2";
 commit;
 
@@ -111,18 +108,17 @@ insert into "main"."by_bucket" ("id", "d", "amount")
 select "id", "d", "amount" from "main"."by_bucket__sf_stage";
 delete from "main"."sf__partitions" where relation_name = 'main.by_bucket' and partition_key in ('0', '10', '__unpartitioned__');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.by_bucket', 'by_bucket', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.by_bucket', 'by_bucket', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."by_bucket"
   where ("id" >= 0 and "id" < 10) or ("id" >= 10 and "id" < 20) or ("id" < 0 or "id" >= 100)
   group by case when "id" is null then '__null__' when "id" < 0 or "id" >= 100 then '__unpartitioned__' else cast(0 + ("id" - 0) / (10) * 10 as text) end
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.by_bucket', 'by_bucket', '0', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
-  ('main.by_bucket', 'by_bucket', '10', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
-  ('main.by_bucket', 'by_bucket', '__unpartitioned__', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '0', 0, cast(null as varchar)
+  union all select '10', 0, cast(null as varchar)
+  union all select '__unpartitioned__', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."by_bucket__sf_stage";
 commit;
 
@@ -166,17 +162,16 @@ insert into "main"."overwritten" ("id", "d", "amount")
 select "id", "d", "amount" from "main"."overwritten__sf_stage";
 delete from "main"."sf__partitions" where relation_name = 'main.overwritten' and partition_key in ('2026-06-02', '2026-06-03');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.overwritten', 'overwritten', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.overwritten', 'overwritten', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."overwritten"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.overwritten', 'overwritten', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null),
-  ('main.overwritten', 'overwritten', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-02', 0, cast(null as varchar)
+  union all select '2026-06-03', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."overwritten__sf_stage";
 commit;
 
@@ -193,16 +188,15 @@ select "id", "d", "amount" from "main"."self_reading__sf_b0" as DBT_INTERNAL_SOU
 where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02';
 delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-01');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.self_reading', 'self_reading', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."self_reading"
   where datetime("d") >= '2026-06-01' and datetime("d") < '2026-06-02'
   group by coalesce(date("d"), '__null__')
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.self_reading', 'self_reading', '2026-06-01', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-01', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."self_reading__sf_b0";
 commit;
 
@@ -218,16 +212,15 @@ select "id", "d", "amount" from "main"."self_reading__sf_b1" as DBT_INTERNAL_SOU
 where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03';
 delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-02');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.self_reading', 'self_reading', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."self_reading"
   where datetime("d") >= '2026-06-02' and datetime("d") < '2026-06-03'
   group by coalesce(date("d"), '__null__')
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.self_reading', 'self_reading', '2026-06-02', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-02', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."self_reading__sf_b1";
 commit;
 
@@ -243,15 +236,14 @@ select "id", "d", "amount" from "main"."self_reading__sf_b2" as DBT_INTERNAL_SOU
 where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04';
 delete from "main"."sf__partitions" where relation_name = 'main.self_reading' and partition_key in ('2026-06-03');
 insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-select 'main.self_reading', 'self_reading', partition_key, row_count, checksum, 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
+select 'main.self_reading', 'self_reading', partition_key, sum(row_count), coalesce(max(checksum), '0'), 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null
 from (
   select coalesce(date("d"), '__null__') as partition_key, count(*) as row_count, sf_checksum("id", "d", "amount") as checksum
   from "main"."self_reading"
   where datetime("d") >= '2026-06-03' and datetime("d") < '2026-06-04'
   group by coalesce(date("d"), '__null__')
-) as written;
-insert into "main"."sf__partitions" (relation_name, model_name, partition_key, row_count, checksum, run_id, started_at, finished_at, status, attempts, error)
-values ('main.self_reading', 'self_reading', '2026-06-03', 0, '0', 'run-1', '2026-06-03T12:00:00.000Z', '2026-06-03T12:00:01.000Z', 'success', 1, null)
-on conflict (relation_name, partition_key) do nothing;
+  union all select '2026-06-03', 0, cast(null as varchar)
+) as written
+group by partition_key;
 drop table if exists "main"."self_reading__sf_b2";
 commit;
