@@ -595,8 +595,10 @@ export function writeShopflowCsv(
 }
 
 /** A CSV file written through a ~1 MiB buffer. */
-class CsvFile {
+export class CsvFile {
   rows = 0;
+  /** Characters written so far (the header included). */
+  size = 0;
   private readonly fd: number;
   private buffer: string;
   constructor(path: string, private readonly columns: readonly string[]) {
@@ -612,6 +614,7 @@ class CsvFile {
     }
   }
   private flush(): void {
+    this.size += this.buffer.length;
     writeSync(this.fd, this.buffer);
     this.buffer = '';
   }
