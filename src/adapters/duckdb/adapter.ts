@@ -178,8 +178,17 @@ function csvLoadError(err: unknown, load: CsvLoad): Error {
   return Object.assign(new Error(line ? `${load.file}:${line}: ${summary}` : summary, { cause: err }), { code: (err as { code?: unknown }).code });
 }
 
+/** DuckDB lists every overload of a function that did not bind (40 for `*`): the first few say enough. */
+export function shortenCandidates(message: string): string {
+  return message.replace(/(Candidate functions:\n)((?:\t[^\n]*(?:\n|$))+)/, (_all, head: string, list: string) => {
+    const lines = list.replace(/\n$/, '').split('\n');
+    if (lines.length <= 5) return head + list;
+    return `${head}${lines.slice(0, 4).join('\n')}\n\t... and ${lines.length - 4} more\n`;
+  });
+}
+
 function describeDuckDBError(err: unknown): EngineErrorInfo {
-  const message = errorMessage(err);
+  const message = shortenCandidates(errorMessage(err));
   const pid = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(message);
   const retryable = /write-write conflict|Transaction conflict|Catalog write-write/i.test(message);
   return { message, lockedByPid: pid ? Number(pid[1]) : undefined, retryable };
