@@ -63,14 +63,20 @@ describe('selection', () => {
 
   it('parses the dbt syntax', () => {
     expect(parseSelection(['+a', 'b+', '2+c+1', 'tag:x,path:models/y'])).toEqual([
-      [{ raw: '+a', method: 'name', value: 'a', parents: Infinity, children: 0 }],
-      [{ raw: 'b+', method: 'name', value: 'b', parents: 0, children: Infinity }],
-      [{ raw: '2+c+1', method: 'name', value: 'c', parents: 2, children: 1 }],
+      [{ raw: '+a', method: 'name', value: 'a', parents: Infinity, children: 0, at: false }],
+      [{ raw: 'b+', method: 'name', value: 'b', parents: 0, children: Infinity, at: false }],
+      [{ raw: '2+c+1', method: 'name', value: 'c', parents: 2, children: 1, at: false }],
       [
-        { raw: 'tag:x', method: 'tag', value: 'x', parents: 0, children: 0 },
-        { raw: 'path:models/y', method: 'path', value: 'models/y', parents: 0, children: 0 },
+        { raw: 'tag:x', method: 'tag', value: 'x', parents: 0, children: 0, at: false },
+        { raw: 'path:models/y', method: 'path', value: 'models/y', parents: 0, children: 0, at: false },
       ],
     ]);
+    expect(parseSelection(['@a', 'config.materialized:view+'])).toEqual([
+      [{ raw: '@a', method: 'name', value: 'a', parents: 0, children: 0, at: true }],
+      [{ raw: 'config.materialized:view+', method: 'config.materialized', value: 'view', parents: 0, children: Infinity, at: false }],
+    ]);
+    expect(() => parseSelection(['@+a'])).toThrow(/@ and a leading \+ do not combine/);
+    expect(() => parseSelection(['state:modified'])).toThrow(/unknown selector method 'state:'/);
   });
 
   it('by name, with ancestors, with descendants, to a depth', async () => {
@@ -88,6 +94,28 @@ describe('selection', () => {
     expect(await pick(['lone side'])).toEqual(['lone', 'side']);
     expect(await pick(['tag:nightly,path:models/marts'])).toEqual(['top']);
     expect(await pick(['stg+'], ['tag:finance', 'side'])).toEqual(['mid', 'stg']);
+  });
+
+  it("dbt's other methods: resource_type, source, fqn, file, package, config, and @", async () => {
+    expect(await pick(['resource_type:seed'])).toEqual(['things']);
+    expect(await pick(['resource_type:model'], ['path:models/marts'])).toEqual(['lone', 'src_user', 'stg']);
+    expect(await pick(['resource_type:snapshot'])).toEqual([]);
+    expect(await pick(['source:raw+'])).toEqual(['src_user']);
+    expect(await pick(['source:raw.things+'])).toEqual(['src_user']);
+    expect(await pick(['fqn:demo.marts'])).toEqual(['mid', 'side', 'top']);
+    expect(await pick(['fqn:marts.top', 'fqn:lone'])).toEqual(['lone', 'top']);
+    expect(await pick(['file:mid.sql', 'file:side'])).toEqual(['mid', 'side']);
+    expect(await pick(['package:demo,tag:finance'])).toEqual(['top']);
+    expect(await pick(['config.materialized:view,tag:night*'])).toEqual(['stg', 'top']);
+    expect(await pick(['config.tags:finance'])).toEqual(['top']);
+    // mid, its descendants (top), and all their ancestors (stg, things).
+    expect(await pick(['@mid'])).toEqual(['mid', 'stg', 'things', 'top']);
+    const source = await pick(['source:raw']).catch((e: unknown) => e);
+    expect((source as UserError).hint).toBe('add + to select what reads it: source:raw+');
+    const test = await pick(['resource_type:test']).catch((e: unknown) => e);
+    expect((test as UserError).message).toMatch(/tests are not selected apart from what they test/);
+    const unknown = await pick(['source:rwa+']).catch((e: unknown) => e);
+    expect((unknown as UserError).hint).toBe("did you mean 'raw'?");
   });
 
   it('a selector that matches nothing is an error with a suggestion', async () => {
