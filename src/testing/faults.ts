@@ -118,7 +118,10 @@ export async function runFaults(o: FaultOptions): Promise<ScenarioResult[]> {
         } finally {
           await pool.disposeAll();
         }
-        results.push({ scenario: name, engine, trials: tally.trials, faults: tally.faults, violations: tally.violations, rowsLost: tally.rowsLost, seconds: (performance.now() - started) / 1000, skipped: tally.skipped });
+        const result: ScenarioResult = { scenario: name, engine, trials: tally.trials, faults: tally.faults, violations: tally.violations, rowsLost: tally.rowsLost, seconds: (performance.now() - started) / 1000, skipped: tally.skipped };
+        results.push(result);
+        // Each scenario's figures as soon as it ends: a long run cut short keeps what it proved.
+        log(`${name} on ${engine}: ${result.skipped ? `skipped (${result.skipped})` : `${result.trials} trials, ${result.faults} faults injected, ${result.violations.length} violations, ${result.rowsLost} rows lost, ${result.seconds.toFixed(0)} s`}`);
       }
     }
   } finally {
