@@ -385,6 +385,42 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       code = await runVerify(project, selectNodes(project.graph, opts), range, opts.output, p);
     });
 
+  withCommon(program.command('estimate').description('capacity math from what the warehouse holds: rows per day and per second at peak, build time, growth, and which limit comes first'))
+    .option('--growth <factor>', 'project the figures at this multiple of today', '10')
+    .option('--peak-factor <factor>', 'peak over average where no busiest hour can be measured', '3')
+    .option('--window <days>', 'the days of data to read, ending at the newest (e.g. 30d)', '30d')
+    .option('--node-rows-per-second <n>', 'rows per second one node sustains (default: modest per engine)')
+    .option('--build-budget <seconds>', "seconds a model's daily build may take", '3600')
+    .option('--fail-if <condition...>', 'exit 1 when met, e.g. "build_seconds > 3600 at 10x" (metrics: rows_per_day, rows_per_second, peak_rows_per_second, build_seconds)')
+    .addOption(new Option('--output <format>', 'the account as text, or the estimates as JSON').choices(['text', 'json']).default('text'))
+    .action(async (opts: CommonOptions & { growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget: string; failIf?: string[]; output: 'text' | 'json' }) => {
+      const positive = (flag: string, v: string) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new UserError('BAD_ARGUMENT', `${flag} takes a positive number, got '${v}'`);
+        return n;
+      };
+      const window = /^(\d+)d?$/.exec(opts.window);
+      if (!window || Number(window[1]) < 1) throw new UserError('BAD_ARGUMENT', `--window takes days, e.g. 30d, got '${opts.window}'`);
+      const { loadProject } = await import('../session/project.js');
+      const { selectNodes } = await import('../graph/selection/select.js');
+      const { DEFAULT_NODE_ROWS_PER_SECOND, METRICS } = await import('../estimate/estimate.js');
+      const { parseFailIf } = await import('../estimate/math.js');
+      const failIf = (opts.failIf ?? []).map((c) => {
+        try {
+          return parseFailIf(c, Object.keys(METRICS));
+        } catch (err) {
+          throw new UserError('BAD_ARGUMENT', (err as Error).message);
+        }
+      });
+      const project = await open(loadProject, opts);
+      const { runEstimate } = await import('./estimate.js');
+      code = await runEstimate(project, selectNodes(project.graph, opts), {
+        growth: positive('--growth', opts.growth), peakFactor: positive('--peak-factor', opts.peakFactor), windowDays: Number(window[1]),
+        nodeRowsPerSecond: opts.nodeRowsPerSecond ? positive('--node-rows-per-second', opts.nodeRowsPerSecond) : DEFAULT_NODE_ROWS_PER_SECOND[project.target.type],
+        buildBudgetSeconds: positive('--build-budget', opts.buildBudget), engine: project.target.type,
+      }, failIf, opts.output, p);
+    });
+
   withCommon(program.command('debug').description('check the connection to the target; print engine version and settings'), { selection: false })
     .action(async (opts: CommonOptions) => {
       const { loadProject } = await import('../session/project.js');

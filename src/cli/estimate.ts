@@ -1,0 +1,38 @@
+// `sf estimate`'s account: one verdict line per model and source, its daily rows as a sparkline,
+// the figures behind it; or all of it as JSON. Exit 1 when a --fail-if condition is met.
+import { openAdapter } from '../adapters/registry.js';
+import { estimate, failures, type Estimate, type EstimateOptions } from '../estimate/estimate.js';
+import { gatherFacts } from '../estimate/facts.js';
+import { human, rate, type FailIf } from '../estimate/math.js';
+import type { LoadedProject } from '../session/project.js';
+import type { Printer } from './printer.js';
+import { paint } from './style.js';
+
+export async function runEstimate(project: LoadedProject, selected: ReadonlySet<string>, o: EstimateOptions, failIf: readonly FailIf[], output: 'text' | 'json', p: Printer): Promise<number> {
+  const adapter = await openAdapter(project.target, project.config.projectDir);
+  let estimates: Estimate[];
+  try {
+    estimates = (await gatherFacts(project, adapter, selected, o.windowDays)).map((f) => estimate(f, o));
+  } finally {
+    await adapter.close();
+  }
+  const failed = estimates.flatMap((e) => failures(e, failIf));
+  if (output === 'json') p.out(JSON.stringify({ options: o, estimates, failures: failed }, null, 2));
+  else {
+    p.out(`Capacity over the last ${o.windowDays} days of data, at --growth ${o.growth}x (peak factor ${o.peakFactor} where no hour was measured):`);
+    for (const e of estimates) printEstimate(p, e);
+    for (const f of failed) p.out(`${paint.error('FAIL')} ${f}`, 'error');
+  }
+  return failed.length ? 1 : 0;
+}
+
+function printEstimate(p: Printer, e: Estimate): void {
+  p.out('');
+  p.out(e.verdict);
+  if (e.rowsPerDay.days === 0) return;
+  p.out(`  ${e.kind} ${e.relation}, rows per day from ${e.from === 'ledger' ? 'the partition ledger' : 'its event_time'}, ${e.window!.first}..${e.window!.last}: ${e.sparkline}`);
+  p.out(`  rows/day mean ${human(e.rowsPerDay.mean)}, p95 ${human(e.rowsPerDay.p95)}, max ${human(e.rowsPerDay.max)}; growth ${(e.dailyGrowth * 100).toFixed(2)}%/day`);
+  if (e.build) p.out(`  build seconds = ${e.build.a.toFixed(3)} + ${(e.build.b * 1e6).toFixed(2)} per million rows (${e.build.units} units)`);
+  const at = e.projected;
+  p.out(`  at ${at.growth}x: ${human(at.rowsPerDay)} rows/day, ${rate(at.peakRowsPerSecond)}/s peak${at.buildSeconds !== undefined ? `, daily build ${at.buildSeconds.toFixed(1)} s` : ''}`);
+}

@@ -1,0 +1,77 @@
+// Conformance: `sf estimate` on ShopFlow generated at a known volume (60 orders a day, 4.2 items
+// an order, 5% cancelled) reads rows per day from the ledger (fact_sales) and from the data's
+// event_time (stg_orders), on every engine: the figures match the generator's parameters within
+// 5%, and the CSVs' own counts over the same window exactly; --fail-if exits 1 naming the model.
+import { readFileSync, cpSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { writeShopflowCsv } from '../../bench/generate-seeds.js';
+import { loadConfig } from '../config/load.js';
+import type { Estimate } from '../estimate/estimate.js';
+import { ENGINES } from './engines.js';
+import { ProjectPool, type ConformanceProject } from './harness.js';
+import { shopflowConfigSource } from './shopflow-config.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SIZE = { days: 40, ordersPerDay: 60, itemsPerOrder: 4.2, startDate: '2026-05-08', seed: 3 };
+const WINDOW = 30;
+
+describe.each(ENGINES)('sf estimate on %s', (engine) => {
+  const pool = new ProjectPool(engine, () => inject('pgUrl'));
+  let p: ConformanceProject;
+  let estimates: Estimate[];
+  afterAll(() => pool.disposeAll());
+
+  beforeAll(async () => {
+    const shopflow = await loadConfig(ROOT);
+    p = await pool.create({ schema: engine === 'postgres' ? 'analytics' : undefined, configSource: (target) => shopflowConfigSource(shopflow, engine, target) });
+    for (const dir of ['models', 'macros', 'tests']) cpSync(join(ROOT, dir), join(p.dir, dir), { recursive: true });
+    writeShopflowCsv(join(p.dir, 'seeds'), SIZE);
+    const built = await p.sf('build');
+    if (built.code !== 0) throw new Error(built.text);
+    const run = await p.sf('estimate', '--select', 'fact_sales', 'stg_orders', '--window', `${WINDOW}d`, '--output', 'json');
+    if (run.code !== 0) throw new Error(run.text);
+    estimates = JSON.parse(run.out.join('\n')).estimates;
+  }, 240_000);
+
+  /** Orders per UTC day in the CSV, over the estimate's window. */
+  const csvOrdersPerDay = (first: string, last: string) => {
+    const days = readFileSync(join(p.dir, 'seeds/orders.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[2]!.slice(0, 10));
+    return days.filter((d) => d >= first && d <= last).length / WINDOW;
+  };
+
+  it('stg_orders: orders per day from its event_time, as generated, with the busiest hour measured', () => {
+    const e = estimates.find((x) => x.name === 'stg_orders')!;
+    expect(e.from).toBe('event_time');
+    expect(e.rowsPerDay.days).toBe(WINDOW);
+    expect(e.window!.last).toBe('2026-06-16');
+    expect(e.rowsPerDay.mean).toBeCloseTo(csvOrdersPerDay(e.window!.first, e.window!.last), 9);
+    expect(Math.abs(e.rowsPerDay.mean / SIZE.ordersPerDay - 1)).toBeLessThan(0.05);
+    expect(e.rowsPerSecond).toBeCloseTo(e.rowsPerDay.mean / 86_400, 12);
+    expect(e.peakMeasured).toBe(true);
+    expect(e.peakRowsPerSecond).toBeGreaterThan(e.rowsPerSecond);
+  });
+
+  it('fact_sales: rows per day from the ledger, items of orders not cancelled, as generated', async () => {
+    const e = estimates.find((x) => x.name === 'fact_sales')!;
+    expect(e.from).toBe('ledger');
+    const [published] = await p.query(`select count(*) as n from ${p.sql('fact_sales')} where order_date >= '${e.window!.first}'`);
+    expect(e.rowsPerDay.mean).toBeCloseTo(Number(published!['n']) / WINDOW, 9);
+    // 60 orders x 4.2 items x 95% not cancelled x ~99% passing the quality rules.
+    const expected = SIZE.ordersPerDay * SIZE.itemsPerOrder * 0.95 * 0.99;
+    expect(Math.abs(e.rowsPerDay.mean / expected - 1)).toBeLessThan(0.05);
+    expect(e.peakRowsPerSecond).toBeCloseTo(e.rowsPerSecond * 3, 12);
+    expect(e.build!.units).toBeGreaterThan(0);
+    expect(e.projected.rowsPerDay).toBeCloseTo(e.rowsPerDay.mean * 10, 9);
+  });
+
+  it('--fail-if exits 1 naming the model and the value; unmet, exit 0', async () => {
+    const met = await p.sf('estimate', '--select', 'fact_sales', '--fail-if', 'rows_per_day > 1000 at 10x');
+    expect(met.code, met.text).toBe(1);
+    expect(met.text).toMatch(/FAIL fact_sales: rows_per_day is \d+ at 10x \(rows_per_day > 1000 at 10x\)/);
+    const unmet = await p.sf('estimate', '--select', 'fact_sales', '--fail-if', 'rows_per_day > 1000000');
+    expect(unmet.code, unmet.text).toBe(0);
+    expect(unmet.text).toMatch(/fact_sales: \d+ rows\/day, [\d.]+\/s avg/);
+  });
+});
