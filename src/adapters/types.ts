@@ -212,6 +212,8 @@ export interface SqlDialect {
   intToText(expr: string): string;
   /** An order-independent checksum of the rows' values, as an aggregate expression yielding text. */
   checksum(columns: readonly string[]): string;
+  /** One row, column `b`: the bytes the engine stores the relation (a table) in. */
+  storedBytesSql(rel: Relation): string;
   addColumn(rel: Relation, column: ColumnInfo): Statement;
   dropColumn(rel: Relation, column: string): Statement;
   alterColumnType(rel: Relation, column: ColumnInfo): Statement[];

@@ -32,7 +32,8 @@ function printEstimate(p: Printer, e: Estimate): void {
   if (e.rowsPerDay.days === 0) return;
   p.out(`  ${e.kind} ${e.relation}, rows per day from ${e.from === 'ledger' ? 'the partition ledger' : 'its event_time'}, ${e.window!.first}..${e.window!.last}: ${e.sparkline}`);
   p.out(`  rows/day mean ${human(e.rowsPerDay.mean)}, p95 ${human(e.rowsPerDay.p95)}, max ${human(e.rowsPerDay.max)}; growth ${(e.dailyGrowth * 100).toFixed(2)}%/day`);
+  if (e.bytes) p.out(`  bytes per row ${e.bytes.perRow.stored.toFixed(0)} stored, ${e.bytes.perRow.raw.toFixed(0)} as text; per day ${human(e.bytes.perDay.stored, 'B')} stored, ${human(e.bytes.perDay.raw, 'B')} as text; a year ${human(e.bytes.perYear.stored, 'B')} / ${human(e.bytes.perYear.raw, 'B')}`);
   if (e.build) p.out(`  build seconds = ${e.build.a.toFixed(3)} + ${(e.build.b * 1e6).toFixed(2)} per million rows (${e.build.units} units)`);
   const at = e.projected;
-  p.out(`  at ${at.growth}x: ${human(at.rowsPerDay)} rows/day, ${rate(at.peakRowsPerSecond)}/s peak${at.buildSeconds !== undefined ? `, daily build ${at.buildSeconds.toFixed(1)} s` : ''}`);
+  p.out(`  at ${at.growth}x: ${human(at.rowsPerDay)} rows/day, ${rate(at.peakRowsPerSecond)}/s peak${at.buildSeconds !== undefined ? `, daily build ${at.buildSeconds.toFixed(1)} s` : ''}${at.storedPerYear !== undefined ? `, ${human(at.storedPerYear, 'B')} a year stored` : ''}`);
 }

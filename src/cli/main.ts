@@ -391,12 +391,20 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .option('--window <days>', 'the days of data to read, ending at the newest (e.g. 30d)', '30d')
     .option('--node-rows-per-second <n>', 'rows per second one node sustains (default: modest per engine)')
     .option('--build-budget <seconds>', "seconds a model's daily build may take", '3600')
-    .option('--fail-if <condition...>', 'exit 1 when met, e.g. "build_seconds > 3600 at 10x" (metrics: rows_per_day, rows_per_second, peak_rows_per_second, build_seconds)')
+    .option('--storage-budget <bytes>', "bytes a model's year of rows may take as stored (units k, m, g, t: 500g)", '1t')
+    .option('--fail-if <condition...>', 'exit 1 when met, e.g. "build_seconds > 3600 at 10x" (metrics: rows_per_day, rows_per_second, peak_rows_per_second, bytes_per_day, storage_per_year, build_seconds)')
     .addOption(new Option('--output <format>', 'the account as text, or the estimates as JSON').choices(['text', 'json']).default('text'))
-    .action(async (opts: CommonOptions & { growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget: string; failIf?: string[]; output: 'text' | 'json' }) => {
+    .action(async (opts: CommonOptions & { growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget: string; storageBudget: string; failIf?: string[]; output: 'text' | 'json' }) => {
       const positive = (flag: string, v: string) => {
         const n = Number(v);
         if (!Number.isFinite(n) || n <= 0) throw new UserError('BAD_ARGUMENT', `${flag} takes a positive number, got '${v}'`);
+        return n;
+      };
+      const bytesOption = (v: string) => {
+        const m = /^([\d.]+)\s*([kmgt]?)b?$/i.exec(v);
+        const scale: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+        const n = m ? Number(m[1]) * scale[m[2]!.toLowerCase()]! : NaN;
+        if (!Number.isFinite(n) || n <= 0) throw new UserError('BAD_ARGUMENT', `--storage-budget takes bytes, e.g. 500g or 2t, got '${v}'`);
         return n;
       };
       const window = /^(\d+)d?$/.exec(opts.window);
@@ -417,7 +425,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       code = await runEstimate(project, selectNodes(project.graph, opts), {
         growth: positive('--growth', opts.growth), peakFactor: positive('--peak-factor', opts.peakFactor), windowDays: Number(window[1]),
         nodeRowsPerSecond: opts.nodeRowsPerSecond ? positive('--node-rows-per-second', opts.nodeRowsPerSecond) : DEFAULT_NODE_ROWS_PER_SECOND[project.target.type],
-        buildBudgetSeconds: positive('--build-budget', opts.buildBudget), engine: project.target.type,
+        buildBudgetSeconds: positive('--build-budget', opts.buildBudget), storageBudgetBytes: bytesOption(opts.storageBudget), engine: project.target.type,
       }, failIf, opts.output, p);
     });
 

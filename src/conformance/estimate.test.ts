@@ -64,12 +64,21 @@ describe.each(ENGINES)('sf estimate on %s', (engine) => {
     expect(e.peakRowsPerSecond).toBeCloseTo(e.rowsPerSecond * 3, 12);
     expect(e.build!.units).toBeGreaterThan(0);
     expect(e.projected.rowsPerDay).toBeCloseTo(e.rowsPerDay.mean * 10, 9);
+    // Nine columns of ids, a date, decimals: about 45 bytes as a CSV line; stored, whatever the engine takes.
+    const [rows] = await p.query(`select count(*) as n from ${p.sql('fact_sales')}`);
+    expect(e.bytes!.perRow.raw).toBeGreaterThan(30);
+    expect(e.bytes!.perRow.raw).toBeLessThan(70);
+    expect(e.bytes!.perRow.stored).toBeGreaterThan(0);
+    expect(e.bytes!.perDay.stored).toBeCloseTo(e.bytes!.perRow.stored * e.rowsPerDay.mean, 6);
+    expect(e.bytes!.perYear.raw).toBeCloseTo(e.bytes!.perDay.raw * 365, 6);
+    expect(Number(rows!['n'])).toBeGreaterThan(0);
   });
 
   it('--fail-if exits 1 naming the model and the value; unmet, exit 0', async () => {
-    const met = await p.sf('estimate', '--select', 'fact_sales', '--fail-if', 'rows_per_day > 1000 at 10x');
+    const met = await p.sf('estimate', '--select', 'fact_sales', '--fail-if', 'rows_per_day > 1000 at 10x', 'storage_per_year > 1k');
     expect(met.code, met.text).toBe(1);
     expect(met.text).toMatch(/FAIL fact_sales: rows_per_day is \d+ at 10x \(rows_per_day > 1000 at 10x\)/);
+    expect(met.text).toMatch(/FAIL fact_sales: storage_per_year is \d+ at 1x \(storage_per_year > 1k\)/);
     const unmet = await p.sf('estimate', '--select', 'fact_sales', '--fail-if', 'rows_per_day > 1000000');
     expect(unmet.code, unmet.text).toBe(0);
     expect(unmet.text).toMatch(/fact_sales: \d+ rows\/day, [\d.]+\/s avg/);

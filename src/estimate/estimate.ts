@@ -13,6 +13,8 @@ export interface EstimateOptions {
   readonly nodeRowsPerSecond: number;
   /** Seconds the daily build of one model may take. */
   readonly buildBudgetSeconds: number;
+  /** Bytes a model may take, as stored, after a year of growth at today's rate. */
+  readonly storageBudgetBytes: number;
   readonly engine: EngineName;
 }
 
@@ -32,8 +34,14 @@ export interface Estimate {
   readonly peakMeasured: boolean;
   readonly dailyGrowth: number;
   /** seconds = a + b x rows, fitted over the units that wrote partitions; the daily build's seconds now. */
+  /** Per row, per day and for a year of today's rows per day: as text (raw) and as the engine stores it. */
+  readonly bytes?: {
+    readonly perRow: { readonly raw: number; readonly stored: number };
+    readonly perDay: { readonly raw: number; readonly stored: number };
+    readonly perYear: { readonly raw: number; readonly stored: number };
+  } | undefined;
   readonly build?: { readonly a: number; readonly b: number; readonly units: number; readonly dailySeconds: number } | undefined;
-  readonly projected: { readonly growth: number; readonly rowsPerDay: number; readonly peakRowsPerSecond: number; readonly buildSeconds?: number | undefined };
+  readonly projected: { readonly growth: number; readonly rowsPerDay: number; readonly peakRowsPerSecond: number; readonly buildSeconds?: number | undefined; readonly storedPerYear?: number | undefined };
   /** The limits in the order they are reached: at what multiple of today, and in how many days at the observed growth. */
   readonly walls: readonly { readonly name: string; readonly factor: number; readonly inDays?: number | undefined; readonly text: string }[];
   readonly sparkline: string;
@@ -48,8 +56,15 @@ export function estimate(f: Facts, o: EstimateOptions): Estimate {
   // Units that wrote one day's worth or less are the daily build's shape; all units fit the line.
   const fit = f.builds.length ? fitLine(f.builds.map((b) => [b.rows, b.seconds] as const)) : undefined;
   const buildAt = (factor: number) => (fit ? Math.max(0, fit.a + fit.b * s.mean * factor) : undefined);
+  const perRow = f.size && f.size.rows > 0 ? { raw: f.size.rawBytesPerRow, stored: f.size.storedBytes / f.size.rows } : undefined;
+  const bytes = perRow && {
+    perRow,
+    perDay: { raw: perRow.raw * s.mean, stored: perRow.stored * s.mean },
+    perYear: { raw: perRow.raw * s.mean * 365, stored: perRow.stored * s.mean * 365 },
+  };
   const limits: Limit[] = [
     { name: 'node', now: s.peakPerSecond, limit: o.nodeRowsPerSecond, describe: (x) => `single-node ${ENGINE_NAMES[o.engine]} fine to about ${round(x)}x` },
+    ...(bytes ? [{ name: 'storage', now: bytes.perYear.stored, limit: o.storageBudgetBytes, describe: (x: number) => `a year's rows pass ${human(o.storageBudgetBytes, 'B')} stored at about ${round(x)}x` }] : []),
   ];
   // The build-time wall: the factor at which a + b x rows reaches the budget.
   const buildWall = fit && fit.b > 0 && s.mean > 0 ? (o.buildBudgetSeconds - fit.a) / (fit.b * s.mean) : undefined;
@@ -62,8 +77,9 @@ export function estimate(f: Facts, o: EstimateOptions): Estimate {
     name: f.name, kind: f.kind, relation: f.relation, from: f.from, note: f.note, window,
     rowsPerDay: { mean: s.mean, p95: s.p95, max: s.max, days: s.days },
     rowsPerSecond: s.perSecond, peakRowsPerSecond: s.peakPerSecond, peakMeasured: s.peakMeasured, dailyGrowth: s.dailyGrowth,
+    bytes,
     build: fit ? { ...fit, units: f.builds.length, dailySeconds: buildAt(1)! } : undefined,
-    projected: { growth: o.growth, rowsPerDay: s.mean * o.growth, peakRowsPerSecond: s.peakPerSecond * o.growth, buildSeconds: buildAt(o.growth) },
+    projected: { growth: o.growth, rowsPerDay: s.mean * o.growth, peakRowsPerSecond: s.peakPerSecond * o.growth, buildSeconds: buildAt(o.growth), storedPerYear: bytes && bytes.perYear.stored * o.growth },
     walls, sparkline: sparkline(counts),
   };
   return { ...base, verdict: verdictOf(base) };
@@ -75,6 +91,7 @@ function verdictOf(e: Omit<Estimate, 'verdict'>): string {
     `${human(Math.round(e.rowsPerDay.mean))} rows/day`,
     `${rate(e.rowsPerSecond)}/s avg`,
     `${rate(e.peakRowsPerSecond)}/s peak${e.peakMeasured ? ' (busiest hour)' : ''}`,
+    ...(e.bytes ? [`${human(e.bytes.perDay.stored, 'B')}/day`, `${human(e.bytes.perYear.stored, 'B')}/year stored (${human(e.bytes.perYear.raw, 'B')} as text)`] : []),
     ...(e.build ? [`daily build ${duration(e.build.dailySeconds)}`] : []),
   ];
   const walls = e.walls.map((w) => (w.inDays === undefined ? w.text : `${w.text} (${when(w.inDays)} at ${(e.dailyGrowth * 100).toFixed(1)}%/day)`));
@@ -86,6 +103,8 @@ export const METRICS: Record<string, (e: Estimate, at: number) => number | undef
   rows_per_day: (e, at) => e.rowsPerDay.mean * at,
   rows_per_second: (e, at) => e.rowsPerSecond * at,
   peak_rows_per_second: (e, at) => e.peakRowsPerSecond * at,
+  bytes_per_day: (e, at) => (e.bytes ? e.bytes.perDay.stored * at : undefined),
+  storage_per_year: (e, at) => (e.bytes ? e.bytes.perYear.stored * at : undefined),
   build_seconds: (e, at) => (e.build ? Math.max(0, e.build.a + e.build.b * e.rowsPerDay.mean * at) : undefined),
 };
 

@@ -23,6 +23,8 @@ export interface Facts {
   /** Units that wrote partitions (ledger): rows written and seconds taken, per unit. */
   readonly builds: readonly { readonly rows: number; readonly partitions: number; readonly seconds: number }[];
   readonly note?: string | undefined;
+  /** A table's size now: its rows, the bytes the engine stores it in, and a row's bytes as text (a CSV line). */
+  readonly size?: { readonly rows: number; readonly storedBytes: number; readonly rawBytesPerRow: number } | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -42,13 +44,14 @@ export async function gatherFacts(project: LoadedProject, adapter: Adapter, sele
   for (const m of models) {
     const spec = m.settings.materialized === 'incremental' ? incrementalSpec(m.settings) : undefined;
     const relation = project.dialect.displayRelation(m.relation);
+    const size = m.settings.materialized === 'view' ? undefined : await sizeOf(adapter, m.relation);
     const entries = (ledger.get(ledgerKey(m.relation)) ?? []).filter((e) => e.status === 'success' && e.rows !== null);
     if (spec?.partition?.kind === 'time' && entries.length) {
-      facts.push({ name: m.node.name, kind: 'model', relation, from: 'ledger', ...fromLedger(entries, spec.partition.granularity, windowDays) });
+      facts.push({ name: m.node.name, kind: 'model', relation, from: 'ledger', size, ...fromLedger(entries, spec.partition.granularity, windowDays) });
     } else if (m.settings.event_time) {
-      facts.push({ name: m.node.name, kind: 'model', relation, from: 'event_time', builds: [], ...await fromData(adapter, m.relation, m.settings.event_time, windowDays) });
+      facts.push({ name: m.node.name, kind: 'model', relation, from: 'event_time', builds: [], size, ...await fromData(adapter, m.relation, m.settings.event_time, windowDays) });
     } else {
-      facts.push({ name: m.node.name, kind: 'model', relation, from: 'none', days: [], builds: [], note: 'neither time-partitioned (with a ledger) nor with an event_time: no rows per day' });
+      facts.push({ name: m.node.name, kind: 'model', relation, from: 'none', days: [], builds: [], size, note: 'neither time-partitioned (with a ledger) nor with an event_time: no rows per day' });
     }
   }
   // Sources read by the selected models, with a declared event_time.
@@ -61,7 +64,7 @@ export async function gatherFacts(project: LoadedProject, adapter: Adapter, sele
     }
   }
   for (const [name, s] of [...sources].sort(([a], [b]) => a.localeCompare(b))) {
-    facts.push({ name, kind: 'source', relation: project.dialect.displayRelation(s.rel), from: 'event_time', builds: [], ...await fromData(adapter, s.rel, s.eventTime, windowDays) });
+    facts.push({ name, kind: 'source', relation: project.dialect.displayRelation(s.rel), from: 'event_time', builds: [], size: await sizeOf(adapter, s.rel), ...await fromData(adapter, s.rel, s.eventTime, windowDays) });
   }
   return facts;
 }
@@ -116,5 +119,20 @@ async function fromData(adapter: Adapter, rel: Relation, eventTime: string, wind
   return {
     days: fillDays(new Map(daily.map((r) => [String(r['k']), Number(r['n'])])), last, windowDays),
     busiestHour: finer ? Number(busiest?.['n'] ?? 0) : undefined,
+  };
+}
+
+/** Rows, stored bytes (the engine's own measure) and the average text width of up to 100,000 rows. */
+async function sizeOf(adapter: Adapter, rel: Relation): Promise<Facts['size']> {
+  const d = adapter.dialect;
+  const columns = await adapter.describeColumns(adapter.db, rel);
+  if (columns.length === 0) return undefined;
+  const first = async (text: string) => Number(Object.values((await sql.raw<Record<string, unknown>>(text).execute(adapter.db)).rows[0] ?? {})[0] ?? 0);
+  const width = columns.map((c) => `coalesce(length(cast(${d.quoteIdentifier(c.name)} as varchar)), 0)`).join(' + ');
+  return {
+    rows: await first(`select count(*) as n from ${d.renderRelation(rel)}`),
+    storedBytes: await first(d.storedBytesSql(rel)),
+    // Each value as text, a comma between them and a newline after: the row as a CSV line.
+    rawBytesPerRow: (await first(`select avg(${width}) as w from (select * from ${d.renderRelation(rel)} limit 100000) as sample`)) + columns.length,
   };
 }

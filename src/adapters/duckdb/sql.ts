@@ -1,6 +1,6 @@
 // DuckDB: transactional DDL, views bound by name, so a staged table swaps in by drop + rename.
 import { BaseSqlDialect, TIME_KEY_FORMAT } from '../base-sql.js';
-import type { Capabilities } from '../types.js';
+import type { Capabilities, Relation } from '../types.js';
 
 /** `name.information_schema.` or `"name"."information_schema".`, not after another dot. */
 const CATALOG_INFORMATION_SCHEMA = /(^|[^.\w"])(?:"[^"]+"|[A-Za-z_]\w*)\."?information_schema"?\./gi;
@@ -33,6 +33,12 @@ export class DuckDBDialect extends BaseSqlDialect {
 
   timePartitionKey(column: string, granularity: keyof typeof TIME_KEY_FORMAT): string {
     return `strftime(${column}, '${TIME_KEY_FORMAT[granularity]}')`;
+  }
+
+  /** Its distinct storage blocks times the block size (small tables share a block: an upper bound for them). */
+  storedBytesSql(rel: Relation): string {
+    return `select count(distinct block_id) * (select block_size from pragma_database_size() where database_name = current_database()) as b
+from pragma_storage_info(${this.stringLiteral(this.renderRelation(rel))}) where block_id >= 0`;
   }
 
   override tempRelation(name: string): string {

@@ -59,6 +59,11 @@ export class PostgresDialect extends BaseSqlDialect {
     return `coalesce(sum(hashtextextended(${row}, 0))::text, '0')`;
   }
 
+  /** Heap, TOAST and indexes. */
+  storedBytesSql(rel: Relation): string {
+    return `select pg_total_relation_size(${this.stringLiteral(this.renderRelation(rel))}::regclass) as b`;
+  }
+
   override alterColumnType(rel: Relation, column: { name: string; type: string }): Statement[] {
     const col = this.quoteIdentifier(column.name);
     return [{ sql: `alter table ${this.renderRelation(rel)} alter column ${col} type ${column.type} using ${col}::${column.type}` }];

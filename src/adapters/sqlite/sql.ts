@@ -115,6 +115,11 @@ export class SQLiteDialect extends BaseSqlDialect {
     return [...super.createView(rel, sql, existing), { sql: `select * from ${this.renderRelation(rel)} limit 0` }];
   }
 
+  /** The pages of the table (dbstat), indexes apart. */
+  storedBytesSql(rel: Relation): string {
+    return `select coalesce(sum(pgsize), 0) as b from dbstat where name = ${this.stringLiteral(this.flatName(rel))}`;
+  }
+
   override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
     return [
       ...(existing ? [this.dropRelation(target, existing)] : []),
