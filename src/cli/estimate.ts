@@ -1,6 +1,9 @@
 // `sf estimate`'s account: one verdict line per model and source, its daily rows as a sparkline,
 // the figures behind it; or all of it as JSON. Exit 1 when a --fail-if condition is met.
+import { basename, join, relative } from 'node:path';
 import { openAdapter } from '../adapters/registry.js';
+import { targetDir } from '../artifacts/paths.js';
+import { writeCharts } from '../estimate/chart.js';
 import { estimate, failures, type Estimate, type EstimateOptions } from '../estimate/estimate.js';
 import { gatherFacts } from '../estimate/facts.js';
 import { human, rate, type FailIf } from '../estimate/math.js';
@@ -8,7 +11,7 @@ import type { LoadedProject } from '../session/project.js';
 import type { Printer } from './printer.js';
 import { paint } from './style.js';
 
-export async function runEstimate(project: LoadedProject, selected: ReadonlySet<string>, o: EstimateOptions, failIf: readonly FailIf[], output: 'text' | 'json', p: Printer): Promise<number> {
+export async function runEstimate(project: LoadedProject, selected: ReadonlySet<string>, o: EstimateOptions, failIf: readonly FailIf[], output: 'text' | 'json', charts: boolean, p: Printer): Promise<number> {
   const adapter = await openAdapter(project.target, project.config.projectDir);
   let estimates: Estimate[];
   try {
@@ -17,10 +20,13 @@ export async function runEstimate(project: LoadedProject, selected: ReadonlySet<
     await adapter.close();
   }
   const failed = estimates.flatMap((e) => failures(e, failIf));
+  const dir = join(targetDir(project.config.projectDir), 'estimate');
+  const written = charts ? await writeCharts(estimates, dir) : [];
   if (output === 'json') p.out(JSON.stringify({ options: o, estimates, failures: failed }, null, 2));
   else {
     p.out(`Capacity over the last ${o.windowDays} days of data, at --growth ${o.growth}x (peak factor ${o.peakFactor} where no hour was measured):`);
     for (const e of estimates) printEstimate(p, e);
+    if (written.length) p.out(`\nCharts (rows per day, projection, build seconds): ${relative(project.config.projectDir, dir)}/ (${written.map((w) => basename(w)).join(', ')})`);
     for (const f of failed) p.out(`${paint.error('FAIL')} ${f}`, 'error');
   }
   return failed.length ? 1 : 0;

@@ -393,8 +393,9 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .option('--build-budget <seconds>', "seconds a model's daily build may take", '3600')
     .option('--storage-budget <bytes>', "bytes a model's year of rows may take as stored (units k, m, g, t: 500g)", '1t')
     .option('--fail-if <condition...>', 'exit 1 when met, e.g. "build_seconds > 3600 at 10x" (metrics: rows_per_day, rows_per_second, peak_rows_per_second, bytes_per_day, storage_per_year, build_seconds)')
+    .option('--no-chart', 'do not write the charts (target/estimate/<name>.svg and .png)')
     .addOption(new Option('--output <format>', 'the account as text, or the estimates as JSON').choices(['text', 'json']).default('text'))
-    .action(async (opts: CommonOptions & { growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget: string; storageBudget: string; failIf?: string[]; output: 'text' | 'json' }) => {
+    .action(async (opts: CommonOptions & { chart: boolean; growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget: string; storageBudget: string; failIf?: string[]; output: 'text' | 'json' }) => {
       const positive = (flag: string, v: string) => {
         const n = Number(v);
         if (!Number.isFinite(n) || n <= 0) throw new UserError('BAD_ARGUMENT', `${flag} takes a positive number, got '${v}'`);
@@ -426,7 +427,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
         growth: positive('--growth', opts.growth), peakFactor: positive('--peak-factor', opts.peakFactor), windowDays: Number(window[1]),
         nodeRowsPerSecond: opts.nodeRowsPerSecond ? positive('--node-rows-per-second', opts.nodeRowsPerSecond) : DEFAULT_NODE_ROWS_PER_SECOND[project.target.type],
         buildBudgetSeconds: positive('--build-budget', opts.buildBudget), storageBudgetBytes: bytesOption(opts.storageBudget), engine: project.target.type,
-      }, failIf, opts.output, p);
+      }, failIf, opts.output, opts.chart, p);
     });
 
   withCommon(program.command('debug').description('check the connection to the target; print engine version and settings'), { selection: false })

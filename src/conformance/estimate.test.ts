@@ -2,7 +2,7 @@
 // an order, 5% cancelled) reads rows per day from the ledger (fact_sales) and from the data's
 // event_time (stg_orders), on every engine: the figures match the generator's parameters within
 // 5%, and the CSVs' own counts over the same window exactly; --fail-if exits 1 naming the model.
-import { readFileSync, cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -74,12 +74,23 @@ describe.each(ENGINES)('sf estimate on %s', (engine) => {
     expect(Number(rows!['n'])).toBeGreaterThan(0);
   });
 
+  it('draws each chart as SVG (ECharts) and PNG (resvg) under target/estimate/', () => {
+    const svg = readFileSync(join(p.dir, 'target/estimate/fact_sales.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg[^>]+width="900"/);
+    expect(svg).toContain('fact_sales: rows per day and build seconds per partition');
+    expect(svg).toContain('rows per day');
+    const png = readFileSync(join(p.dir, 'target/estimate/stg_orders.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // 1,800 pixels wide (the SVG fitted to twice its width).
+    expect(png.readUInt32BE(16)).toBe(1800);
+  });
+
   it('--fail-if exits 1 naming the model and the value; unmet, exit 0', async () => {
-    const met = await p.sf('estimate', '--select', 'fact_sales', '--fail-if', 'rows_per_day > 1000 at 10x', 'storage_per_year > 1k');
+    const met = await p.sf('estimate', '--select', 'fact_sales', '--no-chart', '--fail-if', 'rows_per_day > 1000 at 10x', 'storage_per_year > 1k');
     expect(met.code, met.text).toBe(1);
     expect(met.text).toMatch(/FAIL fact_sales: rows_per_day is \d+ at 10x \(rows_per_day > 1000 at 10x\)/);
     expect(met.text).toMatch(/FAIL fact_sales: storage_per_year is \d+ at 1x \(storage_per_year > 1k\)/);
-    const unmet = await p.sf('estimate', '--select', 'fact_sales', '--fail-if', 'rows_per_day > 1000000');
+    const unmet = await p.sf('estimate', '--select', 'fact_sales', '--no-chart', '--fail-if', 'rows_per_day > 1000000');
     expect(unmet.code, unmet.text).toBe(0);
     expect(unmet.text).toMatch(/fact_sales: \d+ rows\/day, [\d.]+\/s avg/);
   });

@@ -46,6 +46,8 @@ export interface Estimate {
   readonly walls: readonly { readonly name: string; readonly factor: number; readonly inDays?: number | undefined; readonly text: string }[];
   readonly sparkline: string;
   readonly verdict: string;
+  /** The window's rows per day, and the seconds per partition of each unit that wrote partitions (by its first day). */
+  readonly series: { readonly days: Facts['days']; readonly builds: readonly { readonly day: string; readonly secondsPerPartition: number }[] };
 }
 
 const ENGINE_NAMES: Record<EngineName, string> = { duckdb: 'DuckDB', sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -81,6 +83,7 @@ export function estimate(f: Facts, o: EstimateOptions): Estimate {
     build: fit ? { ...fit, units: f.builds.length, dailySeconds: buildAt(1)! } : undefined,
     projected: { growth: o.growth, rowsPerDay: s.mean * o.growth, peakRowsPerSecond: s.peakPerSecond * o.growth, buildSeconds: buildAt(o.growth), storedPerYear: bytes && bytes.perYear.stored * o.growth },
     walls, sparkline: sparkline(counts),
+    series: { days: f.days, builds: f.builds.map((b) => ({ day: b.day, secondsPerPartition: b.seconds / b.partitions })) },
   };
   return { ...base, verdict: verdictOf(base) };
 }

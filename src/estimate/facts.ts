@@ -21,7 +21,7 @@ export interface Facts {
   /** The most rows in one clock hour of the window (event_time holding times). */
   readonly busiestHour?: number | undefined;
   /** Units that wrote partitions (ledger): rows written and seconds taken, per unit. */
-  readonly builds: readonly { readonly rows: number; readonly partitions: number; readonly seconds: number }[];
+  readonly builds: readonly { readonly day: string; readonly rows: number; readonly partitions: number; readonly seconds: number }[];
   readonly note?: string | undefined;
   /** A table's size now: its rows, the bytes the engine stores it in, and a row's bytes as text (a CSV line). */
   readonly size?: { readonly rows: number; readonly storedBytes: number; readonly rawBytesPerRow: number } | undefined;
@@ -90,10 +90,10 @@ function fromLedger(entries: readonly LedgerEntry[], granularity: 'hour' | 'day'
   }
   const last = [...perDay.keys()].sort().pop();
   // Each unit (a run's write of some partitions) from the entries it wrote.
-  const units = new Map<string, { rows: number; partitions: number; seconds: number }>();
-  for (const e of entries) {
+  const units = new Map<string, { day: string; rows: number; partitions: number; seconds: number }>();
+  for (const e of [...entries].sort((a, b) => a.partition.localeCompare(b.partition))) {
     const key = `${e.runId}|${e.startedAt}|${e.finishedAt}`;
-    const u = units.get(key) ?? { rows: 0, partitions: 0, seconds: Math.max(0, (Date.parse(e.finishedAt) - Date.parse(e.startedAt)) / 1000) };
+    const u = units.get(key) ?? { day: e.partition.slice(0, 10), rows: 0, partitions: 0, seconds: Math.max(0, (Date.parse(e.finishedAt) - Date.parse(e.startedAt)) / 1000) };
     u.rows += e.rows!;
     u.partitions += 1;
     units.set(key, u);
