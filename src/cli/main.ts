@@ -390,12 +390,12 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .option('--peak-factor <factor>', 'peak over average where no busiest hour can be measured', '3')
     .option('--window <days>', 'the days of data to read, ending at the newest (e.g. 30d)', '30d')
     .option('--node-rows-per-second <n>', 'rows per second one node sustains (default: modest per engine)')
-    .option('--build-budget <seconds>', "seconds a model's daily build may take", '3600')
-    .option('--storage-budget <bytes>', "bytes a model's year of rows may take as stored (units k, m, g, t: 500g)", '1t')
+    .option('--build-budget <seconds>', "seconds a model's daily build may take (default: the target's limits.buildBudgetSeconds, else 3600)")
+    .option('--storage-budget <bytes>', "bytes a model's year of rows may take as stored, units k, m, g, t (default: the target's limits.storageBudgetBytes, else 1t)")
     .option('--fail-if <condition...>', 'exit 1 when met, e.g. "build_seconds > 3600 at 10x" (metrics: rows_per_day, rows_per_second, peak_rows_per_second, bytes_per_day, storage_per_year, build_seconds)')
     .option('--no-chart', 'do not write the charts (target/estimate/<name>.svg and .png)')
     .addOption(new Option('--output <format>', 'the account as text, or the estimates as JSON').choices(['text', 'json']).default('text'))
-    .action(async (opts: CommonOptions & { chart: boolean; growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget: string; storageBudget: string; failIf?: string[]; output: 'text' | 'json' }) => {
+    .action(async (opts: CommonOptions & { chart: boolean; growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget?: string; storageBudget?: string; failIf?: string[]; output: 'text' | 'json' }) => {
       const positive = (flag: string, v: string) => {
         const n = Number(v);
         if (!Number.isFinite(n) || n <= 0) throw new UserError('BAD_ARGUMENT', `${flag} takes a positive number, got '${v}'`);
@@ -425,8 +425,11 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       const { runEstimate } = await import('./estimate.js');
       code = await runEstimate(project, selectNodes(project.graph, opts), {
         growth: positive('--growth', opts.growth), peakFactor: positive('--peak-factor', opts.peakFactor), windowDays: Number(window[1]),
-        nodeRowsPerSecond: opts.nodeRowsPerSecond ? positive('--node-rows-per-second', opts.nodeRowsPerSecond) : DEFAULT_NODE_ROWS_PER_SECOND[project.target.type],
-        buildBudgetSeconds: positive('--build-budget', opts.buildBudget), storageBudgetBytes: bytesOption(opts.storageBudget), engine: project.target.type,
+        // Flags over the target's limits over the defaults.
+        nodeRowsPerSecond: opts.nodeRowsPerSecond ? positive('--node-rows-per-second', opts.nodeRowsPerSecond) : project.target.limits?.nodeRowsPerSecond ?? DEFAULT_NODE_ROWS_PER_SECOND[project.target.type],
+        buildBudgetSeconds: opts.buildBudget ? positive('--build-budget', opts.buildBudget) : project.target.limits?.buildBudgetSeconds ?? 3600,
+        storageBudgetBytes: opts.storageBudget ? bytesOption(opts.storageBudget) : project.target.limits?.storageBudgetBytes ?? 1e12,
+        engine: project.target.type,
       }, failIf, opts.output, opts.chart, p);
     });
 

@@ -8,6 +8,12 @@ const identifier = z.string().min(1);
 const threads = z.number().int().min(1).max(64).optional();
 const lockTimeout = z.number().min(0).max(86_400).optional();
 const retries = z.number().int().min(0).max(20).optional();
+/** `sf estimate`'s limits for this target. */
+const limits = z.strictObject({
+  nodeRowsPerSecond: z.number().positive().optional(),
+  buildBudgetSeconds: z.number().positive().optional(),
+  storageBudgetBytes: z.number().positive().optional(),
+}).optional();
 const oneOf = (values: readonly string[]) => z.enum(values as [string, ...string[]]);
 const columnList = z.array(identifier);
 /** `YYYY-MM-DD` or `YYYY-MM-DD[ T]HH:MM[:SS]`, read as UTC. */
@@ -69,8 +75,8 @@ export const modelSettingsSchema = z.strictObject({
 export const MODEL_SETTING_KEYS = Object.keys(modelSettingsSchema.shape);
 
 export const targetSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), schema: identifier.optional(), threads, lockTimeout, retries }),
-  z.strictObject({ type: z.literal('sqlite'), path: z.string().min(1), threads, lockTimeout, retries }),
+  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), schema: identifier.optional(), threads, lockTimeout, retries, limits }),
+  z.strictObject({ type: z.literal('sqlite'), path: z.string().min(1), threads, lockTimeout, retries, limits }),
   z.strictObject({
     type: z.literal('postgres'),
     host: z.string().min(1).optional(),
@@ -88,6 +94,7 @@ export const targetSchema = z.discriminatedUnion('type', [
     passwordEnv: z.string().refine(isSecretEnvName, 'a secret variable name (SF_SECRET_*, DBT_ENV_SECRET_*, SF_PG_PASSWORD, PGPASSWORD), so sf masks its value').optional(),
     lockTimeout,
     retries,
+    limits,
   }).refine(
     (t) => t.urlEnv === undefined || (t.host ?? t.port ?? t.user ?? t.database) === undefined,
     { message: 'give either urlEnv or host/port/user/database, not both: the URL names the server', path: ['urlEnv'] },

@@ -94,6 +94,8 @@ export interface DuckDBTarget {
   lockTimeout?: number;
   /** Retries of a step that failed on a transient error (default 3). */
   retries?: number;
+  /** `sf estimate`'s limits on this target (its flags override them). */
+  limits?: TargetLimits;
 }
 
 export interface SQLiteTarget {
@@ -106,6 +108,8 @@ export interface SQLiteTarget {
   lockTimeout?: number;
   /** Retries of a step that failed on a transient error (default 3). */
   retries?: number;
+  /** `sf estimate`'s limits on this target (its flags override them). */
+  limits?: TargetLimits;
 }
 
 export type PostgresSslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
@@ -143,6 +147,18 @@ export interface PostgresTarget {
   lockTimeout?: number;
   /** Retries of a step that failed on a transient error (default 3). */
   retries?: number;
+  /** `sf estimate`'s limits on this target (its flags override them). */
+  limits?: TargetLimits;
+}
+
+/** What `sf estimate` measures against: see the README's "Estimating capacity". */
+export interface TargetLimits {
+  /** Rows per second one node sustains (default: 200,000 DuckDB, 50,000 PostgreSQL, 20,000 SQLite). */
+  nodeRowsPerSecond?: number;
+  /** Seconds a model's daily build may take (default 3,600). */
+  buildBudgetSeconds?: number;
+  /** Bytes a model's year of rows may take, as stored (default 1e12). */
+  storageBudgetBytes?: number;
 }
 
 export type TargetConfig = DuckDBTarget | SQLiteTarget | PostgresTarget;

@@ -25,7 +25,7 @@ describe.each(ENGINES)('sf estimate on %s', (engine) => {
 
   beforeAll(async () => {
     const shopflow = await loadConfig(ROOT);
-    p = await pool.create({ schema: engine === 'postgres' ? 'analytics' : undefined, configSource: (target) => shopflowConfigSource(shopflow, engine, target) });
+    p = await pool.create({ schema: engine === 'postgres' ? 'analytics' : undefined, configSource: (target) => shopflowConfigSource(shopflow, engine, { ...target, limits: { nodeRowsPerSecond: 1 } }) });
     for (const dir of ['models', 'macros', 'tests']) cpSync(join(ROOT, dir), join(p.dir, dir), { recursive: true });
     writeShopflowCsv(join(p.dir, 'seeds'), SIZE);
     const built = await p.sf('build');
@@ -51,6 +51,10 @@ describe.each(ENGINES)('sf estimate on %s', (engine) => {
     expect(e.rowsPerSecond).toBeCloseTo(e.rowsPerDay.mean / 86_400, 12);
     expect(e.peakMeasured).toBe(true);
     expect(e.peakRowsPerSecond).toBeGreaterThan(e.rowsPerSecond);
+    // The target's limits.nodeRowsPerSecond (1): the single-node wall at 1 / peak.
+    const node = e.walls.find((w) => w.name === 'node')!;
+    expect(node.factor).toBeCloseTo(1 / e.peakRowsPerSecond, 9);
+    expect(e.verdict).toMatch(/single-node \w+ fine to about [\d.]+K?x/);
   });
 
   it('fact_sales: rows per day from the ledger, items of orders not cancelled, as generated', async () => {
