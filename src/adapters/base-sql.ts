@@ -123,6 +123,7 @@ export abstract class BaseSqlDialect implements SqlDialect {
 
   abstract checksum(columns: readonly string[]): string;
   abstract storedBytesSql(rel: Relation): string;
+  abstract seriesSql(n: number): string;
 
   addColumn(rel: Relation, column: ColumnInfo): Statement {
     const ifNot = this.capabilities.alterIfExists ? 'if not exists ' : '';

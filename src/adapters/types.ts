@@ -214,6 +214,8 @@ export interface SqlDialect {
   checksum(columns: readonly string[]): string;
   /** One row, column `b`: the bytes the engine stores the relation (a table) in. */
   storedBytesSql(rel: Relation): string;
+  /** A query yielding the integers 1..n as column `id` (the engine's own series). */
+  seriesSql(n: number): string;
   addColumn(rel: Relation, column: ColumnInfo): Statement;
   dropColumn(rel: Relation, column: string): Statement;
   alterColumnType(rel: Relation, column: ColumnInfo): Statement[];

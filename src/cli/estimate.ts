@@ -4,6 +4,7 @@ import { basename, join, relative } from 'node:path';
 import { openAdapter } from '../adapters/registry.js';
 import { targetDir } from '../artifacts/paths.js';
 import { writeCharts } from '../estimate/chart.js';
+import { calibrate, type Calibration } from '../estimate/calibrate.js';
 import { estimate, failures, type Estimate, type EstimateOptions } from '../estimate/estimate.js';
 import { gatherFacts } from '../estimate/facts.js';
 import { human, rate, type FailIf } from '../estimate/math.js';
@@ -11,10 +12,31 @@ import type { LoadedProject } from '../session/project.js';
 import type { Printer } from './printer.js';
 import { paint } from './style.js';
 
-export async function runEstimate(project: LoadedProject, selected: ReadonlySet<string>, o: EstimateOptions, failIf: readonly FailIf[], output: 'text' | 'json', charts: boolean, p: Printer): Promise<number> {
+export interface EstimateRun {
+  readonly failIf: readonly FailIf[];
+  readonly output: 'text' | 'json';
+  readonly charts: boolean;
+  /** Measure the node's rows per second first, and use it (unless given on the command line). */
+  readonly calibrate: boolean;
+  readonly nodeRowsGiven: boolean;
+}
+
+export async function runEstimate(project: LoadedProject, selected: ReadonlySet<string>, options: EstimateOptions, run: EstimateRun, p: Printer): Promise<number> {
+  const { failIf, output, charts } = run;
   const adapter = await openAdapter(project.target, project.config.projectDir);
   let estimates: Estimate[];
+  let o = options;
+  let calibration: Calibration | undefined;
   try {
+    if (run.calibrate) {
+      calibration = await calibrate(adapter);
+      if (!run.nodeRowsGiven) o = { ...o, nodeRowsPerSecond: Math.round(calibration.rowsPerSecond) };
+      if (output === 'text') {
+        p.out(`Calibrated: ${project.target.type} joined and wrote ${human(calibration.rows)} synthetic rows in ${calibration.seconds.toFixed(2)} s on this machine: ${human(calibration.rowsPerSecond)} rows/s.`);
+        p.out(`  to keep it, set the target's limits: { nodeRowsPerSecond: ${Math.round(calibration.rowsPerSecond)} }`);
+        p.out('');
+      }
+    }
     estimates = (await gatherFacts(project, adapter, selected, o.windowDays)).map((f) => estimate(f, o));
   } finally {
     await adapter.close();
@@ -22,7 +44,7 @@ export async function runEstimate(project: LoadedProject, selected: ReadonlySet<
   const failed = estimates.flatMap((e) => failures(e, failIf));
   const dir = join(targetDir(project.config.projectDir), 'estimate');
   const written = charts ? await writeCharts(estimates, dir) : [];
-  if (output === 'json') p.out(JSON.stringify({ options: o, estimates, failures: failed }, null, 2));
+  if (output === 'json') p.out(JSON.stringify({ options: o, ...(calibration ? { calibration } : {}), estimates, failures: failed }, null, 2));
   else {
     p.out(`Capacity over the last ${o.windowDays} days of data, at --growth ${o.growth}x (peak factor ${o.peakFactor} where no hour was measured):`);
     for (const e of estimates) printEstimate(p, e);

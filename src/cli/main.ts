@@ -394,8 +394,9 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .option('--storage-budget <bytes>', "bytes a model's year of rows may take as stored, units k, m, g, t (default: the target's limits.storageBudgetBytes, else 1t)")
     .option('--fail-if <condition...>', 'exit 1 when met, e.g. "build_seconds > 3600 at 10x" (metrics: rows_per_day, rows_per_second, peak_rows_per_second, bytes_per_day, storage_per_year, build_seconds)')
     .option('--no-chart', 'do not write the charts (target/estimate/<name>.svg and .png)')
+    .option('--calibrate', "first measure the rows per second this machine's engine sustains (a short synthetic load, rolled back) and use it")
     .addOption(new Option('--output <format>', 'the account as text, or the estimates as JSON').choices(['text', 'json']).default('text'))
-    .action(async (opts: CommonOptions & { chart: boolean; growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget?: string; storageBudget?: string; failIf?: string[]; output: 'text' | 'json' }) => {
+    .action(async (opts: CommonOptions & { chart: boolean; calibrate?: boolean; growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget?: string; storageBudget?: string; failIf?: string[]; output: 'text' | 'json' }) => {
       const positive = (flag: string, v: string) => {
         const n = Number(v);
         if (!Number.isFinite(n) || n <= 0) throw new UserError('BAD_ARGUMENT', `${flag} takes a positive number, got '${v}'`);
@@ -430,7 +431,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
         buildBudgetSeconds: opts.buildBudget ? positive('--build-budget', opts.buildBudget) : project.target.limits?.buildBudgetSeconds ?? 3600,
         storageBudgetBytes: opts.storageBudget ? bytesOption(opts.storageBudget) : project.target.limits?.storageBudgetBytes ?? 1e12,
         engine: project.target.type,
-      }, failIf, opts.output, opts.chart, p);
+      }, { failIf, output: opts.output, charts: opts.chart, calibrate: opts.calibrate === true, nodeRowsGiven: opts.nodeRowsPerSecond !== undefined }, p);
     });
 
   withCommon(program.command('debug').description('check the connection to the target; print engine version and settings'), { selection: false })

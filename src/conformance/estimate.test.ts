@@ -89,6 +89,16 @@ describe.each(ENGINES)('sf estimate on %s', (engine) => {
     expect(png.readUInt32BE(16)).toBe(1800);
   });
 
+  it('--calibrate measures rows per second on a synthetic load, uses it, and leaves nothing behind', async () => {
+    const run = await p.sf('estimate', '--select', 'stg_orders', '--calibrate', '--no-chart', '--output', 'json');
+    expect(run.code, run.text).toBe(0);
+    const { calibration, options } = JSON.parse(run.out.join('\n'));
+    expect(calibration.rows).toBeGreaterThanOrEqual(1_000_000);
+    expect(calibration.rowsPerSecond).toBeCloseTo(calibration.rows / calibration.seconds, 6);
+    expect(options.nodeRowsPerSecond).toBe(Math.round(calibration.rowsPerSecond));
+    expect((await p.catalog()).filter((e) => /sf_calibrate/.test(e.name))).toEqual([]);
+  });
+
   it('--fail-if exits 1 naming the model and the value; unmet, exit 0', async () => {
     const met = await p.sf('estimate', '--select', 'fact_sales', '--no-chart', '--fail-if', 'rows_per_day > 1000 at 10x', 'storage_per_year > 1k');
     expect(met.code, met.text).toBe(1);

@@ -41,6 +41,10 @@ export class DuckDBDialect extends BaseSqlDialect {
 from pragma_storage_info(${this.stringLiteral(this.renderRelation(rel))}) where block_id >= 0`;
   }
 
+  seriesSql(n: number): string {
+    return `select range + 1 as id from range(${Math.trunc(n)})`;
+  }
+
   override tempRelation(name: string): string {
     return `temp.main.${this.quoteIdentifier(name)}`;
   }

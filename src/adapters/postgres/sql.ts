@@ -64,6 +64,10 @@ export class PostgresDialect extends BaseSqlDialect {
     return `select pg_total_relation_size(${this.stringLiteral(this.renderRelation(rel))}::regclass) as b`;
   }
 
+  seriesSql(n: number): string {
+    return `select g as id from generate_series(1, ${Math.trunc(n)}) as g`;
+  }
+
   override alterColumnType(rel: Relation, column: { name: string; type: string }): Statement[] {
     const col = this.quoteIdentifier(column.name);
     return [{ sql: `alter table ${this.renderRelation(rel)} alter column ${col} type ${column.type} using ${col}::${column.type}` }];

@@ -120,6 +120,10 @@ export class SQLiteDialect extends BaseSqlDialect {
     return `select coalesce(sum(pgsize), 0) as b from dbstat where name = ${this.stringLiteral(this.flatName(rel))}`;
   }
 
+  seriesSql(n: number): string {
+    return `with recursive sf_series(id) as (select 1 union all select id + 1 from sf_series where id < ${Math.trunc(n)}) select id from sf_series`;
+  }
+
   override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
     return [
       ...(existing ? [this.dropRelation(target, existing)] : []),
