@@ -110,6 +110,11 @@ export interface ShopflowOptions {
   nullCustomerRate?: number; // orders with a NULL customer_id (default 0.004)
   duplicateEventRate?: number; // events delivered twice, the copy later (default 0.01)
   cancelRate?: number; // cancelled orders (default 0.05)
+  /**
+   * Peak hours (UTC): this share of each day's orders falls in [fromHour, toHour), spread evenly,
+   * the rest as without it. Unset (the default): orders spread over the day, none drawn for it.
+   */
+  peakHours?: { fromHour: number; toHour: number; share: number };
 }
 
 export const DEFAULT_OPTIONS = {
@@ -125,7 +130,7 @@ export const DEFAULT_OPTIONS = {
   cancelRate: 0.05,
 };
 
-type Resolved = typeof DEFAULT_OPTIONS & { customers: number; products: number };
+type Resolved = typeof DEFAULT_OPTIONS & { customers: number; products: number; peakHours?: ShopflowOptions['peakHours'] };
 
 /** The source tables, in load order, with their exact column names (SHOPFLOW.md). */
 export const SHOPFLOW_COLUMNS = {
@@ -322,6 +327,10 @@ function resolve(opts: ShopflowOptions): Resolved {
   if (!(o.ordersPerDay > 0)) throw new Error('ordersPerDay must be > 0');
   if (!(o.itemsPerOrder >= 1)) throw new Error('itemsPerOrder must be >= 1');
   parseDate(o.startDate);
+  const peak = opts.peakHours;
+  if (peak && !(peak.fromHour >= 0 && peak.toHour <= 24 && peak.fromHour < peak.toHour && peak.share >= 0 && peak.share <= 1)) {
+    throw new Error('peakHours needs 0 <= fromHour < toHour <= 24 and 0 <= share <= 1');
+  }
   const total = o.days * o.ordersPerDay;
   const customers = opts.customers ?? Math.min(1_000_000, Math.max(20, Math.round(total / 4)));
   const products = opts.products ?? Math.max(20, Math.round(2.5 * Math.sqrt(total)));
@@ -415,6 +424,11 @@ export function* generateShopflowDays(opts: ShopflowOptions = {}): Generator<Sho
     // (either side) so the UTC date boundary matters.
     const secs: number[] = [];
     for (let i = 0; i < n; i++) {
+      // Peak hours, when asked for (an extra draw only then: the default data stays as it was).
+      if (o.peakHours && rng.next() < o.peakHours.share) {
+        secs.push(rng.int(o.peakHours.fromHour * 3600, o.peakHours.toHour * 3600 - 1));
+        continue;
+      }
       const r = rng.next();
       if (r < 0.04) secs.push(rng.int(0, 179)); // 00:00:00 .. 00:02:59
       else if (r < 0.08) secs.push(DAY - 1 - rng.int(0, 179)); // 23:57:00 .. 23:59:59
@@ -627,6 +641,13 @@ export class CsvFile {
 // ---------------------------------------------------------------------------------------
 // CLI
 
+/** `18-21:0.45`: 45% of each day's orders between 18:00 and 21:00 UTC. */
+export function parsePeakHours(text: string): NonNullable<ShopflowOptions['peakHours']> {
+  const m = /^(\d{1,2})-(\d{1,2}):([\d.]+)$/.exec(text);
+  if (!m) throw new Error(`--peak-hours takes FROM-TO:SHARE, e.g. 18-21:0.45, got '${text}'`);
+  return { fromHour: Number(m[1]), toHour: Number(m[2]), share: Number(m[3]) };
+}
+
 function parseArgs(argv: string[]): { out: string; opts: ShopflowOptions } {
   let out = 'seeds';
   const opts: ShopflowOptions = {};
@@ -652,11 +673,13 @@ function parseArgs(argv: string[]): { out: string; opts: ShopflowOptions } {
       case '--items-per-order': opts.itemsPerOrder = num(); break;
       case '--customers': opts.customers = num(); break;
       case '--products': opts.products = num(); break;
+      case '--peak-hours': opts.peakHours = parsePeakHours(val()); break;
       case '-h':
       case '--help':
         process.stdout.write(
           'usage: node --experimental-strip-types bench/generate-seeds.ts --out <dir> [--seed N] [--days N]\n' +
-            '       [--orders-per-day N] [--start-date YYYY-MM-DD] [--items-per-order N] [--customers N] [--products N]\n',
+            '       [--orders-per-day N] [--start-date YYYY-MM-DD] [--items-per-order N] [--customers N] [--products N]\n' +
+            '       [--peak-hours FROM-TO:SHARE, e.g. 18-21:0.45]\n',
         );
         process.exit(0);
         break;

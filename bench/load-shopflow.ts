@@ -8,7 +8,7 @@
 //
 //   node --import jiti/register bench/load-shopflow.ts [--project-dir .] [--target NAME]
 //       [--schema raw] [--days 45] [--orders-per-day 13] [--seed 42] [--start-date 2026-05-01]
-//       [--items-per-order 4.2] [--chunk-mb 32]
+//       [--items-per-order 4.2] [--peak-hours 18-21:0.45] [--chunk-mb 32]
 //
 // Then `sf run` (not `sf build`, which would load seeds/ over them) builds the models on it.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { openAdapter } from '../src/adapters/registry.js';
 import { relationKey, type Adapter, type Relation, type Statement } from '../src/adapters/types.js';
 import { loadProject } from '../src/session/project.js';
 import { errorMessage, userErrorsOf } from '../src/util/errors.js';
-import { CsvFile, DEFAULT_OPTIONS, generateShopflowDaysPriced, generateShopflowDimensions, SHOPFLOW_COLUMNS, SHOPFLOW_TYPES, type ShopflowOptions } from './generate-seeds.js';
+import { CsvFile, DEFAULT_OPTIONS, generateShopflowDaysPriced, parsePeakHours, generateShopflowDimensions, SHOPFLOW_COLUMNS, SHOPFLOW_TYPES, type ShopflowOptions } from './generate-seeds.js';
 
 type Table = keyof typeof SHOPFLOW_COLUMNS;
 const TABLES = Object.keys(SHOPFLOW_COLUMNS) as Table[];
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     'start-date': { type: 'string' },
     'items-per-order': { type: 'string' },
     'chunk-mb': { type: 'string', default: '32' },
+    'peak-hours': { type: 'string' },
   } });
   const num = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const opts: ShopflowOptions = {
     days: num('days', values.days), ordersPerDay: num('orders-per-day', values['orders-per-day']),
     seed: num('seed', values.seed), startDate: values['start-date'], itemsPerOrder: num('items-per-order', values['items-per-order']),
+    peakHours: values['peak-hours'] === undefined ? undefined : parsePeakHours(values['peak-hours']),
   };
   const chunkBytes = num('chunk-mb', values['chunk-mb'])! * 2 ** 20;
 

@@ -18,7 +18,7 @@ export interface Facts {
   readonly from: 'ledger' | 'event_time' | 'none';
   /** Rows per day, oldest first, one per day of the window (zeros for days without rows). */
   readonly days: readonly { readonly day: string; readonly rows: number }[];
-  /** The most rows in one clock hour of the window (event_time holding times). */
+  /** Rows per day in the busiest clock hour of the day, averaged over the window (event_time holding times). */
   readonly busiestHour?: number | undefined;
   /** Units that wrote partitions (ledger): rows written and seconds taken, per unit. */
   readonly builds: readonly { readonly day: string; readonly rows: number; readonly partitions: number; readonly seconds: number }[];
@@ -113,12 +113,14 @@ async function fromData(adapter: Adapter, rel: Relation, eventTime: string, wind
   const inWindow = `${column} >= ${d.timeLiteral(`${since} 00:00:00`)}`;
   const daily = await one<unknown>(`select ${d.timePartitionKey(column, 'day')} as k, count(*) as n from ${table} where ${inWindow} group by ${d.timePartitionKey(column, 'day')}`);
   const hours = await one<unknown>(`select count(distinct ${d.timePartitionKey(column, 'hour')}) as h from ${table} where ${inWindow}`);
-  const [busiest] = await one<unknown>(`select max(n) as n from (select count(*) as n from ${table} where ${inWindow} group by ${d.timePartitionKey(column, 'hour')}) as per_hour`);
+  // The busiest hour of the day: the clock hour with the most rows over the window, per day.
+  const hourOfDay = `substr(${d.timePartitionKey(column, 'hour')}, 12, 2)`;
+  const [busiest] = await one<unknown>(`select max(n) as n from (select count(*) as n from ${table} where ${inWindow} group by ${hourOfDay}) as per_hour`);
   // Times finer than a day: the rows are spread over more than one hour of some day.
   const finer = Number(hours[0]?.['h'] ?? 0) > daily.length;
   return {
     days: fillDays(new Map(daily.map((r) => [String(r['k']), Number(r['n'])])), last, windowDays),
-    busiestHour: finer ? Number(busiest?.['n'] ?? 0) : undefined,
+    busiestHour: finer ? Number(busiest?.['n'] ?? 0) / windowDays : undefined,
   };
 }
 
