@@ -43,7 +43,7 @@ export interface Estimate {
   readonly build?: { readonly a: number; readonly b: number; readonly units: number; readonly dailySeconds: number } | undefined;
   readonly projected: { readonly growth: number; readonly rowsPerDay: number; readonly peakRowsPerSecond: number; readonly buildSeconds?: number | undefined; readonly storedPerYear?: number | undefined };
   /** The limits in the order they are reached: at what multiple of today, and in how many days at the observed growth. */
-  readonly walls: readonly { readonly name: string; readonly factor: number; readonly inDays?: number | undefined; readonly text: string }[];
+  readonly walls: readonly { readonly name: string; readonly factor: number; readonly inDays?: number | undefined; readonly date?: string | undefined; readonly text: string }[];
   readonly sparkline: string;
   readonly verdict: string;
   /** The window's rows per day, and the seconds per partition of each unit that wrote partitions (by its first day). */
@@ -73,8 +73,14 @@ export function estimate(f: Facts, o: EstimateOptions): Estimate {
   const walls = [
     ...wallsInOrder(limits).map(({ limit, factor }) => ({ name: limit.name, factor, text: limit.describe(factor) })),
     ...(buildWall !== undefined && buildWall > 0 ? [{ name: 'build', factor: buildWall, text: `the daily build passes ${duration(o.buildBudgetSeconds)} at about ${round(buildWall)}x` }] : []),
-  ].sort((a, b) => a.factor - b.factor).map((w) => ({ ...w, inDays: daysUntil(w.factor, s.dailyGrowth) }));
+  ].sort((a, b) => a.factor - b.factor);
   const window = f.days.length ? { first: f.days[0]!.day, last: f.days[f.days.length - 1]!.day } : undefined;
+  // When, at the observed growth: days after the window's last day, and that date.
+  const dated = walls.map((w) => {
+    const inDays = daysUntil(w.factor, s.dailyGrowth);
+    const date = inDays !== undefined && window && inDays < 365 * 200 ? new Date(Date.parse(`${window.last}T00:00:00Z`) + Math.round(inDays) * 86_400_000).toISOString().slice(0, 10) : undefined;
+    return { ...w, inDays, date };
+  });
   const base = {
     name: f.name, kind: f.kind, relation: f.relation, from: f.from, note: f.note, window,
     rowsPerDay: { mean: s.mean, p95: s.p95, max: s.max, days: s.days },
@@ -82,7 +88,7 @@ export function estimate(f: Facts, o: EstimateOptions): Estimate {
     bytes,
     build: fit ? { ...fit, units: f.builds.length, dailySeconds: buildAt(1)! } : undefined,
     projected: { growth: o.growth, rowsPerDay: s.mean * o.growth, peakRowsPerSecond: s.peakPerSecond * o.growth, buildSeconds: buildAt(o.growth), storedPerYear: bytes && bytes.perYear.stored * o.growth },
-    walls, sparkline: sparkline(counts),
+    walls: dated, sparkline: sparkline(counts),
     series: { days: f.days, builds: f.builds.map((b) => ({ day: b.day, secondsPerPartition: b.seconds / b.partitions })) },
   };
   return { ...base, verdict: verdictOf(base) };
@@ -97,7 +103,7 @@ function verdictOf(e: Omit<Estimate, 'verdict'>): string {
     ...(e.bytes ? [`${human(e.bytes.perDay.stored, 'B')}/day`, `${human(e.bytes.perYear.stored, 'B')}/year stored (${human(e.bytes.perYear.raw, 'B')} as text)`] : []),
     ...(e.build ? [`daily build ${duration(e.build.dailySeconds)}`] : []),
   ];
-  const walls = e.walls.map((w) => (w.inDays === undefined ? w.text : `${w.text} (${when(w.inDays)} at ${(e.dailyGrowth * 100).toFixed(1)}%/day)`));
+  const walls = e.walls.map((w) => (w.inDays === undefined ? w.text : `${w.text} (${when(w.inDays)}${w.date ? `, ${w.date}` : ''}, at ${(e.dailyGrowth * 100).toFixed(1)}%/day)`));
   return `${e.name}: ${parts.join(', ')}${walls.length ? `; ${walls.join('; ')}` : ''}`;
 }
 
