@@ -161,7 +161,9 @@ export function printSummary(p: Printer, results: readonly StepResult[], seconds
   const n = (s: StepResult['status']) => results.filter((r) => r.status === s).length;
   p.out();
   // As dbt counts: a node that warned is in WARN, not PASS.
-  p.out(doneLine([['PASS', n('success') - warned.length], ...(warned.length ? [['WARN', warned.length] as const] : []), ['ERROR', n('error')], ['SKIP', n('skipped')]], results.length));
+  // A node that failed after some of its batches warned is counted as an error, not a warning.
+  const warnedOk = warned.filter((r) => r.status === 'success').length;
+  p.out(doneLine([['PASS', n('success') - warnedOk], ...(warnedOk ? [['WARN', warnedOk] as const] : []), ['ERROR', n('error')], ['SKIP', n('skipped')]], results.length));
 }
 
 /** `Done. PASS=3 WARN=1 ERROR=0 SKIP=0 TOTAL=4`, each count in its colour when not zero. */

@@ -103,9 +103,14 @@ export async function runPlan(plan: ExecutionPlan, adapter: Adapter, options: Ru
           ...(tests.length ? { tests } : {}),
         };
       } catch (err) {
-        const described = err instanceof ModelError || err instanceof AmbiguousCommit
+        // A commit that did not answer may or may not have landed. Every write but an append
+        // replaces what it writes (a table, partitions, keys), so running it again is safe and
+        // is what the user would do; an append could land twice, so it stops and says so.
+        const described = err instanceof ModelError
           ? { message: err.message, retryable: false }
-          : adapter.describeError(err);
+          : err instanceof AmbiguousCommit
+            ? { message: err.message, retryable: !/^append\b/.test(step.how ?? '') }
+            : adapter.describeError(err);
         const info = { ...described, message: pointAtCompiled(described.message, statementOfError(err), step.compiledSql) };
         // Stopped by another step's failure: rolled back, not failed on its own.
         if (haltedBy) return { label, window: unit.window, status: 'skipped', startedAt, seconds: seconds(t0), attempts: attempt, message: `${haltNote()}: rolled back, left as it was` };

@@ -29,6 +29,9 @@ import { copyIn, failedSql, pgKyselyDialect } from './kysely-dialect.js';
 import type { PostgresDialect } from './sql.js';
 
 /** numeric, int8, date, timestamp, timestamptz: the text PostgreSQL prints, unparsed. */
+/** New lock sessions tried when one is lost while taking a lock. */
+const LOCK_SESSION_RETRIES = 3;
+
 const TEXT_TYPES = new Set<number>([
   pg.types.builtins.NUMERIC, pg.types.builtins.INT8, pg.types.builtins.DATE,
   pg.types.builtins.TIMESTAMP, pg.types.builtins.TIMESTAMPTZ,
@@ -41,9 +44,21 @@ const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
+/**
+ * A pooled client listened to from birth: the server can end a connection (pg_terminate_backend)
+ * at any moment, even before the pool hands it out or says it connected; unheard, that 'error'
+ * event would end the process. The query under way still fails and its unit is retried.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => {});
+  }
+}
+
 export async function openPostgres(target: PostgresTarget, dialect: PostgresDialect, env: NodeJS.ProcessEnv): Promise<Adapter> {
   const settings = pgSettings(target, dialect.defaultSchema, env);
-  const pool = new pg.Pool({ ...settings.pool, types: typeParsers });
+  const pool = new pg.Pool({ ...settings.pool, types: typeParsers, Client: ListenedClient });
   // An idle pooled client whose server goes away emits 'error' on the pool: without a
   // listener that would crash the process; the next query reports the failure instead.
   pool.on('error', () => {});
@@ -90,13 +105,27 @@ class PostgresAdapter implements Adapter {
    * which sf process, host and run it is).
    */
   async acquireLock(key: string, holder: LockHolder, timeoutMs: number, onWait?: (holder: string) => void): Promise<HeldLock> {
+    // The lock session lost (a server restart, pg_terminate_backend): a new one, a few times,
+    // within the same deadline.
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#acquireLockOnce(key, holder, deadline, timeoutMs, onWait);
+      } catch (err) {
+        if (err instanceof LockTimeout || !this.describeError(err).retryable || attempt > LOCK_SESSION_RETRIES) throw err;
+        this.#lockClient = undefined;
+        await sleep(100 * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  async #acquireLockOnce(key: string, holder: LockHolder, deadline: number, timeoutMs: number, onWait?: (holder: string) => void): Promise<HeldLock> {
     // A failed or lost lock session is opened again for the next lock, not cached broken.
     const client = await (this.#lockClient ??= this.#connectLockClient(holder).catch((err: unknown) => {
       this.#lockClient = undefined;
       throw err;
     }));
     const [a, b] = advisoryKey(`${this.#settings.shown['database']}:${key}`);
-    const deadline = Date.now() + timeoutMs;
     let waited = false;
     for (;;) {
       const got = await this.#onLockSession(() => client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [a, b]));
