@@ -24,7 +24,7 @@ describe('npx sf in this repository', () => {
 
 describe('sf --help', () => {
   it('lists every command', () => {
-    expect(commands).toEqual(['build', 'run', 'seed', 'backfill', 'retry', 'test', 'source freshness', 'clean', 'deps', 'compile', 'show', 'ls', 'verify', 'debug', 'init']);
+    expect(commands).toEqual(['build', 'run', 'seed', 'backfill', 'retry', 'test', 'source freshness', 'clean', 'deps', 'compile', 'show', 'ls', 'verify', 'estimate', 'debug', 'init']);
   });
 
   it.each(commands)('sf %s --help lists its options, and the README documents the command and each option', (command) => {
