@@ -56,7 +56,7 @@ export async function gatherFacts(project: LoadedProject, adapter: Adapter, sele
   }
   // Sources read by the selected models, with a declared event_time.
   const sources = new Map<string, { rel: Relation; eventTime: string }>();
-  for (const m of models.length ? project.compiled.models.filter((x) => selected.has(x.node.name)) : []) {
+  for (const m of project.compiled.models.filter((x) => selected.has(x.node.name))) {
     for (const s of m.sources) {
       const declared = project.config.sources[s.source];
       const eventTime = declared?.eventTime[s.table];
