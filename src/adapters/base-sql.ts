@@ -72,6 +72,11 @@ export abstract class BaseSqlDialect implements SqlDialect {
     ];
   }
 
+  /** Hash joins find rows by key: no index needed. */
+  keyIndex(_rel: Relation, _keys: readonly string[]): Statement[] {
+    return [];
+  }
+
   timeLiteral(iso: string): string {
     return `timestamp ${this.stringLiteral(iso)}`;
   }

@@ -187,6 +187,11 @@ export interface SqlDialect {
   createTable(rel: Relation, columns: readonly ColumnSpec[]): Statement[];
   /** Publish a fully built staging table as `target`, inside the caller's transaction. */
   swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[];
+  /**
+   * An index on an incremental table's unique_key, where the engine needs one for merges and
+   * lookups of `this` by key not to be quadratic (SQLite has no hash join); none elsewhere.
+   */
+  keyIndex(rel: Relation, keys: readonly string[]): Statement[];
 
   /** A window bound (`YYYY-MM-DD HH:MM:SS`, UTC) as a literal that compares right with date and timestamp columns. */
   timeLiteral(iso: string): string;

@@ -124,6 +124,18 @@ export class SQLiteDialect extends BaseSqlDialect {
     return `with recursive sf_series(id) as (select 1 union all select id + 1 from sf_series where id < ${Math.trunc(n)}) select id from sf_series`;
   }
 
+  /**
+   * SQLite joins by nested loops: without an index, a merge or a model's `not exists (select
+   * from this where key = ...)` reads the whole table once per row. Named after the table; a
+   * swap drops the old table with its index, so the name is free for the new one.
+   */
+  override keyIndex(rel: Relation, keys: readonly string[]): Statement[] {
+    if (keys.length === 0) return [];
+    const name = this.quoteIdentifier(`${this.flatName(rel)}__sf_key`);
+    const columns = keys.map((k) => this.quoteIdentifier(k)).join(', ');
+    return [{ sql: `create index if not exists "main".${name} on ${this.quoteIdentifier(this.flatName(rel))} (${columns})` }];
+  }
+
   override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
     return [
       ...(existing ? [this.dropRelation(target, existing)] : []),

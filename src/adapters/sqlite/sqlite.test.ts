@@ -250,6 +250,22 @@ describe('SQLite builds', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it("indexes a merge model's unique_key, so a lookup of `this` by key is not a scan per row", async () => {
+    p.write('models/inc.sql', "{{ config(materialized='incremental', unique_key='id') }}\n"
+      + "select id, label from {{ ref('t') }} as s\n{% if is_incremental() %}where not exists (select 1 from {{ this }} as k where k.id = s.id){% endif %}");
+    const index = () => query<{ name: string; sql: string }>(p, "select name, sql from sqlite_master where type = 'index' and tbl_name = 'inc'");
+    const plan = () => query<{ detail: string }>(p, 'explain query plan select * from t as s where not exists (select 1 from inc as k where k.id = s.id)')
+      .map((r) => r.detail).join('; ');
+    p.write('models/t.sql', "{{ config(materialized='table') }}\nselect 1 as id, 'one' as label union all select 2, 'two'");
+    for (const args of [['run'], ['run'], ['run', '--full-refresh'], ['run']]) {
+      const r = await p.sf(...args);
+      expect(r.code, r.out).toBe(0);
+      expect(index()).toEqual([{ name: 'inc__sf_key', sql: 'CREATE INDEX "inc__sf_key" on "inc" ("id")' }]);
+    }
+    expect(plan()).toMatch(/SEARCH k USING (COVERING )?INDEX inc__sf_key/);
+    expect(query(p, 'select id, label from inc order by id')).toEqual([{ id: 1, label: 'one' }, { id: 2, label: 'two' }]);
+  });
+
   it('explains a target that is not a SQLite file', async () => {
     p.write('target/not-a-db.sqlite', 'hello, I am text and not a database at all'.repeat(20));
     await expect(openAdapter({ type: 'sqlite', path: 'target/not-a-db.sqlite' }, p.dir)).rejects.toMatchObject({

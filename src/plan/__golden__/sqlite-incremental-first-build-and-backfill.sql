@@ -136,6 +136,7 @@ create table "main"."deleted__sf_stage" as
 SELECT id, date(d) AS "d", amount FROM "main"."raw__events";
 select count(*) from "main"."deleted__sf_stage";
 alter table "main"."deleted__sf_stage" rename to "deleted";
+create index if not exists "main"."deleted__sf_key" on "deleted" ("id", "d");
 commit;
 
 -- incremental main.merged [first build]
@@ -146,6 +147,7 @@ create table "main"."merged__sf_stage" as
 SELECT id, date(d) AS "d", amount FROM "main"."raw__events";
 select count(*) from "main"."merged__sf_stage";
 alter table "main"."merged__sf_stage" rename to "merged";
+create index if not exists "main"."merged__sf_key" on "merged" ("id");
 commit;
 
 -- incremental main.overwritten [first build]
@@ -354,6 +356,7 @@ commit;
 
 -- incremental main.deleted [delete+insert]
 begin;
+create index if not exists "main"."deleted__sf_key" on "deleted" ("id", "d");
 drop table if exists "main"."deleted__sf_stage";
 create table "main"."deleted__sf_stage" as
 SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;
@@ -367,6 +370,7 @@ commit;
 
 -- incremental main.merged [merge]
 begin;
+create index if not exists "main"."merged__sf_key" on "merged" ("id");
 drop table if exists "main"."merged__sf_stage";
 create table "main"."merged__sf_stage" as
 SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;

@@ -124,6 +124,7 @@ commit;
 
 -- incremental main.deleted [delete+insert]
 begin;
+create index if not exists "main"."deleted__sf_key" on "deleted" ("id", "d");
 drop table if exists "main"."deleted__sf_stage";
 create table "main"."deleted__sf_stage" as
 SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;
@@ -137,6 +138,7 @@ commit;
 
 -- incremental main.merged [merge]
 begin;
+create index if not exists "main"."merged__sf_key" on "merged" ("id");
 drop table if exists "main"."merged__sf_stage";
 create table "main"."merged__sf_stage" as
 SELECT id, date(d) AS "d", amount FROM "main"."raw__events" WHERE amount > 0;

@@ -148,6 +148,7 @@ function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string,
     dialect.dropRelation(stage, 'table'),
     ...stageAudited(dialect, stage, sql, inputs.audit, { clear: 'all', partitionKey: rowPartition(dialect, spec) }),
     ...dialect.swapTable(stage, model.relation, existing),
+    ...keyIndex(dialect, model.relation, spec),
   ];
   const part = spec.partition;
   if (part && keepsLedger) {
@@ -188,6 +189,8 @@ function singleUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: strin
     label: window ? `from ${window.start}` : undefined,
     window,
     actions: [
+      // Before the stage: the model's SQL may look up `this` by key (a table built before sf indexed keys).
+      ...keyIndex(dialect, model.relation, spec),
       // The partitions to replace are read before the audit, so a partition whose new rows are
       // all quarantined is still replaced (emptied), not left with its old rows.
       ...stageActions({ ...inputs, audit: undefined }, stage, sql, { clear: undefined }),
@@ -253,6 +256,19 @@ function windowUnit(inputs: IncrementalInputs, spec: IncrementalSpec, w: { start
       },
     ],
   };
+}
+
+/** The unique_key's index where the engine needs one, once the table has every key column. */
+function keyIndex(dialect: SqlDialect, table: Relation, spec: IncrementalSpec): StepAction[] {
+  if (spec.strategy === 'append' || dialect.keyIndex(table, spec.uniqueKey).length === 0) return [];
+  return [{
+    kind: 'deferred',
+    describe: [table],
+    build: (facts) => {
+      const has = (k: string) => facts.columns[0]!.some((c) => dialect.sameIdentifier(c.name, k));
+      return spec.uniqueKey.every(has) ? dialect.keyIndex(table, spec.uniqueKey) : [];
+    },
+  }];
 }
 
 /** The partition keys of the staged rows, or (static) of the listed partitions. */
