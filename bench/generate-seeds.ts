@@ -97,6 +97,12 @@ export interface ShopflowOptions {
   startDate?: string;
   /** Mean order items per order (default 4.2; SHOPFLOW's at-scale figure is ~2.5). */
   itemsPerOrder?: number;
+  /**
+   * Mean distinct events per order of an order whose lifecycle is over (default unset: about 3.95;
+   * duplicates come on top, at duplicateEventRate). Set, it fixes the mean number of shipment
+   * events of a shipped order so that the mean is this (at least 2.9: placed, paid, one shipment).
+   */
+  eventsPerOrder?: number;
   /** Number of customers (default clamp(total orders / 4, 20, 1,000,000)). */
   customers?: number;
   /** Number of products (default max(20, round(2.5 * sqrt(total orders)))). */
@@ -130,7 +136,7 @@ export const DEFAULT_OPTIONS = {
   cancelRate: 0.05,
 };
 
-type Resolved = typeof DEFAULT_OPTIONS & { customers: number; products: number; peakHours?: ShopflowOptions['peakHours'] };
+type Resolved = typeof DEFAULT_OPTIONS & { customers: number; products: number; peakHours?: ShopflowOptions['peakHours']; eventsPerOrder?: number };
 
 /** The source tables, in load order, with their exact column names (SHOPFLOW.md). */
 export const SHOPFLOW_COLUMNS = {
@@ -402,6 +408,22 @@ function ordersOnDay(rng: Rng, ordersPerDay: number, dayEpoch: number): number {
 }
 
 /**
+ * The number of shipments of a shipped order that makes the mean events per order of a settled
+ * order (status placed 2%, paid 5%, shipped 93%; cancelled: placed, half of them paid, cancelled)
+ * `events`: 0.02 x 1 + 0.05 x 2 + 0.93 x (2 + shipments) for the orders not cancelled.
+ */
+function shipmentDraw(events: number, cancelRate: number): (rng: Rng) => number {
+  const notCancelled = (events - cancelRate * 2.5) / (1 - cancelRate);
+  const mean = (notCancelled - 0.02 - 0.05 * 2 - 0.93 * 2) / 0.93;
+  if (!(mean >= 1)) {
+    const least = cancelRate * 2.5 + (1 - cancelRate) * (0.12 + 0.93 * 3);
+    throw new Error(`eventsPerOrder ${events} is too low: a shipped order has at least 3 events (placed, paid, shipped), so the least is ${least.toFixed(2)}`);
+  }
+  const whole = Math.floor(mean);
+  return (rng) => whole + (rng.chance(mean - whole) ? 1 : 0);
+}
+
+/**
  * Orders, items and events, one day at a time. IDs are sequential across days; every
  * day draws from its own PRNG stream derived from (seed, day index).
  */
@@ -413,6 +435,8 @@ export function* generateShopflowDays(opts: ShopflowOptions = {}): Generator<Sho
   let nextOrderId = 1;
   let nextItemId = 1;
   let nextEventSeq = 1;
+  // An extra draw only when asked for: the default data stays as it was.
+  const shipmentsOf = o.eventsPerOrder === undefined ? undefined : shipmentDraw(o.eventsPerOrder, o.cancelRate);
 
   for (let dayIndex = 0; dayIndex < o.days; dayIndex++) {
     const rng = new Rng(deriveSeed(o.seed, STREAM_DAY_BASE + dayIndex));
@@ -494,7 +518,7 @@ export function* generateShopflowDays(opts: ShopflowOptions = {}): Generator<Sho
         events.push(['paid', t]);
       }
       if (status === 'shipped') {
-        const shipments = rng.weighted([[1, 2], [2, 4], [3, 4]] as const);
+        const shipments = shipmentsOf ? shipmentsOf(rng) : rng.weighted([[1, 2], [2, 4], [3, 4]] as const);
         let s = t + rng.int(12 * 3600, 2 * DAY);
         for (let j = 0; j < shipments; j++) {
           events.push(['shipped', s]);
@@ -671,6 +695,7 @@ function parseArgs(argv: string[]): { out: string; opts: ShopflowOptions } {
       case '--orders-per-day': opts.ordersPerDay = num(); break;
       case '--start-date': opts.startDate = val(); break;
       case '--items-per-order': opts.itemsPerOrder = num(); break;
+      case '--events-per-order': opts.eventsPerOrder = num(); break;
       case '--customers': opts.customers = num(); break;
       case '--products': opts.products = num(); break;
       case '--peak-hours': opts.peakHours = parsePeakHours(val()); break;
@@ -678,7 +703,8 @@ function parseArgs(argv: string[]): { out: string; opts: ShopflowOptions } {
       case '--help':
         process.stdout.write(
           'usage: node --experimental-strip-types bench/generate-seeds.ts --out <dir> [--seed N] [--days N]\n' +
-            '       [--orders-per-day N] [--start-date YYYY-MM-DD] [--items-per-order N] [--customers N] [--products N]\n' +
+            '       [--orders-per-day N] [--start-date YYYY-MM-DD] [--items-per-order N] [--events-per-order N]\n' +
+            '       [--customers N] [--products N]\n' +
             '       [--peak-hours FROM-TO:SHARE, e.g. 18-21:0.45]\n',
         );
         process.exit(0);
@@ -693,14 +719,20 @@ function parseArgs(argv: string[]): { out: string; opts: ShopflowOptions } {
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolvePath(process.argv[1])).href;
 
 if (isMain) {
-  const { out, opts } = parseArgs(process.argv.slice(2));
-  const started = Date.now();
-  let reported = started;
-  const counts = writeShopflowCsv(out, opts, (day, days) => {
-    // A progress line every ~5 s on a terminal-or-log friendly stderr.
-    if (Date.now() - reported < 5000 && day + 1 < days) return;
-    reported = Date.now();
-    process.stderr.write(`day ${day + 1}/${days} written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
-  });
-  for (const [name, n] of Object.entries(counts)) process.stdout.write(`${name}: ${n} rows\n`);
+  try {
+    const { out, opts } = parseArgs(process.argv.slice(2));
+    const started = Date.now();
+    let reported = started;
+    const counts = writeShopflowCsv(out, opts, (day, days) => {
+      // A progress line every ~5 s on a terminal-or-log friendly stderr.
+      if (Date.now() - reported < 5000 && day + 1 < days) return;
+      reported = Date.now();
+      process.stderr.write(`day ${day + 1}/${days} written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    });
+    for (const [name, n] of Object.entries(counts)) process.stdout.write(`${name}: ${n} rows\n`);
+  } catch (err) {
+    // A bad argument: one line, no stack.
+    process.stderr.write(`generate-seeds: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -8,7 +8,7 @@
 //
 //   node --import jiti/register bench/load-shopflow.ts [--project-dir .] [--target NAME]
 //       [--schema raw] [--days 45] [--orders-per-day 13] [--seed 42] [--start-date 2026-05-01]
-//       [--items-per-order 4.2] [--peak-hours 18-21:0.45] [--chunk-mb 32]
+//       [--items-per-order 4.2] [--events-per-order 4] [--peak-hours 18-21:0.45] [--chunk-mb 32]
 //
 // Then `sf run` (not `sf build`, which would load seeds/ over them) builds the models on it.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     'items-per-order': { type: 'string' },
     'chunk-mb': { type: 'string', default: '32' },
     'peak-hours': { type: 'string' },
+    'events-per-order': { type: 'string' },
   } });
   const num = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const opts: ShopflowOptions = {
     days: num('days', values.days), ordersPerDay: num('orders-per-day', values['orders-per-day']),
     seed: num('seed', values.seed), startDate: values['start-date'], itemsPerOrder: num('items-per-order', values['items-per-order']),
+    eventsPerOrder: num('events-per-order', values['events-per-order']),
     peakHours: values['peak-hours'] === undefined ? undefined : parsePeakHours(values['peak-hours']),
   };
   const chunkBytes = num('chunk-mb', values['chunk-mb'])! * 2 ** 20;

@@ -37,7 +37,7 @@ export async function runEstimate(project: LoadedProject, selected: ReadonlySet<
         p.out('');
       }
     }
-    estimates = (await gatherFacts(project, adapter, selected, o.windowDays)).map((f) => estimate(f, o));
+    estimates = (await gatherFacts(project, adapter, selected, { days: o.windowDays, end: o.windowEnd })).map((f) => estimate(f, o));
   } finally {
     await adapter.close();
   }
@@ -46,7 +46,7 @@ export async function runEstimate(project: LoadedProject, selected: ReadonlySet<
   const written = charts ? await writeCharts(estimates, dir) : [];
   if (output === 'json') p.out(JSON.stringify({ options: o, ...(calibration ? { calibration } : {}), estimates, failures: failed }, null, 2));
   else {
-    p.out(`Capacity over the last ${o.windowDays} days of data, at --growth ${o.growth}x (peak factor ${o.peakFactor} where no hour was measured):`);
+    p.out(`Capacity over the ${o.windowDays} days of data ${o.windowEnd ? `up to ${o.windowEnd}` : 'up to the newest'}, at --growth ${o.growth}x (peak factor ${o.peakFactor} where no hour was measured):`);
     for (const e of estimates) printEstimate(p, e);
     if (written.length) p.out(`\nCharts (rows per day, projection, build seconds): ${relative(project.config.projectDir, dir)}/ (${written.map((w) => basename(w)).join(', ')})`);
     for (const f of failed) p.out(`${paint.error('FAIL')} ${f}`, 'error');
@@ -61,7 +61,10 @@ function printEstimate(p: Printer, e: Estimate): void {
   p.out(`  ${e.kind} ${e.relation}, rows per day from ${e.from === 'ledger' ? 'the partition ledger' : 'its event_time'}, ${e.window!.first}..${e.window!.last}: ${e.sparkline}`);
   p.out(`  rows/day mean ${human(e.rowsPerDay.mean)}, p95 ${human(e.rowsPerDay.p95)}, max ${human(e.rowsPerDay.max)}; growth ${(e.dailyGrowth * 100).toFixed(2)}%/day`);
   if (e.bytes) p.out(`  bytes per row ${e.bytes.perRow.stored.toFixed(0)} stored, ${e.bytes.perRow.raw.toFixed(0)} as text; per day ${human(e.bytes.perDay.stored, 'B')} stored, ${human(e.bytes.perDay.raw, 'B')} as text; a year ${human(e.bytes.perYear.stored, 'B')} / ${human(e.bytes.perYear.raw, 'B')}`);
-  if (e.build) p.out(`  build seconds = ${e.build.a.toFixed(3)} + ${(e.build.b * 1e6).toFixed(2)} per million rows (${e.build.units} units)`);
+  if (e.build) {
+    const perMillion = e.build.b * 1e6;
+    p.out(`  build seconds = ${e.build.a.toFixed(3)} ${perMillion < 0 ? '-' : '+'} ${Math.abs(perMillion).toFixed(2)} per million rows (${e.build.units} units)`);
+  }
   const at = e.projected;
   p.out(`  at ${at.growth}x: ${human(at.rowsPerDay)} rows/day, ${rate(at.peakRowsPerSecond)}/s peak${at.buildSeconds !== undefined ? `, daily build ${at.buildSeconds.toFixed(1)} s` : ''}${at.storedPerYear !== undefined ? `, ${human(at.storedPerYear, 'B')} a year stored` : ''}`);
 }

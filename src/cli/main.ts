@@ -389,6 +389,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .option('--growth <factor>', 'project the figures at this multiple of today', '10')
     .option('--peak-factor <factor>', 'peak over average where no busiest hour can be measured', '3')
     .option('--window <days>', 'the days of data to read, ending at the newest (e.g. 30d)', '30d')
+    .option('--end <date>', 'end the window on this day (YYYY-MM-DD, included) instead of the newest: leave out days still filling up')
     .option('--node-rows-per-second <n>', 'rows per second one node sustains (default: modest per engine)')
     .option('--build-budget <seconds>', "seconds a model's daily build may take (default: the target's limits.buildBudgetSeconds, else 3600)")
     .option('--storage-budget <bytes>', "bytes a model's year of rows may take as stored, units k, m, g, t (default: the target's limits.storageBudgetBytes, else 1t)")
@@ -396,7 +397,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
     .option('--no-chart', 'do not write the charts (target/estimate/<name>.svg and .png)')
     .option('--calibrate', "first measure the rows per second this machine's engine sustains (a short synthetic load, rolled back) and use it")
     .addOption(new Option('--output <format>', 'the account as text, or the estimates as JSON').choices(['text', 'json']).default('text'))
-    .action(async (opts: CommonOptions & { chart: boolean; calibrate?: boolean; growth: string; peakFactor: string; window: string; nodeRowsPerSecond?: string; buildBudget?: string; storageBudget?: string; failIf?: string[]; output: 'text' | 'json' }) => {
+    .action(async (opts: CommonOptions & { chart: boolean; calibrate?: boolean; growth: string; peakFactor: string; window: string; end?: string; nodeRowsPerSecond?: string; buildBudget?: string; storageBudget?: string; failIf?: string[]; output: 'text' | 'json' }) => {
       const positive = (flag: string, v: string) => {
         const n = Number(v);
         if (!Number.isFinite(n) || n <= 0) throw new UserError('BAD_ARGUMENT', `${flag} takes a positive number, got '${v}'`);
@@ -411,6 +412,9 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       };
       const window = /^(\d+)d?$/.exec(opts.window);
       if (!window || Number(window[1]) < 1) throw new UserError('BAD_ARGUMENT', `--window takes days, e.g. 30d, got '${opts.window}'`);
+      if (opts.end !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(opts.end) && !Number.isNaN(Date.parse(`${opts.end}T00:00:00Z`)))) {
+        throw new UserError('BAD_ARGUMENT', `--end takes a day, YYYY-MM-DD, got '${opts.end}'`);
+      }
       const { loadProject } = await import('../session/project.js');
       const { selectNodes } = await import('../graph/selection/select.js');
       const { DEFAULT_NODE_ROWS_PER_SECOND, METRICS } = await import('../estimate/estimate.js');
@@ -425,7 +429,7 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       const project = await open(loadProject, opts);
       const { runEstimate } = await import('./estimate.js');
       code = await runEstimate(project, selectNodes(project.graph, opts), {
-        growth: positive('--growth', opts.growth), peakFactor: positive('--peak-factor', opts.peakFactor), windowDays: Number(window[1]),
+        growth: positive('--growth', opts.growth), peakFactor: positive('--peak-factor', opts.peakFactor), windowDays: Number(window[1]), windowEnd: opts.end,
         // Flags over the target's limits over the defaults.
         nodeRowsPerSecond: opts.nodeRowsPerSecond ? positive('--node-rows-per-second', opts.nodeRowsPerSecond) : project.target.limits?.nodeRowsPerSecond ?? DEFAULT_NODE_ROWS_PER_SECOND[project.target.type],
         buildBudgetSeconds: opts.buildBudget ? positive('--build-budget', opts.buildBudget) : project.target.limits?.buildBudgetSeconds ?? 3600,

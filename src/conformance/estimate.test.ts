@@ -1,7 +1,9 @@
 // Conformance: `sf estimate` on ShopFlow generated at a known volume (1,000 orders a day, 45% of
-// them between 18:00 and 21:00, 4.2 items an order, 5% cancelled) reads rows per day from the ledger (fact_sales) and from the data's
-// event_time (stg_orders), on every engine: the figures match the generator's parameters within
-// 5%, and the CSVs' own counts over the same window exactly; --fail-if exits 1 naming the model.
+// them between 18:00 and 21:00, 4.2 items and 5 events an order, 5% cancelled) reads rows per day
+// from the ledger (fact_sales) and from the data's event_time (stg_orders, the raw orders and
+// order events), on every engine: the figures match the generator's parameters within 5%, and
+// the CSVs' own counts and line widths over the same window exactly; --fail-if exits 1 naming
+// the model.
 import { cpSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +17,14 @@ import { shopflowConfigSource } from './shopflow-config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PEAK = { fromHour: 18, toHour: 21, share: 0.45 };
-const SIZE = { days: 40, ordersPerDay: 1000, itemsPerOrder: 4.2, startDate: '2026-05-08', seed: 3, peakHours: PEAK };
+const SIZE = { days: 40, ordersPerDay: 1000, itemsPerOrder: 4.2, eventsPerOrder: 5, startDate: '2026-05-08', seed: 3, peakHours: PEAK };
 const WINDOW = 30;
+/** The last order day: events run on a few days after it (shipments), fewer each day. */
+const END = '2026-06-16';
+/** Weekends 12% busier, Mondays 10% quieter, other days 2% (generate-seeds.ts): 1.0086 on average. */
+const WEEKDAYS = 1.0086;
+/** Events delivered twice (the generator's default duplicateEventRate). */
+const DUPLICATES = 1.01;
 
 describe.each(ENGINES)('sf estimate on %s', (engine) => {
   const pool = new ProjectPool(engine, () => inject('pgUrl'));
@@ -31,16 +39,18 @@ describe.each(ENGINES)('sf estimate on %s', (engine) => {
     writeShopflowCsv(join(p.dir, 'seeds'), SIZE);
     const built = await p.sf('build');
     if (built.code !== 0) throw new Error(built.text);
-    const run = await p.sf('estimate', '--select', 'fact_sales', 'stg_orders', '--window', `${WINDOW}d`, '--output', 'json');
+    const run = await p.sf('estimate', '--select', 'fact_sales', 'stg_orders', 'stg_order_events', '--window', `${WINDOW}d`, '--end', END, '--output', 'json');
     if (run.code !== 0) throw new Error(run.text);
     estimates = JSON.parse(run.out.join('\n')).estimates;
   }, 240_000);
 
-  /** Orders per UTC day in the CSV, over the estimate's window. */
-  const csvOrdersPerDay = (first: string, last: string) => {
-    const days = readFileSync(join(p.dir, 'seeds/orders.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[2]!.slice(0, 10));
-    return days.filter((d) => d >= first && d <= last).length / WINDOW;
-  };
+  /** A seed CSV's rows whose `column` (its index) falls in the estimate's window. */
+  const csvRows = (seed: string, column: number, first: string, last: string) => readFileSync(join(p.dir, `seeds/${seed}.csv`), 'utf8')
+    .trim().split('\n').slice(1).filter((l) => {
+      const day = l.split(',')[column]!.slice(0, 10);
+      return day >= first && day <= last;
+    });
+  const csvOrdersPerDay = (first: string, last: string) => csvRows('orders', 2, first, last).length / WINDOW;
 
   it('stg_orders: orders per day from its event_time, as generated, with the busiest hour measured', () => {
     const e = estimates.find((x) => x.name === 'stg_orders')!;
@@ -53,13 +63,33 @@ describe.each(ENGINES)('sf estimate on %s', (engine) => {
     expect(e.peakMeasured).toBe(true);
     // The busiest hour of the day: a third of the peak share, plus its share of the rest (the
     // generator spreads 92% of the rest evenly, 8% around midnight).
-    // Weekends 12% busier, Mondays 10% quieter, other days 2% (generate-seeds.ts): 1.0086 on average.
-    const peakPerHour = SIZE.ordersPerDay * 1.0086 * (PEAK.share / (PEAK.toHour - PEAK.fromHour) + (1 - PEAK.share) * 0.92 / 24);
+    const peakPerHour = SIZE.ordersPerDay * WEEKDAYS * (PEAK.share / (PEAK.toHour - PEAK.fromHour) + (1 - PEAK.share) * 0.92 / 24);
     expect(Math.abs(e.peakRowsPerSecond / (peakPerHour / 3600) - 1)).toBeLessThan(0.05);
     // The target's limits.nodeRowsPerSecond (1): the single-node wall at 1 / peak.
     const node = e.walls.find((w) => w.name === 'node')!;
     expect(node.factor).toBeCloseTo(1 / e.peakRowsPerSecond, 9);
     expect(e.verdict).toMatch(/single-node \w+ fine to about [\d.]+K?x/);
+  });
+
+  it('raw.order_events: events per day from the source\'s event_time, orders x events per order as generated; a row\'s bytes as its CSV line', () => {
+    const e = estimates.find((x) => x.name === 'raw.order_events')!;
+    expect(e.kind).toBe('source');
+    expect(e.window).toEqual({ first: '2026-05-18', last: END });
+    const lines = csvRows('order_events', 3, e.window!.first, e.window!.last);
+    expect(e.rowsPerDay.mean).toBeCloseTo(lines.length / WINDOW, 9);
+    const expected = SIZE.ordersPerDay * WEEKDAYS * SIZE.eventsPerOrder * DUPLICATES;
+    expect(Math.abs(e.rowsPerDay.mean / expected - 1)).toBeLessThan(0.05);
+    // A row as text: its values, a comma between them, a newline after; as the CSV writes it.
+    const csvBytesPerRow = lines.reduce((n, l) => n + l.length + 1, 0) / lines.length;
+    expect(Math.abs(e.bytes!.perRow.raw / csvBytesPerRow - 1)).toBeLessThan(0.05);
+    expect(e.bytes!.perDay.raw).toBeCloseTo(e.bytes!.perRow.raw * e.rowsPerDay.mean, 6);
+    // Events follow their orders (paid within 90 minutes, shipped days later): the busiest hour
+    // is measured, and lies between an even spread and the orders' own peak share.
+    expect(e.peakMeasured).toBe(true);
+    expect(e.peakRowsPerSecond).toBeGreaterThan(e.rowsPerSecond);
+    // Its events per order, from the two sources' figures.
+    const orders = estimates.find((x) => x.name === 'raw.orders')!;
+    expect(Math.abs(e.rowsPerDay.mean / orders.rowsPerDay.mean / (SIZE.eventsPerOrder * DUPLICATES) - 1)).toBeLessThan(0.05);
   });
 
   it('fact_sales: rows per day from the ledger, items of orders not cancelled, as generated', async () => {

@@ -227,4 +227,18 @@ describe('bench/generate-seeds.ts', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('gives a settled order the events per order asked for; too few to be possible is refused', async () => {
+    const gen = (await import(/* @vite-ignore */ pathToFileURL(join(root, 'bench', 'generate-seeds.ts')).href)) as {
+      generateShopflow: (o?: object) => { orders: { order_id: number; order_ts: string }[]; order_events: { event_id: string; order_id: number }[] };
+    };
+    for (const eventsPerOrder of [3.2, 6]) {
+      const data = gen.generateShopflow({ days: 60, ordersPerDay: 200, eventsPerOrder });
+      // Orders of the last three days are still on their way: the settled ones are before.
+      const settled = new Set(data.orders.filter((o) => o.order_ts < '2026-06-27').map((o) => o.order_id));
+      const distinct = new Set(data.order_events.filter((e) => settled.has(e.order_id)).map((e) => e.event_id));
+      expect(Math.abs(distinct.size / settled.size / eventsPerOrder - 1)).toBeLessThan(0.02);
+    }
+    expect(() => gen.generateShopflow({ eventsPerOrder: 2 })).toThrow(/eventsPerOrder 2 is too low.*the least is 2\.89/);
+  });
 });

@@ -9,6 +9,8 @@ export interface EstimateOptions {
   readonly growth: number;
   readonly peakFactor: number;
   readonly windowDays: number;
+  /** The window's last day (YYYY-MM-DD, included); unset, each relation's newest day with data. */
+  readonly windowEnd?: string | undefined;
   /** Rows per second one node of the engine sustains (the single-node wall). */
   readonly nodeRowsPerSecond: number;
   /** Seconds the daily build of one model may take. */

@@ -1,6 +1,6 @@
 // What `sf estimate` reads from the warehouse: rows per day of each selected model and source,
 // over a window ending at the newest data (not at the clock, so a demo's old data still
-// counts). Partitioned models from the partition ledger (its rows per partition, and the build
+// counts), or on a given day (--end: leave out days still filling up). Partitioned models from the partition ledger (its rows per partition, and the build
 // timings of the units that wrote them); sources and models with an `event_time` from the data
 // itself, with the busiest clock hour when the column holds times.
 import { sql } from 'kysely';
@@ -36,7 +36,15 @@ function fillDays(counts: ReadonlyMap<string, number>, last: string, windowDays:
   return Array.from({ length: windowDays }, (_, i) => dayOf(end - (windowDays - 1 - i) * DAY_MS)).map((day) => ({ day, rows: counts.get(day) ?? 0 }));
 }
 
-export async function gatherFacts(project: LoadedProject, adapter: Adapter, selected: ReadonlySet<string>, windowDays: number): Promise<Facts[]> {
+/** The days read: `days` of them, ending on `end` (included) or on the newest day with data. */
+export interface Window {
+  readonly days: number;
+  readonly end?: string | undefined;
+}
+
+const nextDay = (day: string) => dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
+
+export async function gatherFacts(project: LoadedProject, adapter: Adapter, selected: ReadonlySet<string>, window: Window): Promise<Facts[]> {
   const facts: Facts[] = [];
   const state = await adapter.introspect([...new Set(project.compiled.models.map((m) => m.relation.schema)), 'sf']);
   const models = project.compiled.models.filter((m) => selected.has(m.node.name) && m.settings.materialized !== 'ephemeral');
@@ -47,9 +55,9 @@ export async function gatherFacts(project: LoadedProject, adapter: Adapter, sele
     const size = m.settings.materialized === 'view' ? undefined : await sizeOf(adapter, m.relation);
     const entries = (ledger.get(ledgerKey(m.relation)) ?? []).filter((e) => e.status === 'success' && e.rows !== null);
     if (spec?.partition?.kind === 'time' && entries.length) {
-      facts.push({ name: m.node.name, kind: 'model', relation, from: 'ledger', size, ...fromLedger(entries, spec.partition.granularity, windowDays) });
+      facts.push({ name: m.node.name, kind: 'model', relation, from: 'ledger', size, ...fromLedger(entries, spec.partition.granularity, window) });
     } else if (m.settings.event_time) {
-      facts.push({ name: m.node.name, kind: 'model', relation, from: 'event_time', builds: [], size, ...await fromData(adapter, m.relation, m.settings.event_time, windowDays) });
+      facts.push({ name: m.node.name, kind: 'model', relation, from: 'event_time', builds: [], size, ...await fromData(adapter, m.relation, m.settings.event_time, window) });
     } else {
       facts.push({ name: m.node.name, kind: 'model', relation, from: 'none', days: [], builds: [], size, note: 'neither time-partitioned (with a ledger) nor with an event_time: no rows per day' });
     }
@@ -64,13 +72,14 @@ export async function gatherFacts(project: LoadedProject, adapter: Adapter, sele
     }
   }
   for (const [name, s] of [...sources].sort(([a], [b]) => a.localeCompare(b))) {
-    facts.push({ name, kind: 'source', relation: project.dialect.displayRelation(s.rel), from: 'event_time', builds: [], size: await sizeOf(adapter, s.rel), ...await fromData(adapter, s.rel, s.eventTime, windowDays) });
+    facts.push({ name, kind: 'source', relation: project.dialect.displayRelation(s.rel), from: 'event_time', builds: [], size: await sizeOf(adapter, s.rel), ...await fromData(adapter, s.rel, s.eventTime, window) });
   }
   return facts;
 }
 
-function fromLedger(entries: readonly LedgerEntry[], granularity: 'hour' | 'day' | 'month' | 'year', windowDays: number): Pick<Facts, 'days' | 'builds'> {
+function fromLedger(all: readonly LedgerEntry[], granularity: 'hour' | 'day' | 'month' | 'year', window: Window): Pick<Facts, 'days' | 'builds'> {
   const perDay = new Map<string, number>();
+  const entries = window.end ? all.filter((e) => e.partition.slice(0, 10) <= window.end!) : all;
   for (const e of entries) {
     if (!/^\d{4}/.test(e.partition)) continue;
     if (granularity === 'month' || granularity === 'year') {
@@ -88,7 +97,7 @@ function fromLedger(entries: readonly LedgerEntry[], granularity: 'hour' | 'day'
       perDay.set(day, (perDay.get(day) ?? 0) + e.rows!);
     }
   }
-  const last = [...perDay.keys()].sort().pop();
+  const last = window.end ?? [...perDay.keys()].sort().pop();
   // Each unit (a run's write of some partitions) from the entries it wrote.
   const units = new Map<string, { day: string; rows: number; partitions: number; seconds: number }>();
   for (const e of [...entries].sort((a, b) => a.partition.localeCompare(b.partition))) {
@@ -98,19 +107,20 @@ function fromLedger(entries: readonly LedgerEntry[], granularity: 'hour' | 'day'
     u.partitions += 1;
     units.set(key, u);
   }
-  return { days: last ? fillDays(perDay, last, windowDays) : [], builds: [...units.values()] };
+  return { days: last ? fillDays(perDay, last, window.days) : [], builds: [...units.values()] };
 }
 
-async function fromData(adapter: Adapter, rel: Relation, eventTime: string, windowDays: number): Promise<Pick<Facts, 'days' | 'busiestHour' | 'note'>> {
+async function fromData(adapter: Adapter, rel: Relation, eventTime: string, window: Window): Promise<Pick<Facts, 'days' | 'busiestHour' | 'note'>> {
   const d = adapter.dialect;
   const table = d.renderRelation(rel);
   const column = d.quoteIdentifier(eventTime);
   const one = async <T>(text: string) => (await sql.raw<Record<string, T>>(text).execute(adapter.db)).rows;
   const [newest] = await one<string | null>(`select max(${d.timePartitionKey(column, 'day')}) as last from ${table}`).catch(() => [] as Record<string, string | null>[]);
-  const last = newest?.['last'];
-  if (!last) return { days: [], note: `no rows with ${eventTime} in ${d.displayRelation(rel)} (or it does not exist yet)` };
+  if (!newest?.['last']) return { days: [], note: `no rows with ${eventTime} in ${d.displayRelation(rel)} (or it does not exist yet)` };
+  const last = window.end ?? newest['last'];
+  const windowDays = window.days;
   const since = dayOf(Date.parse(`${last}T00:00:00Z`) - (windowDays - 1) * DAY_MS);
-  const inWindow = `${column} >= ${d.timeLiteral(`${since} 00:00:00`)}`;
+  const inWindow = d.timeRange(column, `${since} 00:00:00`, `${nextDay(last)} 00:00:00`);
   const daily = await one<unknown>(`select ${d.timePartitionKey(column, 'day')} as k, count(*) as n from ${table} where ${inWindow} group by ${d.timePartitionKey(column, 'day')}`);
   const hours = await one<unknown>(`select count(distinct ${d.timePartitionKey(column, 'hour')}) as h from ${table} where ${inWindow}`);
   // The busiest hour of the day: the clock hour with the most rows over the window, per day.
