@@ -13,7 +13,7 @@ const help = (...args: string[]) => execFileSync(process.execPath, [bin, ...args
 const commandsIn = (text: string) => [...text.slice(text.indexOf('Commands:')).matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
 const optionsIn = (text: string) => [...text.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!);
 
-const commands = commandsIn(help()).flatMap((c) => (c === 'source' ? commandsIn(help('source')).map((s) => `source ${s}`) : [c]));
+const commands = commandsIn(help()).flatMap((c) => (c === 'source' || c === 'docs' ? commandsIn(help(c)).map((s) => `${c} ${s}`) : [c]));
 
 describe('npx sf in this repository', () => {
   it('runs this checkout\'s CLI, as the README\'s quick start does (npm links it at install: scripts/link-bin.mjs)', () => {
@@ -24,7 +24,7 @@ describe('npx sf in this repository', () => {
 
 describe('sf --help', () => {
   it('lists every command', () => {
-    expect(commands).toEqual(['build', 'run', 'seed', 'backfill', 'retry', 'test', 'source freshness', 'clean', 'deps', 'compile', 'show', 'ls', 'verify', 'estimate', 'debug', 'init']);
+    expect(commands).toEqual(['build', 'run', 'seed', 'backfill', 'retry', 'test', 'source freshness', 'clean', 'deps', 'compile', 'show', 'ls', 'verify', 'estimate', 'docs generate', 'docs serve', 'debug', 'init']);
   });
 
   it.each(commands)('sf %s --help lists its options, and the README documents the command and each option', (command) => {

@@ -438,6 +438,26 @@ export async function runCli(argv: readonly string[], sink: Printer = consolePri
       }, { failIf, output: opts.output, charts: opts.chart, calibrate: opts.calibrate === true, nodeRowsGiven: opts.nodeRowsPerSecond !== undefined }, p);
     });
 
+  const docs = program.command('docs').description('a static site of the project: the DAG, SQL, columns, tests, partitions and quarantined rows');
+  withCommon(docs.command('generate').description('write the site to target/docs/ and catalog.json (columns and types read from the warehouse)'), { selection: false })
+    .option('--empty-catalog', 'do not open the warehouse: no columns, partitions or quarantine counts')
+    .action(async (opts: CommonOptions & { emptyCatalog?: boolean }) => {
+      const { loadProject } = await import('../session/project.js');
+      const project = await open(loadProject, opts, { which: 'docs' });
+      const { runDocsGenerate } = await import('./docs.js');
+      code = await runDocsGenerate(project, opts.emptyCatalog === true, p);
+    });
+  docs.command('serve').description('serve target/docs/ on 127.0.0.1 (until Ctrl-C)')
+    .option('--project-dir <dir>', 'the project directory (default: the nearest folder up from here holding a config)')
+    .option('--port <n>', 'the port (0: any free one)', '8080')
+    .option('--host <address>', 'the address to listen on; another than 127.0.0.1 lets other machines read the docs', '127.0.0.1')
+    .action(async (opts: { projectDir?: string; port: string; host: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('BAD_ARGUMENT', `--port takes a port number, 0 to 65535, got '${opts.port}'`);
+      const { runDocsServe } = await import('./docs.js');
+      code = await runDocsServe(projectDirOf(opts), opts.host, port, p);
+    });
+
   withCommon(program.command('debug').description('check the connection to the target; print engine version and settings'), { selection: false })
     .action(async (opts: CommonOptions) => {
       const { loadProject } = await import('../session/project.js');

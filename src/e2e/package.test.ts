@@ -52,7 +52,8 @@ describe(`the ${manifest.name} package`, () => {
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/cli/main.js');
     expect(files.filter((f) => f.startsWith('src/') || /\.test\.|__golden__|\.map$/.test(f) || f.startsWith('dist/testing/'))).toEqual([]);
-    expect(files.filter((f) => !/^(bin\/|dist\/|README\.md$|package\.json$)/.test(f))).toEqual([]);
+    expect(files.filter((f) => !/^(bin\/|dist\/|assets\/docs\/|README\.md$|package\.json$)/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('assets/')).sort()).toEqual(['assets/docs/app.js', 'assets/docs/index.html', 'assets/docs/style.css']);
   });
 
   it('sf init demo, sf build --project-dir demo, and tsc resolves the config import', async () => {
@@ -70,6 +71,10 @@ describe(`the ${manifest.name} package`, () => {
     expect(build.code, build.out + build.err).toBe(0);
     expect(build.out).toContain(`sf ${manifest.version}: project demo (demo/sf.config.ts), target dev (duckdb target/dev.duckdb)`);
     expect(build.out).toMatch(/Done\. PASS=3 ERROR=0 SKIP=0 TOTAL=3/);
+    // The docs site's own files come from the installed package.
+    const docs = await sf(['docs', 'generate', '--project-dir', 'demo']);
+    expect(docs.code, docs.out + docs.err).toBe(0);
+    expect(readFileSync(join(app, 'demo/target/docs/index.html'), 'utf8')).toContain('<script src="app.js"></script>');
 
     const typecheck = await run(process.execPath, [tsc, '--noEmit', '-p', 'demo'], app);
     expect(typecheck.code, typecheck.out).toBe(0);

@@ -1,6 +1,6 @@
 import type { ModelSettings } from '../config/types.js';
 import type { SourceDeclaration } from '../config/sources.js';
-import type { GenericTestDeclaration } from './properties.js';
+import type { GenericTestDeclaration, NodeDocs } from './properties.js';
 
 export interface ModelNode {
   readonly kind: 'model';
@@ -62,6 +62,8 @@ export interface Manifest {
   readonly macros: readonly MacroFile[];
   /** dbt's docs blocks (`{% docs name %}...{% enddocs %}` in .md files), by name: what doc('name') gives. */
   readonly docs: Readonly<Record<string, string>>;
+  /** Descriptions of models, seeds, sources and their columns in property files (`sf docs`). */
+  readonly descriptions: readonly NodeDocs[];
   /** Things the project files say that sf ignores (unknown keys in property files), file:line first. */
   readonly warnings: readonly string[];
 }

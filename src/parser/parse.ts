@@ -136,7 +136,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
     docs,
     models: configured.models,
     seeds: configured.seeds,
-    tests, genericTests: properties.tests, sources: properties.sources, macros, warnings: [...skipped, ...materializations, ...properties.warnings, ...configWarnings] });
+    tests, genericTests: properties.tests, sources: properties.sources, descriptions: properties.docs, macros, warnings: [...skipped, ...materializations, ...properties.warnings, ...configWarnings] });
 }
 
 /** `{% docs name %}text{% enddocs %}` blocks of the .md files; a name used twice is an error, as in dbt. */

@@ -107,6 +107,17 @@ export interface NodeConfig {
   readonly entries: readonly ConfigEntry[];
 }
 
+/** What a property file says about a model, seed, source or source table, for `sf docs`. */
+export interface NodeDocs {
+  readonly on: 'model' | 'seed' | 'source' | 'source_table';
+  /** The model or seed, the source, or `source.table`. */
+  readonly node: string;
+  readonly description?: string | undefined;
+  readonly columns: readonly { readonly name: string; readonly description?: string | undefined; readonly dataType?: string | undefined }[];
+  readonly file: string;
+  readonly line: number;
+}
+
 export interface PropertyFile {
   readonly path: string;
   readonly source: string;
@@ -117,8 +128,9 @@ export function parseProperties(
   files: readonly PropertyFile[],
   nodes: { models: ReadonlySet<string>; seeds: ReadonlySet<string>; customTests?: ReadonlyMap<string, string>; testDefaults?: TestDefaults; sourceDefaults?: (path: string) => SourceDefaults },
   context?: YamlContext,
-): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; configs: NodeConfig[]; errors: UserError[]; warnings: string[] } {
+): { tests: GenericTestDeclaration[]; sources: SourceDeclaration[]; configs: NodeConfig[]; docs: NodeDocs[]; errors: UserError[]; warnings: string[] } {
   const tests: GenericTestDeclaration[] = [];
+  const docs: NodeDocs[] = [];
   const configs: NodeConfig[] = [];
   const warnings: string[] = [];
   const sources: SourceDeclaration[] = [];
@@ -183,10 +195,16 @@ export function parseProperties(
         tests.push({ ...test, name: unique, alias });
       }
     };
+    const text = (map: YAMLMap, key: string) => {
+      const v = scalar(map.get(key, true));
+      return typeof v === 'string' && v ? v : undefined;
+    };
     const declareWithColumns = (entry: YAMLMap, node: string, on: GenericTestDeclaration['on'], keys: ReadonlySet<string>, what: string) => {
       unknownKeys(entry, keys, what);
       declare(entry.get('data_tests', true) ?? entry.get('tests', true), node, on, undefined);
       const columns = entry.get('columns', true);
+      const described: NodeDocs['columns'][number][] = [];
+      docs.push({ on: on === 'source' ? 'source_table' : on, node, description: text(entry, 'description'), columns: described, file: file.path, line: lineOf(entry) });
       if (columns === undefined || columns === null || (isScalar(columns) && columns.value === null)) return;
       if (!isSeq(columns)) {
         fail(`'columns:' of ${node} should be a list of '- name: <column>' entries`, columns as Node);
@@ -203,6 +221,7 @@ export function parseProperties(
           continue;
         }
         unknownKeys(col, COLUMN_KEYS, `column ${node}.${colName}`);
+        described.push({ name: colName, description: text(col, 'description'), dataType: text(col, 'data_type') });
         declare(col.get('data_tests', true) ?? col.get('tests', true), node, on, colName);
       }
     };
@@ -227,6 +246,7 @@ export function parseProperties(
           const source = readSource(entry, name, file.path, lineOf, fail, plain, nodes.sourceDefaults ?? (() => ({})));
           if (!source) continue;
           sources.push(source.declaration);
+          docs.push({ on: 'source', node: name, description: text(entry, 'description'), columns: [], file: file.path, line: lineOf(entry) });
           unknownKeys(entry, SOURCE_KEYS, `source '${name}'`);
           for (const [table, tableEntry] of source.tables) declareWithColumns(tableEntry, `${name}.${table}`, 'source', TABLE_KEYS, `source table ${name}.${table}`);
           continue;
@@ -251,7 +271,7 @@ export function parseProperties(
       }
     }
   }
-  return { tests, sources, configs, errors, warnings };
+  return { tests, sources, configs, docs, errors, warnings };
 }
 
 /** A `sources:` entry: its schema, defaults and tables (dbt also allows them under `config:`). */
