@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SF_BIN, tempProject, type TempProject } from '../testing/project.js';
@@ -101,6 +101,18 @@ describe('sf docs on ShopFlow, in Chromium', () => {
     expect((await fetch(`${url}catalog.json`)).status).toBe(200);
     expect((await fetch(`${url}..%2F..%2Fshopflow.config.ts`)).status).toBe(404);
     expect((await fetch(`${url}index.html`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('works opened from disk too (file://, no server)', async () => {
+    const local = await browser.newPage();
+    try {
+      await local.goto(pathToFileURL(join(p.dir, 'target/docs/index.html')).href + '#model.shopflow.fct_daily_revenue');
+      await local.waitForFunction(() => (globalThis as unknown as Page$).sfDocs !== undefined);
+      expect(await local.textContent('#node-title')).toBe('modelfct_daily_revenue');
+      expect(await local.evaluate(() => (globalThis as unknown as Page$).sfDocs!.cy.nodes().map((n) => n.id()).length)).toBe(19);
+    } finally {
+      await local.close();
+    }
   });
 
   it('the graph shows every model, seed and source', async () => {
