@@ -182,7 +182,7 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
       config: model ? model.settings as Record<string, unknown> : {},
       rawSql: model?.node.rawSql, compiledSql: model?.sql,
       columns, lineageError: l && !l.ok ? l.reason : undefined,
-      tests: testsOf(e.kind === 'source' ? e.name : e.name, e.kind),
+      tests: testsOf(e.name, e.kind),
       partitions: spec?.partition ? partitionsOf(ledger.get(ledgerKey(model!.relation)) ?? []) : undefined,
       quarantine: quarantine.get(e.id),
       lastRun: run ? { status: run.status, startedAt: run.started_at, seconds: run.execution_time, rows: run.rows_affected, message: run.message } : undefined,
