@@ -14,6 +14,7 @@ import { ledgerKey } from '../plan/ledger.js';
 import { quarantineRelation } from '../plan/quality/audit.js';
 import { readLedger } from '../session/ledger-state.js';
 import type { LoadedProject } from '../session/project.js';
+import { parseWithDuckdb } from './duckdb-ast.js';
 import { modelLineage, type ColumnRef, type Grammar } from './lineage.js';
 
 export interface DocsColumn {
@@ -141,8 +142,10 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
 
   // Column lineage, model by model, then followed up to the sources and seeds.
   const columnsByRelation = new Map(entries.flatMap((e) => [relationKey(e.relation), sqlName(e.relation)].map((k) => [k, catalog.get(e.id)?.map((c) => c.name)] as const)));
-  const grammars: Grammar[] = project.target.type === 'sqlite' ? ['SQLite', 'PostgreSQL'] : ['PostgreSQL'];
-  const lineage = new Map(compiled.models.map((m) => [m.node.id, modelLineage(m.sql, grammars, dialect.defaultSchema, (rel) => columnsByRelation.get(rel))]));
+  // Each engine's own grammar first: DuckDB parses its dialect itself.
+  const grammars: Grammar[] = { duckdb: ['DuckDB'], sqlite: ['SQLite', 'PostgreSQL'], postgres: ['PostgreSQL'] }[project.target.type] as Grammar[];
+  const duckdb = grammars.includes('DuckDB') ? await parseWithDuckdb(compiled.models.map((m) => m.sql)) : [];
+  const lineage = new Map(compiled.models.map((m, i) => [m.node.id, modelLineage(m.sql, grammars, dialect.defaultSchema, (rel) => columnsByRelation.get(rel), duckdb[i])]));
   const refId = (r: ColumnRef) => `${ids.get(r.relation) ?? r.relation}.${r.column}`;
   const origins = (id: string, column: string, seen = new Set<string>()): string[] => {
     const key = `${id}.${column}`;

@@ -1,22 +1,27 @@
-// Column lineage from parsed SQL: qualified and unqualified names, CTEs, subqueries, `*`,
-// unions, scalar subqueries; a statement that does not parse is reported, never guessed.
+// Column lineage from parsed SQL, with node-sql-parser's PostgreSQL grammar and with DuckDB's
+// own parser: qualified and unqualified names, CTEs, subqueries, `*`, unions, scalar
+// subqueries; DuckDB's own syntax; a statement that does not parse is reported, never guessed.
 import { describe, expect, it } from 'vitest';
-import { modelLineage, type ColumnRef } from './lineage.js';
+import { parseWithDuckdb } from './duckdb-ast.js';
+import { modelLineage, type ColumnRef, type Grammar } from './lineage.js';
 
 const COLUMNS: Record<string, string[]> = {
   'main.orders': ['order_id', 'customer_id', 'order_ts', 'status'],
   'main.items': ['item_id', 'order_id', 'quantity', 'unit_price'],
   'raw.customers': ['customer_id', 'email'],
 };
-const lineage = (sql: string) => {
-  const l = modelLineage(sql, ['PostgreSQL'], 'main', (rel) => COLUMNS[rel]);
+async function lineageIn(grammar: Grammar, sql: string): Promise<Record<string, string[]>> {
+  const [duckdb] = grammar === 'DuckDB' ? await parseWithDuckdb([sql]) : [];
+  const l = modelLineage(sql, [grammar], 'main', (rel) => COLUMNS[rel], duckdb);
   if (!l.ok) throw new Error(l.reason);
   return Object.fromEntries(Object.entries(l.columns).map(([k, v]) => [k, v.map((r: ColumnRef) => `${r.relation}.${r.column}`)]));
-};
+}
 
-describe('column lineage', () => {
-  it('follows aliases through a join, and an expression to every column it reads', () => {
-    expect(lineage(`select i.item_id, cast(o.order_ts as date) as order_date,
+describe.each(['PostgreSQL', 'DuckDB'] as const)('column lineage (%s parser)', (grammar) => {
+  const lineage = (sql: string) => lineageIn(grammar, sql);
+
+  it('follows aliases through a join, and an expression to every column it reads', async () => {
+    expect(await lineage(`select i.item_id, cast(o.order_ts as date) as order_date,
         round(i.quantity * i.unit_price, 2) as revenue, 1 as one
       from "main"."items" as i join main.orders o on o.order_id = i.order_id`)).toEqual({
       item_id: ['main.items.item_id'],
@@ -26,15 +31,15 @@ describe('column lineage', () => {
     });
   });
 
-  it('places an unqualified name by the columns each relation has, and reads bare names in the default schema', () => {
-    expect(lineage('select quantity, status from items join orders using (order_id)')).toEqual({
+  it('places an unqualified name by the columns each relation has, and reads bare names in the default schema', async () => {
+    expect(await lineage('select quantity, status from items join orders using (order_id)')).toEqual({
       quantity: ['main.items.quantity'],
       status: ['main.orders.status'],
     });
   });
 
-  it('goes through CTEs and subqueries to the base relations, and expands *', () => {
-    expect(lineage(`with totals as (select order_id, sum(quantity * unit_price) as amount from items group by order_id),
+  it('goes through CTEs and subqueries to the base relations, and expands *', async () => {
+    expect(await lineage(`with totals as (select order_id, sum(quantity * unit_price) as amount from items group by order_id),
         ranked as (select t.*, row_number() over (order by amount desc) as rk from totals t)
       select r.order_id, r.amount, r.rk, c.email
       from ranked r join (select o.order_id, cu.email from orders o join raw.customers cu on cu.customer_id = o.customer_id) as c
@@ -44,21 +49,39 @@ describe('column lineage', () => {
       rk: ['main.items.quantity', 'main.items.unit_price'],
       email: ['raw.customers.email'],
     });
-    expect(Object.keys(lineage('select * from raw.customers'))).toEqual(['customer_id', 'email']);
+    expect(Object.keys(await lineage('select * from raw.customers'))).toEqual(['customer_id', 'email']);
   });
 
-  it('takes a union position by position, and a scalar subquery\'s columns', () => {
-    expect(lineage(`select order_id as id, (select max(quantity) from items i where i.order_id = o.order_id) as most from orders o
+  it('takes a union position by position, and a scalar subquery\'s columns', async () => {
+    expect(await lineage(`select order_id as id, (select max(quantity) from items i where i.order_id = o.order_id) as most from orders o
       union all select item_id, quantity from items`)).toEqual({
       id: ['main.items.item_id', 'main.orders.order_id'],
       most: ['main.items.quantity'],
     });
   });
 
-  it('says why when the SQL does not parse, or is not one SELECT', () => {
+});
+
+describe('column lineage, when a parser cannot', () => {
+  it('reads DuckDB\'s own syntax with DuckDB\'s parser: * EXCLUDE, GROUP BY ALL, QUALIFY', async () => {
+    const sql = `select * exclude (status), count(*) over (partition by customer_id) as n from orders qualify n > 1`;
+    expect(await lineageIn('DuckDB', sql)).toEqual({
+      order_id: ['main.orders.order_id'], customer_id: ['main.orders.customer_id'], order_ts: ['main.orders.order_ts'], n: ['main.orders.customer_id'],
+    });
+    expect(await lineageIn('DuckDB', 'select customer_id, sum(quantity) as q from items join orders using (order_id) group by all')).toEqual({
+      customer_id: ['main.orders.customer_id'], q: ['main.items.quantity'],
+    });
+    // node-sql-parser's PostgreSQL grammar does not know EXCLUDE: said, not guessed.
+    expect(modelLineage(sql, ['PostgreSQL'], 'main', () => undefined).ok).toBe(false);
+  });
+
+  it('says why when the SQL does not parse, or is not one SELECT', async () => {
     const bad = modelLineage('select from where', ['PostgreSQL'], 'main', () => undefined);
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.reason).toMatch(/^the SQL does not parse \(PostgreSQL grammar\): /);
+    expect(!bad.ok && bad.reason).toMatch(/^the SQL does not parse \(PostgreSQL: .+\)$/);
+    const [duck] = await parseWithDuckdb(['select from where']);
+    const viaDuckdb = modelLineage('select from where', ['DuckDB'], 'main', () => undefined, duck);
+    expect(!viaDuckdb.ok && viaDuckdb.reason).toMatch(/^the SQL does not parse \(DuckDB: syntax error at or near "where"\)$/);
     const two = modelLineage('select 1; select 2', ['PostgreSQL'], 'main', () => undefined);
     expect(two).toEqual({ ok: false, reason: 'not a single SELECT statement' });
   });

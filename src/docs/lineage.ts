@@ -1,9 +1,9 @@
 // Column-level lineage: for each output column of a model's compiled SQL, the columns of the
-// relations it reads that the column is computed from. The SQL is parsed by node-sql-parser
-// (the engine's grammar: PostgreSQL's for PostgreSQL and DuckDB, whose own parser derives from
-// PostgreSQL's; SQLite's for SQLite, PostgreSQL's if that fails); names are resolved through
-// CTEs, subqueries, joins and `*`. A model whose SQL does not parse gets the parser's reason,
-// never a guess.
+// relations it reads that the column is computed from. The SQL is parsed by a real parser of
+// the engine's dialect: DuckDB's own (json_serialize_sql, see duckdb-ast.ts) for DuckDB, and
+// node-sql-parser's SQLite or PostgreSQL grammar for the others, the next in the list when one
+// fails. Names are resolved through CTEs, subqueries, joins, unions and `*` (with EXCLUDE). A
+// model whose SQL does not parse gets the parsers' reason, never a guess.
 import { createRequire } from 'node:module';
 import type { Parser } from 'node-sql-parser/build/postgresql.js';
 
@@ -19,10 +19,102 @@ export type ModelLineage =
   | { readonly ok: true; readonly grammar: string; readonly columns: Readonly<Record<string, readonly ColumnRef[]>> }
   | { readonly ok: false; readonly reason: string };
 
-export type Grammar = 'PostgreSQL' | 'SQLite';
+export type Grammar = 'DuckDB' | 'PostgreSQL' | 'SQLite';
 
-const parsers = new Map<Grammar, Parser>();
-function parserFor(grammar: Grammar): Parser {
+/** One SELECT as both ASTs describe it. */
+interface SelectParts {
+  readonly ctes: readonly (readonly [string, unknown])[];
+  readonly columns: readonly { readonly expr: unknown; readonly alias?: string | undefined }[];
+  readonly from: readonly From[];
+  /** Selects combined with it by UNION, INTERSECT or EXCEPT, position by position. */
+  readonly combined: readonly unknown[];
+}
+type From =
+  | { readonly kind: 'table'; readonly schema?: string | undefined; readonly table: string; readonly alias?: string | undefined }
+  | { readonly kind: 'subquery'; readonly node: unknown; readonly alias?: string | undefined };
+type Expr =
+  | { readonly kind: 'column'; readonly table?: string | undefined; readonly column: string }
+  | { readonly kind: 'star'; readonly table?: string | undefined; readonly exclude: readonly string[] }
+  | { readonly kind: 'subquery'; readonly node: unknown }
+  | { readonly kind: 'other'; readonly children: readonly unknown[] };
+
+/** How to read one parser's AST. */
+export interface AstReader {
+  select(node: unknown): SelectParts;
+  expr(node: unknown): Expr;
+}
+
+type Node = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : v && typeof v === 'object' && typeof (v as Node)['value'] === 'string' ? (v as Node)['value'] as string : undefined);
+const objects = (n: Node) => Object.values(n).filter((v) => v !== null && typeof v === 'object');
+
+/** node-sql-parser's AST (its PostgreSQL and SQLite grammars). */
+const NODE_SQL_PARSER: AstReader = {
+  select(node) {
+    const n = node as Node;
+    return {
+      ctes: ((n['with'] as Node[] | null) ?? []).map((c) => [str(c['name']) ?? '', ((c['stmt'] as Node | undefined)?.['ast'] ?? c['stmt'])] as const),
+      columns: (Array.isArray(n['columns']) ? n['columns'] as Node[] : []).map((c) => ({ expr: c['expr'], alias: str(c['as']) })),
+      from: ((n['from'] as Node[] | null) ?? []).map((f): From => {
+        const sub = (f['expr'] as Node | undefined)?.['ast'];
+        return sub ? { kind: 'subquery', node: sub, alias: str(f['as']) } : { kind: 'table', schema: str(f['db']), table: str(f['table']) ?? '', alias: str(f['as']) };
+      }),
+      combined: n['_next'] ? [n['_next']] : [],
+    };
+  },
+  expr(node) {
+    const n = node as Node;
+    if (n['type'] === 'column_ref') {
+      const c = n['column'];
+      const column = typeof c === 'string' ? c : str((c as Node | undefined)?.['expr']) ?? '';
+      return column === '*' ? { kind: 'star', table: str(n['table']), exclude: [] } : { kind: 'column', table: str(n['table']), column };
+    }
+    if (n['ast'] && typeof n['ast'] === 'object') return { kind: 'subquery', node: n['ast'] };
+    return { kind: 'other', children: objects(n) };
+  },
+};
+
+/** DuckDB's own AST (json_serialize_sql). */
+export const DUCKDB_AST: AstReader = {
+  select(node) {
+    const n = node as Node;
+    const ctes = (((n['cte_map'] as Node | undefined)?.['map'] as Node[] | undefined) ?? [])
+      .map((c) => [String(c['key']), ((c['value'] as Node)['query'] as Node)['node']] as const);
+    if (n['type'] === 'SET_OPERATION_NODE') {
+      const left = DUCKDB_AST.select(n['left']);
+      return { ...left, ctes: [...ctes, ...left.ctes], combined: [...left.combined, n['right']] };
+    }
+    const from = (f: Node | null | undefined): From[] => {
+      if (!f) return [];
+      if (f['type'] === 'JOIN') return [...from(f['left'] as Node), ...from(f['right'] as Node)];
+      if (f['type'] === 'BASE_TABLE') return [{ kind: 'table', schema: str(f['schema_name']), table: String(f['table_name']), alias: str(f['alias']) }];
+      if (f['type'] === 'SUBQUERY') return [{ kind: 'subquery', node: (f['subquery'] as Node)['node'], alias: str(f['alias']) }];
+      return [];
+    };
+    return {
+      ctes,
+      columns: ((n['select_list'] as Node[] | undefined) ?? []).map((c) => ({ expr: c, alias: str(c['alias']) })),
+      from: from(n['from_table'] as Node | undefined),
+      combined: [],
+    };
+  },
+  expr(node) {
+    const n = node as Node;
+    if (n['class'] === 'COLUMN_REF') {
+      const names = n['column_names'] as string[];
+      return { kind: 'column', table: names.length > 1 ? names[names.length - 2] : undefined, column: names[names.length - 1]! };
+    }
+    if (n['class'] === 'STAR' && !n['columns']) {
+      const exclude = ((n['exclude_list'] as unknown[] | undefined) ?? []).map((e) => (typeof e === 'string' ? e : String(((e as Node)['column_names'] as string[] | undefined)?.at(-1) ?? '')));
+      return { kind: 'star', table: str(n['relation_name']), exclude };
+    }
+    if (n['class'] === 'SUBQUERY') return { kind: 'subquery', node: (n['subquery'] as Node)['node'] };
+    return { kind: 'other', children: objects(n) };
+  },
+};
+
+const parsers = new Map<string, Parser>();
+function parserFor(grammar: 'PostgreSQL' | 'SQLite'): Parser {
   let p = parsers.get(grammar);
   if (!p) {
     const file = grammar === 'SQLite' ? 'node-sql-parser/build/sqlite.js' : 'node-sql-parser/build/postgresql.js';
@@ -30,6 +122,43 @@ function parserFor(grammar: Grammar): Parser {
     parsers.set(grammar, p);
   }
   return p;
+}
+
+/**
+ * The lineage of a model's SQL. `columnsOf` gives a relation's columns (from the warehouse's
+ * catalog) to expand `*` and place unqualified names; `defaultSchema` qualifies bare names.
+ * `duckdb` is DuckDB's parse of the same SQL (its select node, or its error), for 'DuckDB'.
+ */
+export function modelLineage(sql: string, grammars: readonly Grammar[], defaultSchema: string, columnsOf: (relation: string) => readonly string[] | undefined,
+  duckdb?: { readonly node?: unknown; readonly error?: string | undefined }): ModelLineage {
+  const errors: string[] = [];
+  for (const grammar of grammars) {
+    let root: unknown;
+    let reader: AstReader;
+    if (grammar === 'DuckDB') {
+      if (!duckdb?.node) {
+        errors.push(`DuckDB: ${duckdb?.error ?? 'not parsed'}`);
+        continue;
+      }
+      [root, reader] = [duckdb.node, DUCKDB_AST];
+    } else {
+      let ast: unknown;
+      try {
+        ast = parserFor(grammar).astify(sql, { database: grammar });
+      } catch (err) {
+        errors.push(`${grammar}: ${(err as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      const statements = (Array.isArray(ast) ? ast : [ast]) as Node[];
+      if (statements.length !== 1 || statements[0]?.['type'] !== 'select') return { ok: false, reason: 'not a single SELECT statement' };
+      [root, reader] = [statements[0], NODE_SQL_PARSER];
+    }
+    const outputs = new Walker(reader, defaultSchema.toLowerCase(), columnsOf).select(root, new Map(), []);
+    const columns: Record<string, ColumnRef[]> = {};
+    for (const o of outputs) columns[o.name] = unique(o.sources);
+    return { ok: true, grammar, columns };
+  }
+  return { ok: false, reason: `the SQL does not parse (${errors.join('; ')})` };
 }
 
 /** What one scope's FROM offers: base relations by alias, and derived tables' outputs. */
@@ -42,79 +171,40 @@ interface Output {
   readonly name: string;
   readonly sources: readonly ColumnRef[];
 }
-type Node = Record<string, unknown>;
-
-/**
- * The lineage of a model's SQL. `columnsOf` gives a relation's columns (from the warehouse's
- * catalog) to expand `*` and place unqualified names; `defaultSchema` qualifies bare names.
- */
-export function modelLineage(sql: string, grammars: readonly Grammar[], defaultSchema: string, columnsOf: (relation: string) => readonly string[] | undefined): ModelLineage {
-  let lastError = '';
-  for (const grammar of grammars) {
-    let ast: unknown;
-    try {
-      ast = parserFor(grammar).astify(sql, { database: grammar });
-    } catch (err) {
-      lastError = (err as Error).message.split('\n')[0]!;
-      continue;
-    }
-    const statements = (Array.isArray(ast) ? ast : [ast]) as Node[];
-    const select = statements.find((s) => s && s['type'] === 'select');
-    if (!select || statements.length !== 1) return { ok: false, reason: 'not a single SELECT statement' };
-    const walker = new Walker(defaultSchema.toLowerCase(), columnsOf);
-    const outputs = walker.select(select, new Map(), []);
-    const columns: Record<string, ColumnRef[]> = {};
-    for (const o of outputs) columns[o.name] = unique(o.sources);
-    return { ok: true, grammar, columns };
-  }
-  return { ok: false, reason: `the SQL does not parse (${grammars.join(', then ')} grammar): ${lastError}` };
-}
 
 class Walker {
-  constructor(readonly defaultSchema: string, readonly columnsOf: (relation: string) => readonly string[] | undefined) {}
+  constructor(readonly ast: AstReader, readonly defaultSchema: string, readonly columnsOf: (relation: string) => readonly string[] | undefined) {}
 
-  /** The output columns of a SELECT (and of the selects it is unioned with, position by position). */
-  select(node: Node, ctes: ReadonlyMap<string, readonly Output[]>, outer: readonly ScopeItem[][]): Output[] {
+  /** The output columns of a SELECT (and of the selects combined with it, position by position). */
+  select(node: unknown, ctes: ReadonlyMap<string, readonly Output[]>, outer: readonly ScopeItem[][]): Output[] {
+    const parts = this.ast.select(node);
     const withCtes = new Map(ctes);
-    for (const cte of (node['with'] as Node[] | null) ?? []) {
-      const name = nameOf((cte['name'] as Node | undefined)?.['value'] ?? cte['name']);
-      const inner = ((cte['stmt'] as Node | undefined)?.['ast'] ?? cte['stmt']) as Node;
-      if (name && inner) withCtes.set(name.toLowerCase(), this.select(inner, withCtes, outer));
-    }
-    const scope = this.scope((node['from'] as Node[] | null) ?? [], withCtes, outer);
+    for (const [name, inner] of parts.ctes) if (name && inner) withCtes.set(name.toLowerCase(), this.select(inner, withCtes, outer));
+    const scope = parts.from.map((f): ScopeItem => {
+      const alias = (f.alias ?? (f.kind === 'table' ? f.table : '')).toLowerCase();
+      if (f.kind === 'subquery') return { alias, outputs: this.select(f.node, withCtes, outer) };
+      const table = f.table.toLowerCase();
+      if (!f.schema && withCtes.has(table)) return { alias, outputs: withCtes.get(table) };
+      return { alias, relation: `${(f.schema ?? this.defaultSchema).toLowerCase()}.${table}` };
+    });
     const chain = [scope, ...outer];
     const outputs: Output[] = [];
-    for (const col of (node['columns'] as Node[] | string | null) ?? []) {
-      if (typeof col === 'string') continue;
-      const expr = col['expr'] as Node;
-      const star = expr?.['type'] === 'column_ref' && columnName(expr) === '*';
-      if (star) {
-        const table = nameOf(expr['table'])?.toLowerCase();
-        for (const item of scope.filter((s) => !table || s.alias === table)) outputs.push(...this.expand(item));
+    for (const col of parts.columns) {
+      const e = this.ast.expr(col.expr);
+      if (e.kind === 'star') {
+        const table = e.table?.toLowerCase();
+        const excluded = new Set(e.exclude.map((x) => x.toLowerCase()));
+        for (const item of scope.filter((s) => !table || s.alias === table)) outputs.push(...this.expand(item).filter((o) => !excluded.has(o.name)));
         continue;
       }
-      const name = (nameOf(col['as']) ?? (expr?.['type'] === 'column_ref' ? columnName(expr) : undefined) ?? `column_${outputs.length + 1}`).toLowerCase();
-      outputs.push({ name, sources: this.refs(expr, chain, withCtes) });
+      const name = (col.alias ?? (e.kind === 'column' ? e.column : undefined) ?? `column_${outputs.length + 1}`).toLowerCase();
+      outputs.push({ name, sources: this.refs(col.expr, chain, withCtes) });
     }
-    // UNION / INTERSECT / EXCEPT: each position also reads the next select's column there.
-    const next = node['_next'] as Node | undefined;
-    if (next) {
-      const more = this.select(next, withCtes, outer);
-      return outputs.map((o, i) => ({ name: o.name, sources: [...o.sources, ...(more[i]?.sources ?? [])] }));
+    for (const other of parts.combined) {
+      const more = this.select(other, withCtes, outer);
+      outputs.forEach((o, i) => (outputs[i] = { name: o.name, sources: [...o.sources, ...(more[i]?.sources ?? [])] }));
     }
     return outputs;
-  }
-
-  private scope(from: readonly Node[], ctes: ReadonlyMap<string, readonly Output[]>, outer: readonly ScopeItem[][]): ScopeItem[] {
-    return from.map((f) => {
-      const sub = (f['expr'] as Node | undefined)?.['ast'] as Node | undefined;
-      if (sub) return { alias: String(f['as'] ?? '').toLowerCase(), outputs: this.select(sub, ctes, outer) };
-      const table = String(f['table'] ?? '').toLowerCase();
-      const alias = String(f['as'] ?? f['table'] ?? '').toLowerCase();
-      const db = f['db'] ? String(f['db']).toLowerCase() : undefined;
-      if (!db && ctes.has(table)) return { alias, outputs: ctes.get(table) };
-      return { alias, relation: `${db ?? this.defaultSchema}.${table}` };
-    });
   }
 
   private expand(item: ScopeItem): Output[] {
@@ -124,30 +214,19 @@ class Walker {
 
   /** Every column an expression reads, resolved through the scopes, innermost first. */
   private refs(expr: unknown, chain: readonly ScopeItem[][], ctes: ReadonlyMap<string, readonly Output[]>): ColumnRef[] {
-    const found: ColumnRef[] = [];
-    const visit = (n: unknown): void => {
-      if (Array.isArray(n)) return n.forEach(visit);
-      if (!n || typeof n !== 'object') return;
-      const node = n as Node;
-      if (node['type'] === 'column_ref') {
-        found.push(...this.resolve(node, chain));
-        return;
-      }
+    if (Array.isArray(expr)) return expr.flatMap((x) => this.refs(x, chain, ctes));
+    if (!expr || typeof expr !== 'object') return [];
+    const e = this.ast.expr(expr);
+    switch (e.kind) {
+      case 'column': return this.resolve(e.table?.toLowerCase(), e.column.toLowerCase(), chain);
+      case 'star': return [];
       // A subquery in an expression: its columns, its own scope over ours.
-      if (node['ast'] && typeof node['ast'] === 'object') {
-        for (const o of this.select(node['ast'] as Node, ctes, chain)) found.push(...o.sources);
-        return;
-      }
-      for (const v of Object.values(node)) visit(v);
-    };
-    visit(expr);
-    return found;
+      case 'subquery': return this.select(e.node, ctes, chain).flatMap((o) => o.sources);
+      case 'other': return e.children.flatMap((c) => this.refs(c, chain, ctes));
+    }
   }
 
-  private resolve(ref: Node, chain: readonly ScopeItem[][]): ColumnRef[] {
-    const column = columnName(ref)?.toLowerCase();
-    if (!column || column === '*') return [];
-    const table = nameOf(ref['table'])?.toLowerCase();
+  private resolve(table: string | undefined, column: string, chain: readonly ScopeItem[][]): ColumnRef[] {
     for (const scope of chain) {
       const candidates = table ? scope.filter((s) => s.alias === table) : scope.filter((s) => this.offers(s, column));
       // An unqualified name over one relation whose columns are unknown: that relation.
@@ -164,19 +243,6 @@ class Walker {
     const known = this.columnsOf(item.relation!);
     return known ? known.some((c) => c.toLowerCase() === column) : undefined;
   }
-}
-
-function columnName(ref: Node): string | undefined {
-  const c = ref['column'];
-  if (typeof c === 'string') return c;
-  const value = ((c as Node | undefined)?.['expr'] as Node | undefined)?.['value'];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function nameOf(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && typeof (v as Node)['value'] === 'string') return (v as Node)['value'] as string;
-  return undefined;
 }
 
 function unique(refs: readonly ColumnRef[]): ColumnRef[] {
