@@ -59,4 +59,14 @@ describe.each(ENGINES)('sf docs generate on %s', (engine) => {
     expect(f.quarantine).toEqual(rules.map((r) => ({ rule: String(r['rule']), rows: Number(r['n']) })));
     expect(f.tests.find((t) => t.name === 'not_null_fact_sales_customer_id')).toMatchObject({ severity: 'quarantine', status: 'warn' });
   });
+
+  it('marks a partition missing from the ledger as a gap', async () => {
+    await p.query(`delete from ${p.sql('partitions', 'sf')} where relation_name like '%fact_sales' and partition_key = '2026-05-10'`);
+    const again = await p.sf('docs generate');
+    expect(again.code, again.text).toBe(0);
+    const text = readFileSync(join(p.dir, 'target/docs/sf-docs-data.js'), 'utf8');
+    const after = (JSON.parse(text.replace(/^window\.SF_DOCS = /, '').replace(/;\s*$/, '')) as DocsData).nodes.find((n) => n.id === 'model.shopflow.fact_sales')!;
+    expect(after.partitions!.gaps).toEqual(['2026-05-10']);
+    expect(after.partitions!.rows.length).toBe(node('model.shopflow.fact_sales').partitions!.rows.length - 1);
+  });
 });
