@@ -25,7 +25,6 @@
     layout: { name: 'preset', fit: true, padding: 24 },
     minZoom: 0.2,
     maxZoom: 3,
-    wheelSensitivity: 0.3,
     style: [
       { selector: 'node', style: {
         shape: 'round-rectangle', width: 'data(w)', height: 26, label: 'data(label)', 'font-size': 12,
@@ -39,6 +38,9 @@
     ],
   });
   cy.on('tap', 'node', (evt) => select(evt.target.id(), { from: 'graph' }));
+  // A click on the background keeps the page, and keeps the node selected for the buttons.
+  cy.on('unselect', 'node', (evt) => { if (evt.target.id() === selected) evt.target.select(); });
+  document.addEventListener('click', (e) => { if (!e.target.closest('#search, #search-results')) results.hidden = true; });
 
   /** Ancestors (up) or descendants (down) of a node: exactly what +name / name+ select. */
   function reach(id, direction) {
@@ -122,7 +124,8 @@
     cy.$(':selected').unselect();
     cy.getElementById(id).select();
     if (!opts || opts.from !== 'graph') cy.animate({ center: { eles: cy.getElementById(id) } }, { duration: 200 });
-    if (location.hash !== `#${id}`) history.replaceState(null, '', `#${id}`);
+    // One history entry per node visited: Back returns to the previous one.
+    if (location.hash !== `#${id}`) history.pushState(null, '', `#${id}`);
     render(n);
   }
 
@@ -132,7 +135,7 @@
     d.dataset.node = n.id;
     d.append(el('h2', { id: 'node-title' }, [kindBadge(n.kind), n.name]));
     d.append(el('div', { class: 'sub' }, [`${n.relation}${n.materialized ? ` · ${n.materialized}` : ''}${n.path ? ` · ${n.path}` : ''}`]));
-    d.append(n.description ? el('p', { id: 'description' }, [n.description]) : el('p', { class: 'none' }, ['No description (add one in a property file: description: under the model).']));
+    d.append(n.description ? el('p', { id: 'description' }, [n.description]) : el('p', { class: 'none' }, [`No description (add one in a property file: description: under the ${n.kind === 'source' ? 'source table' : n.kind}).`]));
 
     if (n.lastRun) {
       const r = n.lastRun;
@@ -140,7 +143,7 @@
         el('span', { class: `status-${r.status}` }, [r.status]),
         r.startedAt ? ` · started ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC` : '',
         r.seconds !== undefined ? ` · ${r.seconds.toFixed(2)} s` : '',
-        r.rows !== undefined && r.rows !== null ? ` · ${r.rows} rows` : '',
+        r.rows !== undefined && r.rows !== null ? ` · ${r.rows} row${r.rows === 1 ? '' : 's'}` : '',
         r.message ? el('div', { class: 'sub' }, [r.message]) : '',
       ])));
     }
@@ -198,7 +201,10 @@
     const ns = 'http://www.w3.org/2000/svg';
     const svg = document.createElementNS(ns, 'svg');
     svg.setAttribute('id', 'partition-chart');
-    svg.setAttribute('width', String(keys.length * w + 2));
+    // Scaled to the page's width, however many partitions.
+    svg.setAttribute('viewBox', `0 0 ${keys.length * w + 2} ${h + 2}`);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('width', '100%');
     svg.setAttribute('height', String(h + 2));
     svg.dataset.partitions = String(p.rows.length);
     svg.dataset.gaps = String(p.gaps.length);

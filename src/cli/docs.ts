@@ -31,7 +31,7 @@ export async function runDocsGenerate(project: LoadedProject, emptyCatalog: bool
   const where = relative(process.cwd(), dir) || '.';
   p.out(`Wrote the docs site to ${where}/ (index.html) and catalog.json: ${nodes.length} nodes, ${gathered.catalog.size} with columns from the warehouse${emptyCatalog ? ' (--empty-catalog: none read)' : ''}.`);
   if (unparsed.length) p.out(`Column lineage not shown for ${unparsed.map((n) => `${n.name} (${n.lineageError})`).join('; ')}.`);
-  const missing = nodes.filter((n) => n.kind === 'model' && n.columns.length === 0 && n.materialized !== 'ephemeral');
+  const missing = nodes.filter((n) => n.kind === 'model' && !gathered.catalog.has(n.id) && n.materialized !== 'ephemeral');
   if (!emptyCatalog && missing.length) p.out(`Not in the warehouse yet (build them for their columns): ${missing.map((n) => n.name).join(', ')}.`);
   p.out(`Open ${where}/index.html, or run: sf docs serve`);
   return 0;
@@ -49,7 +49,14 @@ export async function runDocsServe(projectDir: string, host: string, port: numbe
     throw new UserError('BAD_ARGUMENT', `no docs site in ${relative(process.cwd(), dir) || dir}`, { hint: 'run sf docs generate first' });
   }
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('bad request\n');
+      return;
+    }
     const file = resolve(dir, `.${path.endsWith('/') ? `${path}index.html` : path}`);
     // Only files inside the site, and only to read.
     if ((file !== dir && !file.startsWith(dir + sep)) || (req.method !== 'GET' && req.method !== 'HEAD') || !existsSync(file) || !statSync(file).isFile()) {
@@ -65,7 +72,7 @@ export async function runDocsServe(projectDir: string, host: string, port: numbe
   const actual = typeof address === 'object' && address ? address.port : port;
   const shown = host.includes(':') ? `[${host}]` : host;
   p.out(`Serving ${relative(process.cwd(), dir) || dir} at http://${shown}:${actual}/ (Ctrl-C to stop)`);
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') p.err(`warning: listening on ${host}: other machines can read these docs`);
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(host)) p.err(`warning: listening on ${host}: other machines can read these docs`);
   await new Promise<void>((done) => {
     const stop = () => server.close(() => done());
     process.once('SIGINT', stop);
@@ -76,9 +83,13 @@ export async function runDocsServe(projectDir: string, host: string, port: numbe
 
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((ok, fail) => {
-    server.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE'
-      ? new UserError('BAD_ARGUMENT', `port ${port} on ${host} is in use`, { hint: 'choose another with --port (0: any free port)' })
-      : err));
+    // Whatever the address or port cannot do is the user's to change, not a bug.
+    server.once('error', (err: NodeJS.ErrnoException) => fail(new UserError('BAD_ARGUMENT', {
+      EADDRINUSE: `port ${port} on ${host} is in use`,
+      EACCES: `no permission to listen on port ${port} (ports below 1024 need privileges)`,
+      EADDRNOTAVAIL: `${host} is not an address of this machine`,
+      ENOTFOUND: `no host named ${host}`,
+    }[err.code ?? ''] ?? `cannot listen on ${host}:${port}: ${err.message}`, { hint: 'choose another --port (0: any free port) or --host (default 127.0.0.1)' })));
     server.listen(port, host, () => ok());
   });
 }

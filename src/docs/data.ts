@@ -11,6 +11,8 @@ import { targetDir } from '../artifacts/paths.js';
 import { sourceRelation } from '../config/sources.js';
 import { incrementalSpec } from '../compiler/incremental-settings.js';
 import { ledgerKey } from '../plan/ledger.js';
+import { isTimeKey, keysBetween, keyStart } from '../plan/partitions.js';
+import type { Granularity } from '../config/types.js';
 import { quarantineRelation } from '../plan/quality/audit.js';
 import { readLedger } from '../session/ledger-state.js';
 import type { LoadedProject } from '../session/project.js';
@@ -75,8 +77,6 @@ interface RunResult {
   readonly rows_affected?: number | null;
   readonly message?: string | null;
   readonly tests?: readonly { unique_id: string; status: string; failures: number; quarantined?: number; message?: string | null }[];
-  readonly max_loaded_at?: string | null;
-  readonly age?: number | null;
 }
 
 /** Everything the site shows; `adapter` undefined: the project's side only (no warehouse). */
@@ -93,7 +93,8 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
   const entries: { id: string; kind: DocsNode['kind']; name: string; relation: Relation }[] = [
     ...compiled.seeds.map((s) => ({ id: s.node.id, kind: 'seed' as const, name: s.node.name, relation: s.relation })),
     ...sources.map((s) => ({ id: `source.${name}.${s.source}.${s.table}`, kind: 'source' as const, name: `${s.source}.${s.table}`, relation: s.relation })),
-    ...compiled.models.filter((m) => m.settings.materialized !== 'ephemeral').map((m) => ({ id: m.node.id, kind: 'model' as const, name: m.node.name, relation: m.relation })),
+    // Ephemeral models too: they are in the DAG (+name selects them), though nothing is built.
+    ...compiled.models.map((m) => ({ id: m.node.id, kind: 'model' as const, name: m.node.name, relation: m.relation })),
   ];
   // As the compiled SQL names each relation (SQLite folds the schema into the name), and as sf does.
   const sqlName = (rel: Relation) => dialect.renderRelation(rel).replace(/"/g, '').toLowerCase();
@@ -147,13 +148,13 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
   const duckdb = grammars.includes('DuckDB') ? await parseWithDuckdb(compiled.models.map((m) => m.sql)) : [];
   const lineage = new Map(compiled.models.map((m, i) => [m.node.id, modelLineage(m.sql, grammars, dialect.defaultSchema, (rel) => columnsByRelation.get(rel), duckdb[i])]));
   const refId = (r: ColumnRef) => `${ids.get(r.relation) ?? r.relation}.${r.column}`;
-  const origins = (id: string, column: string, seen = new Set<string>()): string[] => {
+  // Followed up each path to a source or seed (`path`: the columns on it, against a cycle).
+  const origins = (id: string, column: string, path: ReadonlySet<string> = new Set()): string[] => {
     const key = `${id}.${column}`;
     const l = lineage.get(id);
-    if (!l || !l.ok || seen.has(key)) return [key];
-    seen.add(key);
+    if (!l || !l.ok || path.has(key)) return [key];
     const direct = l.columns[column] ?? [];
-    return direct.flatMap((r) => { const parent = ids.get(r.relation); return parent ? origins(parent, r.column, seen) : [`${r.relation}.${r.column}`]; });
+    return direct.flatMap((r) => { const parent = ids.get(r.relation); return parent ? origins(parent, r.column, new Set([...path, key])) : [`${r.relation}.${r.column}`]; });
   };
 
   const testsOf = (node: string, on: 'model' | 'seed' | 'source') => manifest.genericTests.filter((t) => t.node === node && t.on === on).map((t): DocsTest => {
@@ -186,10 +187,10 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
       rawSql: model?.node.rawSql, compiledSql: model?.sql,
       columns, lineageError: l && !l.ok ? l.reason : undefined,
       tests: testsOf(e.name, e.kind),
-      partitions: spec?.partition ? partitionsOf(ledger.get(ledgerKey(model!.relation)) ?? []) : undefined,
+      partitions: adapter && spec?.partition ? partitionsOf(ledger.get(ledgerKey(model!.relation)) ?? [], spec.partition.kind === 'time' ? spec.partition.granularity : undefined) : undefined,
       quarantine: quarantine.get(e.id),
       lastRun: run ? { status: run.status, startedAt: run.started_at, seconds: run.execution_time, rows: run.rows_affected, message: run.message } : undefined,
-      freshness: e.kind === 'source' ? freshnessOf(project, e.name, run) : undefined,
+      freshness: e.kind === 'source' ? freshnessOf(project, e.name) : undefined,
       upstream: [...up.get(e.id)!].sort(), downstream: [...down.get(e.id)!].sort(),
     };
   });
@@ -201,26 +202,22 @@ async function readLedgerOf(project: LoadedProject, adapter: Adapter) {
   return readLedger(adapter, state, project.compiled.models.map((m) => ledgerKey(m.relation)));
 }
 
-/** The ledger's partitions, and the days (or hours, months) missing between the first and the last. */
-function partitionsOf(entries: readonly { partition: string; rows: number | null; status: string; finishedAt: string }[]): NonNullable<DocsNode['partitions']> {
+/** The ledger's partitions, and those of its granularity missing between the first and the last. */
+function partitionsOf(entries: readonly { partition: string; rows: number | null; status: string; finishedAt: string }[], granularity: Granularity | undefined): NonNullable<DocsNode['partitions']> {
   const rows = [...entries].sort((a, b) => a.partition.localeCompare(b.partition)).map((e) => ({ key: e.partition, rows: e.rows, status: e.status, finishedAt: e.finishedAt }));
-  const gaps: string[] = [];
-  const days = rows.map((r) => r.key).filter((k) => /^\d{4}-\d{2}-\d{2}$/.test(k));
-  if (days.length > 1) {
-    const have = new Set(days);
-    for (let t = Date.parse(`${days[0]}T00:00:00Z`); t <= Date.parse(`${days[days.length - 1]}T00:00:00Z`); t += 86_400_000) {
-      const day = new Date(t).toISOString().slice(0, 10);
-      if (!have.has(day)) gaps.push(day);
-    }
-  }
-  return { rows, gaps };
+  const keys = rows.map((r) => r.key).filter(isTimeKey);
+  if (!granularity || keys.length < 2) return { rows, gaps: [] };
+  const have = new Set(keys);
+  return { rows, gaps: keysBetween(keyStart(keys[0]!), keyStart(keys[keys.length - 1]!), granularity).filter((k) => !have.has(k)) };
 }
 
 function readRunResults(project: LoadedProject): Map<string, RunResult> {
   const file = join(targetDir(project.config.projectDir), 'run_results.json');
   if (!existsSync(file)) return new Map();
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: RunResult[] };
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: RunResult[]; args?: { target?: string } };
+    // The last run of another target says nothing about this one's tables.
+    if ((parsed.args?.target ?? project.config.defaultTarget) !== project.targetName) return new Map();
     return new Map((parsed.results ?? []).map((r) => [r.unique_id, r]));
   } catch {
     return new Map(); // a file cut short by a crash: no last run to show
@@ -229,7 +226,7 @@ function readRunResults(project: LoadedProject): Map<string, RunResult> {
 
 function findTest(results: ReadonlyMap<string, RunResult>, id: string) {
   const own = results.get(id);
-  if (own) return { status: own.status, failures: undefined, quarantined: undefined, message: own.message };
+  if (own) return { status: own.status, failures: (own as { failures?: number }).failures, quarantined: undefined, message: own.message };
   for (const r of results.values()) {
     const t = r.tests?.find((x) => x.unique_id === id);
     if (t) return t;
@@ -237,17 +234,15 @@ function findTest(results: ReadonlyMap<string, RunResult>, id: string) {
   return undefined;
 }
 
-/** The newest freshness check of a source table: target/sources.json, else the last build's. */
-function freshnessOf(project: LoadedProject, table: string, run: RunResult | undefined): DocsNode['freshness'] {
+/** The last `sf source freshness` of a source table (target/sources.json), if there was one. */
+function freshnessOf(project: LoadedProject, table: string): DocsNode['freshness'] {
   const file = join(targetDir(project.config.projectDir), 'sources.json');
-  if (existsSync(file)) {
-    try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: { unique_id: string; status: string; max_loaded_at?: string | null; max_loaded_at_time_ago_in_s?: number | null }[] };
-      const r = parsed.results?.find((x) => x.unique_id === `source.${project.config.name}.${table}`);
-      if (r) return { status: r.status, newest: r.max_loaded_at ?? null, ageSeconds: r.max_loaded_at_time_ago_in_s ?? null };
-    } catch {
-      // unreadable: fall back to the build's check
-    }
+  if (!existsSync(file)) return undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: { unique_id: string; status: string; max_loaded_at?: string | null; max_loaded_at_time_ago_in_s?: number | null }[] };
+    const r = parsed.results?.find((x) => x.unique_id === `source.${project.config.name}.${table}`);
+    return r ? { status: r.status, newest: r.max_loaded_at ?? null, ageSeconds: r.max_loaded_at_time_ago_in_s ?? null } : undefined;
+  } catch {
+    return undefined; // cut short by a crash: no check to show
   }
-  return run ? { status: run.status, newest: run.max_loaded_at ?? null, ageSeconds: run.age ?? null } : undefined;
 }

@@ -75,6 +75,20 @@ describe('column lineage, when a parser cannot', () => {
     expect(modelLineage(sql, ['PostgreSQL'], 'main', () => undefined).ok).toBe(false);
   });
 
+  it('says which construct it does not follow, rather than guess (DuckDB)', async () => {
+    for (const [sql, what] of [
+      ['select x from orders o, unnest([o.order_id, o.customer_id]) as u(x)', 'column names given to a relation in FROM'],
+      ['select x from range(3) as r', 'table function in FROM'],
+      ['with c(x, y) as (select order_id, status from orders) select x, y from c', 'column names given to the CTE c'],
+      ['select * replace (status as order_ts) from orders', '* REPLACE or * RENAME'],
+      ['select columns(\'order.*\') from orders', 'COLUMNS(...)'],
+      ['select order_id from orders union by name select item_id as order_id from items', 'UNION BY NAME'],
+    ] as const) {
+      const [duck] = await parseWithDuckdb([sql]);
+      expect(modelLineage(sql, ['DuckDB'], 'main', (rel) => COLUMNS[rel], duck), sql).toEqual({ ok: false, reason: `it uses ${what}, which column lineage does not follow` });
+    }
+  });
+
   it('says why when the SQL does not parse, or is not one SELECT', async () => {
     const bad = modelLineage('select from where', ['PostgreSQL'], 'main', () => undefined);
     expect(bad.ok).toBe(false);

@@ -45,6 +45,13 @@ export interface AstReader {
 }
 
 type Node = Record<string, unknown>;
+
+/** SQL the walker cannot follow exactly: the model gets this as its reason, not a guess. */
+class Unfollowed extends Error {}
+const unfollowed = (what: string): never => {
+  throw new Unfollowed(what);
+};
+const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : v && typeof v === 'object' && typeof (v as Node)['value'] === 'string' ? (v as Node)['value'] as string : undefined);
 const objects = (n: Node) => Object.values(n).filter((v) => v !== null && typeof v === 'object');
 
@@ -56,6 +63,7 @@ const NODE_SQL_PARSER: AstReader = {
       ctes: ((n['with'] as Node[] | null) ?? []).map((c) => [str(c['name']) ?? '', ((c['stmt'] as Node | undefined)?.['ast'] ?? c['stmt'])] as const),
       columns: (Array.isArray(n['columns']) ? n['columns'] as Node[] : []).map((c) => ({ expr: c['expr'], alias: str(c['as']) })),
       from: ((n['from'] as Node[] | null) ?? []).map((f): From => {
+        if (f['expr'] && !(f['expr'] as Node)['ast']) unfollowed('a table function or VALUES in FROM');
         const sub = (f['expr'] as Node | undefined)?.['ast'];
         return sub ? { kind: 'subquery', node: sub, alias: str(f['as']) } : { kind: 'table', schema: str(f['db']), table: str(f['table']) ?? '', alias: str(f['as']) };
       }),
@@ -78,18 +86,23 @@ const NODE_SQL_PARSER: AstReader = {
 export const DUCKDB_AST: AstReader = {
   select(node) {
     const n = node as Node;
-    const ctes = (((n['cte_map'] as Node | undefined)?.['map'] as Node[] | undefined) ?? [])
-      .map((c) => [String(c['key']), ((c['value'] as Node)['query'] as Node)['node']] as const);
+    const ctes = (((n['cte_map'] as Node | undefined)?.['map'] as Node[] | undefined) ?? []).map((c) => {
+      if (nonEmpty((c['value'] as Node)['aliases'])) unfollowed(`column names given to the CTE ${String(c['key'])}`);
+      return [String(c['key']), ((c['value'] as Node)['query'] as Node)['node']] as const;
+    });
     if (n['type'] === 'SET_OPERATION_NODE') {
+      if (String(n['setop_type']).includes('BY_NAME')) unfollowed('UNION BY NAME');
       const left = DUCKDB_AST.select(n['left']);
       return { ...left, ctes: [...ctes, ...left.ctes], combined: [...left.combined, n['right']] };
     }
     const from = (f: Node | null | undefined): From[] => {
       if (!f) return [];
       if (f['type'] === 'JOIN') return [...from(f['left'] as Node), ...from(f['right'] as Node)];
+      if (nonEmpty(f['column_name_alias'])) unfollowed('column names given to a relation in FROM');
       if (f['type'] === 'BASE_TABLE') return [{ kind: 'table', schema: str(f['schema_name']), table: String(f['table_name']), alias: str(f['alias']) }];
       if (f['type'] === 'SUBQUERY') return [{ kind: 'subquery', node: (f['subquery'] as Node)['node'], alias: str(f['alias']) }];
-      return [];
+      if (f['type'] === 'EMPTY') return [];
+      return unfollowed(`${String(f['type']).toLowerCase().replace(/_/g, ' ')} in FROM`);
     };
     return {
       ctes,
@@ -104,7 +117,9 @@ export const DUCKDB_AST: AstReader = {
       const names = n['column_names'] as string[];
       return { kind: 'column', table: names.length > 1 ? names[names.length - 2] : undefined, column: names[names.length - 1]! };
     }
-    if (n['class'] === 'STAR' && !n['columns']) {
+    if (n['class'] === 'STAR') {
+      if (n['columns'] || n['expr']) unfollowed('COLUMNS(...)');
+      if (nonEmpty(n['replace_list']) || nonEmpty(n['rename_list'])) unfollowed('* REPLACE or * RENAME');
       const exclude = ((n['exclude_list'] as unknown[] | undefined) ?? []).map((e) => (typeof e === 'string' ? e : String(((e as Node)['column_names'] as string[] | undefined)?.at(-1) ?? '')));
       return { kind: 'star', table: str(n['relation_name']), exclude };
     }
@@ -153,7 +168,13 @@ export function modelLineage(sql: string, grammars: readonly Grammar[], defaultS
       if (statements.length !== 1 || statements[0]?.['type'] !== 'select') return { ok: false, reason: 'not a single SELECT statement' };
       [root, reader] = [statements[0], NODE_SQL_PARSER];
     }
-    const outputs = new Walker(reader, defaultSchema.toLowerCase(), columnsOf).select(root, new Map(), []);
+    let outputs: Output[];
+    try {
+      outputs = new Walker(reader, defaultSchema.toLowerCase(), columnsOf).select(root, new Map(), []);
+    } catch (err) {
+      if (err instanceof Unfollowed) return { ok: false, reason: `it uses ${err.message}, which column lineage does not follow` };
+      throw err;
+    }
     const columns: Record<string, ColumnRef[]> = {};
     for (const o of outputs) columns[o.name] = unique(o.sources);
     return { ok: true, grammar, columns };

@@ -22,10 +22,15 @@ export interface Positioned {
   readonly y: number;
 }
 
-/** Layered layout of the DAG, sources on the left. */
+/** Beyond this many nodes dagre's crossing minimization takes seconds, then minutes (0.5 s at 300 here). */
+export const DAGRE_MAX_NODES = 400;
+
+/** Layered layout of the DAG, sources on the left: dagre's, or by dependency depth for a large graph. */
 export function layoutGraph(data: DocsData): Positioned[] {
+  if (data.nodes.length > DAGRE_MAX_NODES) return layoutByDepth(data);
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 70, marginx: 20, marginy: 20 });
+  // tight-tree ranks about 4x faster than network-simplex here, to the same picture on dbt-like DAGs.
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 70, marginx: 20, marginy: 20, ranker: 'tight-tree' });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of data.nodes) g.setNode(n.id, { width: Math.max(90, n.name.length * 7 + 30), height: NODE_HEIGHT });
   for (const n of data.nodes) for (const u of n.upstream) g.setEdge(u, n.id);
@@ -34,6 +39,25 @@ export function layoutGraph(data: DocsData): Positioned[] {
     const p = g.node(n.id);
     return { id: n.id, x: Math.round(p.x), y: Math.round(p.y) };
   });
+}
+
+/** A column per dependency depth (the longest path from a node without inputs), names in order: linear. */
+function layoutByDepth(data: DocsData): Positioned[] {
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const depth = new Map<string, number>();
+  const depthOf = (id: string): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    depth.set(id, 0); // a cycle (there is none in a built project) stops here
+    const d = Math.max(-1, ...(byId.get(id)?.upstream ?? []).map(depthOf)) + 1;
+    depth.set(id, d);
+    return d;
+  };
+  const columns = new Map<number, string[]>();
+  for (const n of data.nodes) columns.set(depthOf(n.id), [...(columns.get(depthOf(n.id)) ?? []), n.id]);
+  const width = Math.max(...data.nodes.map((n) => n.name.length * 7 + 30), 90) + 70;
+  return [...columns].flatMap(([d, ids]) => ids.sort((a, b) => byId.get(a)!.name.localeCompare(byId.get(b)!.name))
+    .map((id, i) => ({ id, x: 20 + d * width, y: 20 + i * (NODE_HEIGHT + 18) })));
 }
 
 /** dbt's catalog.json (v1): each relation's columns and types, as the warehouse reports them. */
@@ -57,12 +81,23 @@ export function catalogJson(data: DocsData, catalog: ReadonlyMap<string, readonl
   };
 }
 
+/** The data's own field names (never a secret, even when a secret's value is the same word). */
+const FIELDS = new Set(['project', 'target', 'name', 'type', 'generatedAt', 'nodes', 'layout', 'id', 'x', 'y', 'kind', 'relation', 'path', 'description',
+  'materialized', 'config', 'rawSql', 'compiledSql', 'columns', 'lineage', 'direct', 'origins', 'lineageError', 'tests', 'test', 'column', 'severity', 'status',
+  'failures', 'quarantined', 'message', 'partitions', 'rows', 'key', 'finishedAt', 'gaps', 'quarantine', 'rule', 'lastRun', 'startedAt', 'seconds',
+  'freshness', 'newest', 'ageSeconds', 'upstream', 'downstream', 'metadata', 'dbt_schema_version', 'generated_at', 'sf_target', 'unique_id', 'schema',
+  'database', 'comment', 'owner', 'index', 'stats', 'has_stats', 'label', 'value', 'include', 'sources', 'errors']);
+
 /** Writes the site into `dir` (and catalog.json beside it); returns the files written. */
 export function writeSite(dir: string, data: DocsData, catalog: ReadonlyMap<string, readonly ColumnInfo[]>, env: NodeJS.ProcessEnv = process.env): string[] {
   mkdirSync(join(dir, 'vendor'), { recursive: true });
   const secrets = secretValues(env);
-  // Nothing the project or the warehouse says may carry a secret out: every text written is redacted.
-  const text = (value: unknown) => redactWith(JSON.stringify(value), secrets);
+  // Nothing the project or the warehouse says may carry a secret out: every string written (a
+  // value, or a key such as a column's name) is redacted, leaving the data's own shape intact.
+  const clean = (v: unknown): unknown => (typeof v === 'string' ? redactWith(v, secrets)
+    : Array.isArray(v) ? v.map(clean)
+      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [FIELDS.has(k) ? k : redactWith(k, secrets), clean(x)])) : v);
+  const text = (value: unknown) => JSON.stringify(clean(value));
   const written: string[] = [];
   const write = (name: string, content: string) => {
     writeFileSync(join(dir, name), content);
