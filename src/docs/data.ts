@@ -122,18 +122,21 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
 
   // Edges: a model reads its refs and its sources; a seed that fills a source feeds the source.
   const up = new Map<string, Set<string>>(entries.map((e) => [e.id, new Set<string>()]));
-  const seedIds = new Map(compiled.seeds.map((s) => [s.node.name, s.node.id]));
+  // Looked up by name and relation (a project may have 10,000 models: no scans per node).
+  const seedByName = new Map(compiled.seeds.map((s) => [s.node.name, s]));
+  const seedByRelation = new Map(compiled.seeds.map((s) => [relationKey(s.relation), s]));
+  const modelById = new Map(compiled.models.map((m) => [m.node.id, m]));
+  const modelIdByName = new Map(compiled.models.map((m) => [m.node.name, m.node.id]));
   for (const s of sources) {
-    const seed = compiled.seeds.find((x) => relationKey(x.relation) === relationKey(s.relation));
+    const seed = seedByRelation.get(relationKey(s.relation));
     if (seed) up.get(`source.${name}.${s.source}.${s.table}`)!.add(seed.node.id);
   }
   for (const m of compiled.models) {
-    if (!up.has(m.node.id)) continue;
     const viaSource = new Set(m.sources.map((s) => relationKey(sourceRelation(config.sources, s.source, s.table))));
     for (const ref of m.refs) {
-      const seed = seedIds.get(ref);
-      if (seed && viaSource.has(relationKey(compiled.seeds.find((x) => x.node.name === ref)!.relation))) continue;
-      const parent = seed ?? compiled.models.find((x) => x.node.name === ref)?.node.id;
+      const seed = seedByName.get(ref);
+      if (seed && viaSource.has(relationKey(seed.relation))) continue;
+      const parent = seed?.node.id ?? modelIdByName.get(ref);
       if (parent && up.has(parent)) up.get(m.node.id)!.add(parent);
     }
     for (const s of m.sources) up.get(m.node.id)!.add(`source.${name}.${s.source}.${s.table}`);
@@ -148,22 +151,31 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
   const duckdb = grammars.includes('DuckDB') ? await parseWithDuckdb(compiled.models.map((m) => m.sql)) : [];
   const lineage = new Map(compiled.models.map((m, i) => [m.node.id, modelLineage(m.sql, grammars, dialect.defaultSchema, (rel) => columnsByRelation.get(rel), duckdb[i])]));
   const refId = (r: ColumnRef) => `${ids.get(r.relation) ?? r.relation}.${r.column}`;
-  // Followed up each path to a source or seed (`path`: the columns on it, against a cycle).
-  const origins = (id: string, column: string, path: ReadonlySet<string> = new Set()): string[] => {
+  // Followed up to the sources and seeds, each column once (the DAG shares its upstream columns).
+  const originsOf = new Map<string, readonly string[]>();
+  const origins = (id: string, column: string): readonly string[] => {
     const key = `${id}.${column}`;
     const l = lineage.get(id);
-    if (!l || !l.ok || path.has(key)) return [key];
-    const direct = l.columns[column] ?? [];
-    return direct.flatMap((r) => { const parent = ids.get(r.relation); return parent ? origins(parent, r.column, new Set([...path, key])) : [`${r.relation}.${r.column}`]; });
+    if (!l || !l.ok) return [key];
+    const known = originsOf.get(key);
+    if (known) return known;
+    originsOf.set(key, [key]); // a cycle (impossible in a built project) ends here
+    const found = [...new Set((l.columns[column] ?? []).flatMap((r) => { const parent = ids.get(r.relation); return parent ? origins(parent, r.column) : [`${r.relation}.${r.column}`]; }))].sort();
+    originsOf.set(key, found);
+    return found;
   };
 
-  const testsOf = (node: string, on: 'model' | 'seed' | 'source') => manifest.genericTests.filter((t) => t.node === node && t.on === on).map((t): DocsTest => {
-    const last = findTest(results, `test.${name}.${t.name}`);
+  const testResults = testResultsOf(results);
+  const declared = new Map<string, typeof manifest.genericTests[number][]>();
+  for (const t of manifest.genericTests) declared.set(`${t.on}:${t.node}`, [...(declared.get(`${t.on}:${t.node}`) ?? []), t]);
+  const sourcesJson = readSourcesJson(project);
+  const testsOf = (node: string, on: 'model' | 'seed' | 'source') => (declared.get(`${on}:${node}`) ?? []).map((t): DocsTest => {
+    const last = testResults.get(`test.${name}.${t.name}`);
     return { name: t.name, test: t.test, column: t.column, severity: t.config.severity, status: last?.status, failures: last?.failures, quarantined: last?.quarantined, message: last?.message ?? undefined };
   });
 
   const nodes = entries.map((e): DocsNode => {
-    const model = e.kind === 'model' ? compiled.models.find((m) => m.node.id === e.id)! : undefined;
+    const model = modelById.get(e.id);
     const docs = described.get(`${e.kind === 'source' ? 'source_table' : e.kind}:${e.name}`);
     const types = catalog.get(e.id) ?? [];
     const l = lineage.get(e.id);
@@ -173,14 +185,14 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
       const direct = l?.ok ? l.columns[col.toLowerCase()] : undefined;
       return {
         name: col, type: types.find((c) => c.name === col)?.type ?? doc?.dataType, description: docText(doc?.description),
-        lineage: direct ? { direct: direct.map(refId), origins: [...new Set(origins(e.id, col.toLowerCase()))].sort() } : undefined,
+        lineage: direct ? { direct: direct.map(refId), origins: origins(e.id, col.toLowerCase()) } : undefined,
       };
     });
     const run = results.get(e.id);
     const spec = model?.settings.materialized === 'incremental' ? incrementalSpec(model.settings) : undefined;
     return {
       id: e.id, kind: e.kind, name: e.name, relation: dialect.displayRelation(e.relation),
-      path: model?.node.path ?? compiled.seeds.find((s) => s.node.id === e.id)?.node.path ?? docs?.file,
+      path: model?.node.path ?? (e.kind === 'seed' ? seedByName.get(e.name)?.node.path : docs?.file),
       description: docText(docs?.description),
       materialized: model?.settings.materialized,
       config: model ? model.settings as Record<string, unknown> : {},
@@ -190,7 +202,7 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
       partitions: adapter && spec?.partition ? partitionsOf(ledger.get(ledgerKey(model!.relation)) ?? [], spec.partition.kind === 'time' ? spec.partition.granularity : undefined) : undefined,
       quarantine: quarantine.get(e.id),
       lastRun: run ? { status: run.status, startedAt: run.started_at, seconds: run.execution_time, rows: run.rows_affected, message: run.message } : undefined,
-      freshness: e.kind === 'source' ? freshnessOf(project, e.name) : undefined,
+      freshness: e.kind === 'source' ? freshnessOf(sourcesJson, `source.${name}.${e.name}`) : undefined,
       upstream: [...up.get(e.id)!].sort(), downstream: [...down.get(e.id)!].sort(),
     };
   });
@@ -224,25 +236,28 @@ function readRunResults(project: LoadedProject): Map<string, RunResult> {
   }
 }
 
-function findTest(results: ReadonlyMap<string, RunResult>, id: string) {
-  const own = results.get(id);
-  if (own) return { status: own.status, failures: (own as { failures?: number }).failures, quarantined: undefined, message: own.message };
-  for (const r of results.values()) {
-    const t = r.tests?.find((x) => x.unique_id === id);
-    if (t) return t;
-  }
-  return undefined;
+/** Each data test's last result: its own (after `sf test`), or within its node's (a build). */
+function testResultsOf(results: ReadonlyMap<string, RunResult>): Map<string, { status: string; failures?: number; quarantined?: number; message?: string | null }> {
+  const found = new Map<string, { status: string; failures?: number; quarantined?: number; message?: string | null }>();
+  for (const r of results.values()) for (const t of r.tests ?? []) found.set(t.unique_id, t);
+  for (const [id, r] of results) if (id.startsWith('test.')) found.set(id, { status: r.status, failures: (r as { failures?: number }).failures, message: r.message });
+  return found;
 }
 
-/** The last `sf source freshness` of a source table (target/sources.json), if there was one. */
-function freshnessOf(project: LoadedProject, table: string): DocsNode['freshness'] {
+type SourcesJson = { results?: { unique_id: string; status: string; max_loaded_at?: string | null; max_loaded_at_time_ago_in_s?: number | null }[] } | undefined;
+
+/** The last `sf source freshness` (target/sources.json), if there was one. */
+function readSourcesJson(project: LoadedProject): SourcesJson {
   const file = join(targetDir(project.config.projectDir), 'sources.json');
   if (!existsSync(file)) return undefined;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: { unique_id: string; status: string; max_loaded_at?: string | null; max_loaded_at_time_ago_in_s?: number | null }[] };
-    const r = parsed.results?.find((x) => x.unique_id === `source.${project.config.name}.${table}`);
-    return r ? { status: r.status, newest: r.max_loaded_at ?? null, ageSeconds: r.max_loaded_at_time_ago_in_s ?? null } : undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as SourcesJson;
   } catch {
     return undefined; // cut short by a crash: no check to show
   }
+}
+
+function freshnessOf(checked: SourcesJson, id: string): DocsNode['freshness'] {
+  const r = checked?.results?.find((x) => x.unique_id === id);
+  return r ? { status: r.status, newest: r.max_loaded_at ?? null, ageSeconds: r.max_loaded_at_time_ago_in_s ?? null } : undefined;
 }

@@ -81,30 +81,25 @@ export function catalogJson(data: DocsData, catalog: ReadonlyMap<string, readonl
   };
 }
 
-/** The data's own field names (never a secret, even when a secret's value is the same word). */
-const FIELDS = new Set(['project', 'target', 'name', 'type', 'generatedAt', 'nodes', 'layout', 'id', 'x', 'y', 'kind', 'relation', 'path', 'description',
-  'materialized', 'config', 'rawSql', 'compiledSql', 'columns', 'lineage', 'direct', 'origins', 'lineageError', 'tests', 'test', 'column', 'severity', 'status',
-  'failures', 'quarantined', 'message', 'partitions', 'rows', 'key', 'finishedAt', 'gaps', 'quarantine', 'rule', 'lastRun', 'startedAt', 'seconds',
-  'freshness', 'newest', 'ageSeconds', 'upstream', 'downstream', 'metadata', 'dbt_schema_version', 'generated_at', 'sf_target', 'unique_id', 'schema',
-  'database', 'comment', 'owner', 'index', 'stats', 'has_stats', 'label', 'value', 'include', 'sources', 'errors']);
-
 /** Writes the site into `dir` (and catalog.json beside it); returns the files written. */
 export function writeSite(dir: string, data: DocsData, catalog: ReadonlyMap<string, readonly ColumnInfo[]>, env: NodeJS.ProcessEnv = process.env): string[] {
   mkdirSync(join(dir, 'vendor'), { recursive: true });
   const secrets = secretValues(env);
-  // Nothing the project or the warehouse says may carry a secret out: every string written (a
-  // value, or a key such as a column's name) is redacted, leaving the data's own shape intact.
+  // Nothing the project or the warehouse says may carry a secret out: every string value written
+  // is redacted (the data's own field names are left, so its shape holds), and column names,
+  // which catalog.json also uses as keys, before they become keys.
   const clean = (v: unknown): unknown => (typeof v === 'string' ? redactWith(v, secrets)
     : Array.isArray(v) ? v.map(clean)
-      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [FIELDS.has(k) ? k : redactWith(k, secrets), clean(x)])) : v);
+      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clean(x)])) : v);
   const text = (value: unknown) => JSON.stringify(clean(value));
+  const columns = new Map([...catalog].map(([id, cols]) => [id, cols.map((c) => ({ ...c, name: redactWith(c.name, secrets) }))]));
   const written: string[] = [];
   const write = (name: string, content: string) => {
     writeFileSync(join(dir, name), content);
     written.push(name);
   };
   write('sf-docs-data.js', `window.SF_DOCS = ${text({ ...data, layout: layoutGraph(data) })};\n`);
-  write('catalog.json', `${text(catalogJson(data, catalog))}\n`);
+  write('catalog.json', `${text(catalogJson(data, columns))}\n`);
   for (const asset of ['index.html', 'app.js', 'style.css']) {
     copyFileSync(join(ASSETS, asset), join(dir, asset));
     written.push(asset);
