@@ -424,3 +424,27 @@ models:
     expect(oldWhileBuilding).toBeGreaterThanOrEqual(3);
   });
 });
+
+// PostgreSQL runs `x in (subquery)` and `x not in (subquery)` whose set it expects not to fit in
+// work_mem as a scan of the set per row. The audit joins its lookups instead; with a parent the
+// planner knows is large (analyzed) and a small work_mem, the old form took hours, past this
+// statement_timeout.
+describe('quarantine against a large parent on postgres', () => {
+  const pool = new ProjectPool('postgres', () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('audits 60,001 rows against a 60,000-row analyzed parent with 64kB of work_mem', async () => {
+    const p = await pool.create({ files: {
+      'models/parents.sql': `{{ config(materialized='table', post_hook='analyze {{ this }}') }}\nselect g as product from generate_series(1, 60000) as g`,
+      // Every 1000th row points at no parent; id 1 twice.
+      'models/children.sql': `{{ config(materialized='table') }}\nselect g as id, case when g % 1000 = 0 then -g else g end as product from generate_series(1, 60000) as g\nunion all select 1, 1`,
+      'models/props.yml': `version: 2\nmodels:\n  - name: children\n    columns:\n      - name: id\n        data_tests:\n          - unique: {config: {severity: quarantine}}\n      - name: product\n        data_tests:\n          - relationships:\n              to: ref('parents')\n              field: product\n              config: {severity: quarantine}\n`,
+    } });
+    const run = await p.spawnSf(['build'], { PGOPTIONS: '-c work_mem=64kB -c statement_timeout=60s' }).done;
+    expect(run.code, run.text).toBe(0);
+    expect(run.text).toMatch(/quarantined 62 of 60001 rows into \S*children__quarantine: unique_children_id 2, relationships_children_product__product__ref_parents_ 60/);
+    const counts = await p.query(`select sf_test, count(*) as n from ${p.sql('children__quarantine')} group by sf_test order by sf_test`);
+    expect(counts.map((r) => [r['sf_test'], Number(r['n'])])).toEqual([['relationships_children_product__product__ref_parents_', 60], ['unique_children_id', 2]]);
+    expect(Number((await p.query(`select count(*) as n from ${p.sql('children')}`))[0]!['n'])).toBe(59939);
+  }, 120_000);
+});

@@ -23,8 +23,9 @@ export interface PgSettings {
 export function pgSettings(target: PostgresTarget, schema: string, env: NodeJS.ProcessEnv): PgSettings {
   const common: pg.PoolConfig = {
     max: target.threads ?? DEFAULT_POOL_SIZE,
-    // Every session reads and writes timestamps in UTC.
-    options: '-c TimeZone=UTC',
+    // PGOPTIONS is passed on, as libpq does (`-c work_mem=256MB`); every session reads and
+    // writes timestamps in UTC whatever it says (the last setting of a name wins).
+    options: [env['PGOPTIONS'], '-c TimeZone=UTC'].filter(Boolean).join(' '),
     application_name: 'sf',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     ...(target.sslmode ? { ssl: sslOption(target.sslmode) } : {}),

@@ -51,7 +51,7 @@ export function auditActions(dialect: SqlDialect, stage: Relation, tests: readon
   const stageSql = dialect.renderRelation(stage);
   const moved = tests.filter((t) => t.test.config.severity === 'quarantine');
   const judged = tests.filter((t) => t.test.config.severity !== 'quarantine');
-  const failures: Failure[] = moved.map(({ test, to }) => ({ test, ...rowFailure(dialect, test, stageSql, to && dialect.renderRelation(to)) }));
+  const failures: Failure[] = moved.map(({ test, to }, i) => ({ test, ...rowFailure(dialect, test, stageSql, to && dialect.renderRelation(to), `sf_lookup_${i}`) }));
   const flagging = failures.length ? flagRows(dialect, stageSql, failures) : undefined;
   return [...(flagging ? [flagging.create] : []), {
     kind: 'deferred',
@@ -118,8 +118,9 @@ function flagRows(dialect: SqlDialect, stageSql: string, failures: readonly Fail
   const flags = dialect.tempRelation(FLAGS);
   const flag = failures.map((f, i) => `case when ${f.condition} then 1 else 0 end as sf_fail_${i}`);
   const values = failures.flatMap((f, i) => (f.distinct ? [`${f.distinct} as sf_value_${i}`] : []));
+  const joins = failures.flatMap((f, i) => (f.lookup ? [`\n  left join (${f.lookup.keys}) as sf_lookup_${i} on sf_lookup_${i}.sf_lookup_key = ${f.lookup.on}`] : []));
   const create = {
-    sql: `create temp table ${dialect.quoteIdentifier(FLAGS)} as\nselect * from (\n  select sf_row.${dialect.rowId} as sf_rowid, sf_row.*, ${[...flag, ...values].join(', ')}\n  from ${stageSql} as sf_row\n) as sf_checked\n`
+    sql: `create temp table ${dialect.quoteIdentifier(FLAGS)} as\nselect * from (\n  select sf_row.${dialect.rowId} as sf_rowid, sf_row.*, ${[...flag, ...values].join(', ')}\n  from ${stageSql} as sf_row${joins.join('')}\n) as sf_checked\n`
       + `where ${failures.map((_, i) => `sf_fail_${i} = 1`).join(' or ')}`,
   };
   const parts = [
