@@ -10,6 +10,7 @@ import {
   type SqlDialect,
   type Statement,
 } from './types.js';
+import type { IndexConfig } from '../config/types.js';
 
 /** strftime() formats of a time partition's key (DuckDB and SQLite share them). */
 export const TIME_KEY_FORMAT = { hour: '%Y-%m-%d %H:00:00', day: '%Y-%m-%d', month: '%Y-%m-01', year: '%Y-01-01' } as const;
@@ -74,6 +75,10 @@ export abstract class BaseSqlDialect implements SqlDialect {
 
   /** Hash joins find rows by key: no index needed. */
   keyIndex(_rel: Relation, _keys: readonly string[]): Statement[] {
+    return [];
+  }
+
+  configIndexes(_rel: Relation, _indexes: readonly IndexConfig[]): Statement[] {
     return [];
   }
 

@@ -3,7 +3,7 @@
 // connection (a Kysely instance over the engine's driver) and introspection.
 import type { WarehouseAnswers, WarehouseQuestion } from '../compiler/warehouse.js';
 import type { Kysely } from 'kysely';
-import type { EngineName } from '../config/types.js';
+import type { EngineName, IndexConfig } from '../config/types.js';
 
 export interface Relation {
   readonly schema: string;
@@ -192,6 +192,12 @@ export interface SqlDialect {
    * lookups of `this` by key not to be quadratic (SQLite has no hash join); none elsewhere.
    */
   keyIndex(rel: Relation, keys: readonly string[]): Statement[];
+  /**
+   * dbt-postgres' `indexes` of a table, each named after the table and what it indexes, so a
+   * table built again gets the same names and `if not exists` adds only what is new. DuckDB and
+   * SQLite: none (dbt's adapters for them create none either).
+   */
+  configIndexes(rel: Relation, indexes: readonly IndexConfig[]): Statement[];
 
   /** A window bound (`YYYY-MM-DD HH:MM:SS`, UTC) as a literal that compares right with date and timestamp columns. */
   timeLiteral(iso: string): string;

@@ -43,6 +43,13 @@ const partitionBySchema = z.union([
 const hooks = z.union([z.string(), z.strictObject({ sql: z.string(), transaction: z.boolean().optional() }), z.array(z.union([z.string(), z.strictObject({ sql: z.string(), transaction: z.boolean().optional() })]))])
   .transform((v) => (Array.isArray(v) ? v : [v]).map((h) => (typeof h === 'string' ? h : h.sql)));
 
+/** dbt-postgres' indexes of a table, incremental model or seed: created with the table (PostgreSQL only, as dbt's adapters do). */
+export const indexesSchema = z.array(z.strictObject({
+  columns: z.array(identifier).min(1),
+  unique: z.boolean().optional(),
+  type: z.string().regex(/^[a-z_]+$/i, 'an index method name: btree, hash, gin, gist, brin, ...').optional(),
+}));
+
 export const modelSettingsSchema = z.strictObject({
   materialized: oneOf(MATERIALIZATIONS).optional(),
   tags: z.array(identifier).optional(),
@@ -67,6 +74,7 @@ export const modelSettingsSchema = z.strictObject({
   concurrent_batches: z.boolean().optional(),
   batch_concurrency: z.number().int().min(1).max(64).optional(),
   max_quarantine_rate: z.number().min(0).max(1).optional(),
+  indexes: indexesSchema.optional(),
   pre_hook: hooks.optional(),
   post_hook: hooks.optional(),
 });

@@ -78,6 +78,8 @@ export interface ModelSettings {
   concurrent_batches?: boolean;
   /** Most batches of this model run at once (default: the run's threads). */
   batch_concurrency?: number;
+  /** dbt-postgres' indexes of a table or incremental model (created on PostgreSQL only). */
+  indexes?: IndexConfig[];
   /** Above this share of quarantined rows (0..1), the model or batch fails and publishes nothing. */
   max_quarantine_rate?: number;
 }
@@ -259,6 +261,8 @@ export interface SeedSettings {
   quote_columns?: boolean;
   enabled?: boolean;
   tags?: string[];
+  /** dbt-postgres' indexes, checked against indexesSchema when the seed is parsed. */
+  indexes?: unknown;
   pre_hook?: unknown;
   post_hook?: unknown;
 }
@@ -305,4 +309,11 @@ export interface ResolvedConfig {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly sources: Readonly<Record<string, ResolvedSource>>;
   readonly seeds: Readonly<Required<Pick<SeedsConfig, 'columnTypes' | 'delimiter'>> & Pick<SeedsConfig, 'schema'>>;
+}
+
+/** One of dbt-postgres' `indexes`: its columns, whether unique, its method (btree by default). */
+export interface IndexConfig {
+  columns: string[];
+  unique?: boolean;
+  type?: string;
 }

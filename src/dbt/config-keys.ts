@@ -2,7 +2,7 @@
 // `config()` in a model, a property file's `config:`):
 //   sf's own        ModelSettings (dbt's names): applied.
 //   no effect       dbt configs that change nothing sf builds (docs, metadata, access): accepted quietly.
-//   not applied     dbt configs sf does not carry out yet (hooks, grants, contracts, indexes): one
+//   not applied     dbt configs sf does not carry out yet (grants, contracts, sql_header): one
 //                   warning each, so a difference is never silent.
 //   other engines   keys of warehouses sf does not target (cluster_by, sort, file_format, ...): one
 //                   warning each.
@@ -22,7 +22,7 @@ const NOT_APPLIED: Readonly<Record<string, string>> = {
   grants: 'sf does not apply grants yet',
   contract: 'sf does not enforce model contracts yet',
   database: 'sf builds in the target\'s database',
-  indexes: 'sf does not create indexes yet', unlogged: 'sf creates ordinary (logged) tables',
+  unlogged: 'sf creates ordinary (logged) tables',
   packages: 'sf does not run Python models', submission_method: 'sf does not run Python models',
 };
 
@@ -82,7 +82,7 @@ export function judgeConfigKey(key: string, extra: readonly string[] = []): KeyV
 }
 
 /** A seed's configs sf applies (dbt's names), besides a model's that also fit a seed. */
-export const SEED_CONFIG_KEYS = ['schema', 'alias', 'column_types', 'delimiter', 'quote_columns', 'enabled', 'tags', 'pre_hook', 'post_hook'];
+export const SEED_CONFIG_KEYS = ['schema', 'alias', 'column_types', 'delimiter', 'quote_columns', 'enabled', 'tags', 'indexes', 'pre_hook', 'post_hook'];
 
 /** A seed's hooks as dbt_project.yml or a property file write them (one, or a list; `{sql: ...}` too), as a list. */
 export function seedHooks<T extends { pre_hook?: unknown; post_hook?: unknown }>(settings: T): T {

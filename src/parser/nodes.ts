@@ -1,4 +1,4 @@
-import type { ModelSettings } from '../config/types.js';
+import type { IndexConfig, ModelSettings } from '../config/types.js';
 import type { SourceDeclaration } from '../config/sources.js';
 import type { GenericTestDeclaration, NodeDocs } from './properties.js';
 
@@ -29,6 +29,8 @@ export interface SeedNode {
   readonly tags?: readonly string[] | undefined;
   /** dbt's quote_columns; false: columns named as the engine takes them unquoted. */
   readonly quoteColumns?: boolean | undefined;
+  /** dbt-postgres' indexes, made with the table. */
+  readonly indexes?: readonly IndexConfig[] | undefined;
   /** dbt's pre- and post-hooks, as written (rendered by the compiler). */
   readonly hooks?: { readonly pre_hook: readonly string[]; readonly post_hook: readonly string[] } | undefined;
 }

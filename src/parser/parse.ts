@@ -5,12 +5,12 @@ import { basename, join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { deepFreeze } from '../config/load.js';
 import { resourcePath, type ProjectFiles } from '../project/discover.js';
-import { UserError, UserErrors } from '../util/errors.js';
+import { UserError, UserErrors, type Location } from '../util/errors.js';
 import { folderSettingsFor, mergeSettings } from './folder-settings.js';
 import { configsOf, SEED_CONFIG_KEYS, seedHooks } from '../dbt/config-keys.js';
 import { builtinPackagesFor } from '../dbt/builtin-packages.js';
-import { formatZodIssues, modelSettingsSchema } from '../config/schema.js';
-import type { ModelSettings, SeedSettings } from '../config/types.js';
+import { formatZodIssues, indexesSchema, modelSettingsSchema } from '../config/schema.js';
+import type { IndexConfig, ModelSettings, SeedSettings } from '../config/types.js';
 import { parseProperties, type NodeConfig, type SourceDefaults } from './properties.js';
 import type { YamlContext } from './yaml-render.js';
 import type { MacroFile, Manifest, ModelNode, SeedNode, TestNode } from './nodes.js';
@@ -59,6 +59,7 @@ export function parseProject(config: ResolvedConfig, files: ProjectFiles, contex
       ...(s.alias ? { alias: s.alias } : {}),
       ...(s.tags?.length ? { tags: s.tags } : {}),
       ...(typeof s.quote_columns === 'boolean' ? { quoteColumns: s.quote_columns } : {}),
+      ...seedIndexes(name, s.indexes, { file: 'dbt_project.yml' }, errors),
       ...withHooks(undefined, s),
     }];
   });
@@ -242,6 +243,7 @@ function applyPropertyConfigs(
       ...(s.alias ? { alias: s.alias } : {}),
       ...(s.tags?.length ? { tags: [...new Set([...(original.tags ?? []), ...s.tags])] } : {}),
       ...(typeof s.quote_columns === 'boolean' ? { quoteColumns: s.quote_columns } : {}),
+      ...seedIndexes(original.name, s.indexes, { file: c.file, line: c.entries.find((e) => e.key.replace(/^\+/, '') === 'indexes')?.line }, errors),
       ...withHooks(original.hooks, s),
     }];
   });
@@ -253,4 +255,15 @@ function withHooks(have: SeedNode['hooks'], s: SeedSettings): Pick<SeedNode, 'ho
   const pre = [...(have?.pre_hook ?? []), ...((s.pre_hook as string[] | undefined) ?? [])];
   const post = [...(have?.post_hook ?? []), ...((s.post_hook as string[] | undefined) ?? [])];
   return pre.length || post.length ? { hooks: { pre_hook: pre, post_hook: post } } : {};
+}
+
+/** A seed's `indexes`, checked as a model's are (its settings are not schema-checked otherwise). */
+function seedIndexes(seed: string, value: unknown, location: Location, errors: UserError[]): { indexes?: IndexConfig[] } {
+  if (value === undefined) return {};
+  const parsed = indexesSchema.safeParse(value);
+  if (parsed.success) return { indexes: parsed.data };
+  errors.push(new UserError('PROPERTIES', `indexes of seed '${seed}': ${formatZodIssues(parsed.error, 'indexes', indexesSchema).join('; ')}`, {
+    location, hint: "indexes: [{columns: ['id'], unique: true}, {columns: ['day'], type: 'brin'}]",
+  }));
+  return {};
 }

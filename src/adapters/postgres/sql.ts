@@ -1,6 +1,8 @@
 // PostgreSQL: schemas, transactional DDL, many connections. PostgreSQL binds a view to the
 // identity (oid) of the relations it reads, not to their names (TOOLCHAIN.md), so replacing
 // a relation that views read takes care; see keep-views.ts for how and why.
+import { createHash } from 'node:crypto';
+import type { IndexConfig } from '../../config/types.js';
 import { BaseSqlDialect } from '../base-sql.js';
 import type { Capabilities, Relation, RelationKind, Statement } from '../types.js';
 import { restoreDependentViews, saveAndDropDependentViews } from './keep-views.js';
@@ -95,6 +97,22 @@ export class PostgresDialect extends BaseSqlDialect {
     ];
   }
 
+  /**
+   * `<table>__<hash of columns, unique, method>`: the same config gives the same name (the old
+   * table's indexes go with it in the swap, before these are made), another gives another.
+   * PostgreSQL names are at most 63 bytes: the table part is cut to fit.
+   */
+  override configIndexes(rel: Relation, indexes: readonly IndexConfig[]): Statement[] {
+    return indexes.map((index) => {
+      const what = JSON.stringify([index.columns, index.unique ?? false, (index.type ?? 'btree').toLowerCase()]);
+      const name = `${fitBytes(rel.name, 40)}__sf_${createHash('sha256').update(what).digest('hex').slice(0, 12)}`;
+      const columns = index.columns.map((c) => this.quoteIdentifier(c)).join(', ');
+      return {
+        sql: `create ${index.unique ? 'unique ' : ''}index if not exists ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${index.type ? ` using ${index.type.toLowerCase()}` : ''} (${columns})`,
+      };
+    });
+  }
+
   override swapTable(stage: Relation, target: Relation, existing: RelationKind | undefined): Statement[] {
     const rename: Statement = { sql: `alter table ${this.renderRelation(stage)} rename to ${this.quoteIdentifier(target.name)}` };
     if (!existing) return [rename];
@@ -105,4 +123,14 @@ export class PostgresDialect extends BaseSqlDialect {
       restoreDependentViews(target),
     ];
   }
+}
+
+/** The longest start of `text` within `bytes` bytes of UTF-8, whole characters only. */
+function fitBytes(text: string, bytes: number): string {
+  let out = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch) > bytes) break;
+    out += ch;
+  }
+  return out;
 }

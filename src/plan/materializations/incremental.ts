@@ -149,6 +149,7 @@ function fullUnit(inputs: IncrementalInputs, spec: IncrementalSpec, sql: string,
     ...stageAudited(dialect, stage, sql, inputs.audit, { clear: 'all', partitionKey: rowPartition(dialect, spec) }),
     ...dialect.swapTable(stage, model.relation, existing),
     ...keyIndex(dialect, model.relation, spec),
+    ...dialect.configIndexes(model.relation, model.settings.indexes ?? []),
   ];
   const part = spec.partition;
   if (part && keepsLedger) {
@@ -174,6 +175,7 @@ function prepareUnit(inputs: IncrementalInputs, firstBatchSql: string): PlanUnit
     actions: [
       ...stageActions({ ...inputs, audit: undefined }, stage, `select * from (\n${firstBatchSql}\n) as sf_columns_only where 1 = 0`, { clear: undefined }),
       ...dialect.swapTable(stage, model.relation, existing),
+      ...dialect.configIndexes(model.relation, model.settings.indexes ?? []),
       ledgerClear(dialect, model.relation),
     ],
   };

@@ -19,6 +19,7 @@ export function tableActions(model: CompiledModel, dialect: SqlDialect, state: W
     dialect.dropRelation(stage, 'table'),
     ...stageAudited(dialect, stage, model.sql, audit, WHOLE),
     ...dialect.swapTable(stage, model.relation, state.get(relationKey(model.relation))),
+    ...dialect.configIndexes(model.relation, model.settings.indexes ?? []),
   ];
 }
 
@@ -61,5 +62,6 @@ export function seedActions(
     ...renames,
     ...(audit?.(stage, WHOLE) ?? []),
     ...dialect.swapTable(stage, seed.relation, state.get(relationKey(seed.relation))),
+    ...dialect.configIndexes(seed.relation, seed.node.indexes ?? []),
   ];
 }
