@@ -193,9 +193,9 @@ export interface SqlDialect {
    */
   keyIndex(rel: Relation, keys: readonly string[]): Statement[];
   /**
-   * dbt-postgres' `indexes` of a table, each named after the table and what it indexes, so a
-   * table built again gets the same names and `if not exists` adds only what is new. DuckDB and
-   * SQLite: none (dbt's adapters for them create none either).
+   * dbt-postgres' `indexes` of a table just built, each named after the table and what it
+   * indexes, so a table built again gets the same names. DuckDB and SQLite: none (dbt's
+   * adapters for them create none either).
    */
   configIndexes(rel: Relation, indexes: readonly IndexConfig[]): Statement[];
 

@@ -5,9 +5,10 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ENGINES, PG_SCHEMA } from './engines.js';
 import { ProjectPool } from './harness.js';
 
+// `D`: columns are written unquoted, as dbt-postgres writes them, so PostgreSQL folds it to d.
 const FILES = {
   'seeds/days.csv': 'day,label\n2026-06-01,a\n2026-06-02,b\n',
-  'models/orders.sql': `{{ config(materialized='table', indexes=[{'columns': ['id'], 'unique': True}, {'columns': ['d', 'amount'], 'type': 'btree'}]) }}
+  'models/orders.sql': `{{ config(materialized='table', indexes=[{'columns': ['id'], 'unique': True}, {'columns': ['D', 'amount'], 'type': 'btree'}]) }}
 select 1 as id, cast('2026-06-01' as date) as d, 10 as amount
 union all select 2, cast('2026-06-02' as date), 20`,
   'models/daily.sql': `{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='d', indexes=[{'columns': ['d']}]) }}

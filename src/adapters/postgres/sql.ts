@@ -106,7 +106,9 @@ export class PostgresDialect extends BaseSqlDialect {
     return indexes.map((index) => {
       const what = JSON.stringify([index.columns, index.unique ?? false, (index.type ?? 'btree').toLowerCase()]);
       const name = `${fitBytes(rel.name, 40)}__sf_${createHash('sha256').update(what).digest('hex').slice(0, 12)}`;
-      const columns = index.columns.map((c) => this.quoteIdentifier(c)).join(', ');
+      // As dbt-postgres writes them: unquoted, so `Order_Date` names order_date and an
+      // expression (`lower(email)`) works.
+      const columns = index.columns.join(', ');
       return {
         sql: `create ${index.unique ? 'unique ' : ''}index if not exists ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${index.type ? ` using ${index.type.toLowerCase()}` : ''} (${columns})`,
       };
