@@ -448,3 +448,22 @@ describe('quarantine against a large parent on postgres', () => {
     expect(Number((await p.query(`select count(*) as n from ${p.sql('children')}`))[0]!['n'])).toBe(59939);
   }, 120_000);
 });
+
+// SQLite compares an integer with text by the column's affinity: three distinct parent keys
+// ('1', '01', '1.0') equal the child's 1. A row failing another rule too is quarantined once.
+describe('quarantine with parent keys of another type on sqlite', () => {
+  const pool = new ProjectPool('sqlite', () => inject('pgUrl'));
+  afterAll(() => pool.disposeAll());
+
+  it('moves a row once, however many parent keys equal its value', async () => {
+    const p = await pool.create({ files: {
+      'models/parents.sql': `{{ config(materialized='table') }}\nselect cast('1' as text) as k union all select cast('01' as text) union all select cast('1.0' as text)`,
+      'models/children.sql': `{{ config(materialized='table') }}\nselect 1 as id, cast(1 as integer) as k, cast(null as text) as x union all select 2, 1, 'ok'`,
+      'models/props.yml': `version: 2\nmodels:\n  - name: children\n    columns:\n      - name: k\n        data_tests:\n          - relationships:\n              to: ref('parents')\n              field: k\n              config: {severity: quarantine}\n      - name: x\n        data_tests:\n          - not_null: {config: {severity: quarantine}}\n`,
+    } });
+    const run = await p.sf('build');
+    expect(run.code, run.text).toBe(0);
+    expect(run.text).toMatch(/quarantined 1 of 2 rows/);
+    expect((await p.query(`select id, sf_test from ${p.sql('children__quarantine')}`)).map((r) => [Number(r['id']), r['sf_test']])).toEqual([[1, 'not_null_children_x']]);
+  });
+});

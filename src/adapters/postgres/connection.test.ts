@@ -94,6 +94,15 @@ describe('PostgreSQL connection settings', () => {
     expect(pgSettings({ type: 'postgres', threads: 8 }, 'public', {}).pool.max).toBe(8);
   });
 
+  it("passes PGOPTIONS and a URL's options on, with UTC last so that it wins", () => {
+    const env = { PGOPTIONS: '-c work_mem=64MB -c TimeZone=Europe/Paris' };
+    expect(pgSettings({ type: 'postgres' }, 'public', env).pool.options).toBe('-c work_mem=64MB -c TimeZone=Europe/Paris -c TimeZone=UTC');
+    const url = 'postgres://u@h:5432/d?sslmode=disable&options=-c%20search_path%3Dx';
+    const s = pgSettings({ type: 'postgres', urlEnv: 'DATABASE_URL' }, 'public', { ...env, DATABASE_URL: url });
+    expect(s.pool.options).toBe('-c search_path=x -c work_mem=64MB -c TimeZone=Europe/Paris -c TimeZone=UTC');
+    expect(s.pool.connectionString).toBe('postgres://u@h:5432/d?sslmode=disable');
+  });
+
   it('reads the password from SF_PG_PASSWORD, else PGPASSWORD, and shows it only as ***', () => {
     const sf = pgSettings({ type: 'postgres' }, 'public', { SF_PG_PASSWORD: PASSWORD, PGPASSWORD: 'other' });
     expect(sf.pool.password).toBe(PASSWORD);

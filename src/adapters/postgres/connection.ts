@@ -20,12 +20,19 @@ export interface PgSettings {
   readonly secrets: readonly string[];
 }
 
+/**
+ * Server settings for sf's sessions: a URL's `options`, then PGOPTIONS (as libpq passes it:
+ * `-c work_mem=256MB`), then UTC, last so that it wins: every session reads and writes
+ * timestamps in UTC.
+ */
+function sessionOptions(env: NodeJS.ProcessEnv, fromUrl?: string | null): string {
+  return [fromUrl, env['PGOPTIONS'], '-c TimeZone=UTC'].filter(Boolean).join(' ');
+}
+
 export function pgSettings(target: PostgresTarget, schema: string, env: NodeJS.ProcessEnv): PgSettings {
   const common: pg.PoolConfig = {
     max: target.threads ?? DEFAULT_POOL_SIZE,
-    // PGOPTIONS is passed on, as libpq does (`-c work_mem=256MB`); every session reads and
-    // writes timestamps in UTC whatever it says (the last setting of a name wins).
-    options: [env['PGOPTIONS'], '-c TimeZone=UTC'].filter(Boolean).join(' '),
+    options: sessionOptions(env),
     application_name: 'sf',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     ...(target.sslmode ? { ssl: sslOption(target.sslmode) } : {}),
@@ -49,8 +56,12 @@ export function pgSettings(target: PostgresTarget, schema: string, env: NodeJS.P
       });
     }
     const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    // pg lets a URL's own `options` replace the session options: they join them instead, before UTC.
+    const urlOptions = parsed.searchParams.get('options');
+    parsed.searchParams.delete('options');
+    const connectionString = urlOptions === null ? url : parsed.toString();
     return {
-      pool: { ...common, connectionString: url },
+      pool: { ...common, options: sessionOptions(env, urlOptions), connectionString },
       shown: {
         host: parsed.hostname || env['PGHOST'] || 'localhost',
         port: parsed.port || env['PGPORT'] || '5432',
@@ -62,7 +73,7 @@ export function pgSettings(target: PostgresTarget, schema: string, env: NodeJS.P
         url: `$${target.urlEnv}`,
       },
       secretSource: target.urlEnv,
-      secrets: [url, ...(password ? [password, parsed.password] : [])].filter((s) => s.length > 0),
+      secrets: [url, connectionString, ...(password ? [password, parsed.password] : [])].filter((s) => s.length > 0),
     };
   }
   const host = target.host ?? env['PGHOST'] ?? 'localhost';

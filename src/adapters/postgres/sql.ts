@@ -98,19 +98,20 @@ export class PostgresDialect extends BaseSqlDialect {
   }
 
   /**
-   * `<table>__<hash of columns, unique, method>`: the same config gives the same name (the old
-   * table's indexes go with it in the swap, before these are made), another gives another.
-   * PostgreSQL names are at most 63 bytes: the table part is cut to fit.
+   * `<table>__sf_<hash of table, columns, unique, method>`: the same config gives the same name
+   * (the old table's indexes go with it in the swap, before these are made), another table or
+   * config another. PostgreSQL names are at most 63 bytes: the table part is cut to fit, the
+   * whole name is in the hash.
    */
   override configIndexes(rel: Relation, indexes: readonly IndexConfig[]): Statement[] {
     return indexes.map((index) => {
-      const what = JSON.stringify([index.columns, index.unique ?? false, (index.type ?? 'btree').toLowerCase()]);
+      const what = JSON.stringify([rel.name, index.columns, index.unique ?? false, (index.type ?? 'btree').toLowerCase()]);
       const name = `${fitBytes(rel.name, 40)}__sf_${createHash('sha256').update(what).digest('hex').slice(0, 12)}`;
       // As dbt-postgres writes them: unquoted, so `Order_Date` names order_date and an
       // expression (`lower(email)`) works.
       const columns = index.columns.join(', ');
       return {
-        sql: `create ${index.unique ? 'unique ' : ''}index if not exists ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${index.type ? ` using ${index.type.toLowerCase()}` : ''} (${columns})`,
+        sql: `create ${index.unique ? 'unique ' : ''}index ${this.quoteIdentifier(name)} on ${this.renderRelation(rel)}${index.type ? ` using ${index.type.toLowerCase()}` : ''} (${columns})`,
       };
     });
   }
