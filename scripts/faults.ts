@@ -1,7 +1,9 @@
 // The fault-injection suite (src/testing/faults.ts): SIGKILL at seeded random fault points of
-// sf commands on a generated ShopFlow, on each engine, with the invariants checked after each.
+// sf commands, cut PostgreSQL connections, a full disk, races and changed or broken inputs, on
+// a generated ShopFlow, on each engine, with the invariants checked after each.
 //   npm run faults [-- --size small|full] [--trials N] [--seed S] [--engines duckdb,sqlite,postgres]
-//                  [--scenarios full-refresh,incremental-run,backfill,quarantining-build,seed-load]
+//                  [--scenarios full-refresh,incremental-run,backfill,quarantining-build,seed-load,
+//                   connection-cut,disk-full,concurrent-builds,overlapping-backfills,source-change,bad-batch]
 // Prints one table: scenario x engine -> trials, faults injected, invariant violations, rows
 // lost; then each violation. Exit 1 on any violation. Needs a build (npm install).
 import { parseArgs } from 'node:util';
