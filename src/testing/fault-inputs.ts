@@ -130,8 +130,9 @@ export async function sourceChanges(t: Trial, trials: number): Promise<void> {
 function withRateLimit(p: ConformanceProject): void {
   const path = 'models/marts/fact_sales.sql';
   const text = p.read(path);
-  if (!text.includes("partition_by='order_date')")) throw new Error(`${path}: its config() call changed; update the fault suite's bad-batch scenario`);
-  p.write(path, text.replace("partition_by='order_date')", "partition_by='order_date', max_quarantine_rate=0.5)"));
+  const setting = "partition_by='order_date',";
+  if (!text.includes(setting)) throw new Error(`${path}: its config() call changed; update the fault suite's bad-batch scenario`);
+  p.write(path, text.replace(setting, `${setting} max_quarantine_rate=0.5,`));
 }
 
 /** A copy of a dataset with order items of `day` set to quantity 0: all of them, or every 4th. */
