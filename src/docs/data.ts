@@ -167,7 +167,12 @@ export async function gatherDocs(project: LoadedProject, adapter: Adapter | unde
 
   const testResults = testResultsOf(results);
   const declared = new Map<string, typeof manifest.genericTests[number][]>();
-  for (const t of manifest.genericTests) declared.set(`${t.on}:${t.node}`, [...(declared.get(`${t.on}:${t.node}`) ?? []), t]);
+  for (const t of manifest.genericTests) {
+    const key = `${t.on}:${t.node}`;
+    const list = declared.get(key);
+    if (list) list.push(t);
+    else declared.set(key, [t]);
+  }
   const sourcesJson = readSourcesJson(project);
   const testsOf = (node: string, on: 'model' | 'seed' | 'source') => (declared.get(`${on}:${node}`) ?? []).map((t): DocsTest => {
     const last = testResults.get(`test.${name}.${t.name}`);

@@ -54,7 +54,12 @@ function layoutByDepth(data: DocsData): Positioned[] {
     return d;
   };
   const columns = new Map<number, string[]>();
-  for (const n of data.nodes) columns.set(depthOf(n.id), [...(columns.get(depthOf(n.id)) ?? []), n.id]);
+  for (const n of data.nodes) {
+    const d = depthOf(n.id);
+    const column = columns.get(d);
+    if (column) column.push(n.id);
+    else columns.set(d, [n.id]);
+  }
   const width = Math.max(...data.nodes.map((n) => n.name.length * 7 + 30), 90) + 70;
   return [...columns].flatMap(([d, ids]) => ids.sort((a, b) => byId.get(a)!.name.localeCompare(byId.get(b)!.name))
     .map((id, i) => ({ id, x: 20 + d * width, y: 20 + i * (NODE_HEIGHT + 18) })));
