@@ -24,7 +24,7 @@ import { rowChecksum } from '../row-checksum.js';
 import { badSeedValue, raggedRow, unclosedQuote } from '../seed-errors.js';
 import { SampleTooNarrow } from '../seed-types.js';
 import { copySource } from './copy-csv.js';
-import { connectionError, pgSettings, scrub, type PgSettings } from './connection.js';
+import { connectionError, sessionSettingError, pgSettings, scrub, type PgSettings } from './connection.js';
 import { copyIn, failedSql, pgKyselyDialect } from './kysely-dialect.js';
 import type { PostgresDialect } from './sql.js';
 
@@ -68,7 +68,7 @@ export async function openPostgres(target: PostgresTarget, dialect: PostgresDial
     client.release(true);
   } catch (err) {
     await pool.end().catch(() => {});
-    throw connectionError(err, settings) ?? err;
+    throw connectionError(err, settings) ?? sessionSettingError(err, settings) ?? err;
   }
   const db = new Kysely<any>({ dialect: pgKyselyDialect(pool) });
   return new PostgresAdapter(dialect, db, settings);

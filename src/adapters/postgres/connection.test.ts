@@ -182,6 +182,14 @@ describe('PostgreSQL connection failures', () => {
     expect(err.hint).toContain('createdb');
     expect(err.hint).toContain('PGDATABASE');
   });
+
+  it('a session setting the server refuses (PGOPTIONS): says which, and where it came from', async () => {
+    const target: PostgresTarget = { type: 'postgres', host: url.hostname, port: Number(url.port), user: 'postgres', database: url.pathname.slice(1) };
+    const unknown = await failure(target, { PGOPTIONS: '-c no_such_setting=1' });
+    expect(unknown.message).toBe(`PostgreSQL at ${url.hostname}:${url.port} refused a session setting: unrecognized configuration parameter "no_such_setting"`);
+    expect(unknown.hint).toContain('PGOPTIONS');
+    expect((await failure(target, { PGOPTIONS: '-c work_mem=lots' })).message).toMatch(/refused a session setting: invalid value for parameter "work_mem"/);
+  });
 });
 
 describe('sf debug', () => {

@@ -130,6 +130,21 @@ export function scrub(text: string, secrets: readonly string[]): string {
 }
 
 /**
+ * Opening a session, a setting PGOPTIONS (or the URL's options=) gave that the server refuses:
+ * an unknown name (42704) or a bad value (22023). Only at connect: mid-run these codes are the
+ * model's SQL's own errors.
+ */
+export function sessionSettingError(err: unknown, settings: PgSettings): UserError | undefined {
+  const code = (err as { code?: string } | null)?.code;
+  if (code !== '42704' && code !== '22023') return undefined;
+  const message = scrub(String((err as { message?: string }).message ?? err), settings.secrets).split('\n')[0]!;
+  const viaUrl = settings.pool.connectionString !== undefined;
+  return new UserError('CONNECTION', `PostgreSQL at ${settings.shown['host']}:${settings.shown['port']} refused a session setting: ${message}`, {
+    hint: `check PGOPTIONS${viaUrl ? ` and the options= of the URL in $${settings.secretSource}` : ''} (-c name=value ...)`, cause: err,
+  });
+}
+
+/**
  * A failure to connect as a one-line UserError with what to do, or undefined when `err` is
  * not a connection failure.
  */
